@@ -1,0 +1,230 @@
+"""One step of backpropagation, one small pure function per stage.
+
+Notation (the same on screen): layer 0 is the input, layer L the output.
+For l = 1..L:  z⁽ˡ⁾ = a⁽ˡ⁻¹⁾ W⁽ˡ⁾ + b⁽ˡ⁾,  a⁽ˡ⁾ = f⁽ˡ⁾(z⁽ˡ⁾),  a⁽⁰⁾ = x.
+δ⁽ˡ⁾ = dE/dz⁽ˡ⁾; ``dW`` means dE/dW. Vectors are 1-D rows and W⁽ˡ⁾ has shape
+(units in l−1, units in l), as in the seed's ``np.dot(x, weights_input_hidden)``;
+so dE/dW⁽ˡ⁾ = a⁽ˡ⁻¹⁾ᵀ δ⁽ˡ⁾ is an outer product, not the δ aᵀ of column-vector texts.
+
+The update is W ← W − η·dE/dW. The seed prints η·δ·a as the "change in
+weights"; the weights actually move by the negative of that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .activations import ACTIVATIONS, Activation
+from .losses import LOSSES, Loss
+from .scenario import Scenario
+
+Arrays = tuple[np.ndarray, ...]
+
+
+def pre_activation(a_prev: np.ndarray, weights: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
+    """z = a_prev W (+ b)."""
+    z = np.dot(a_prev, weights)
+    return z if bias is None else z + bias
+
+
+def activate(activation: Activation, z: np.ndarray) -> np.ndarray:
+    """a = f(z)."""
+    return activation.forward(z)
+
+
+def output_error(output: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """e = o − t, the seed's ``error``."""
+    return output - target
+
+
+def loss_value(loss: Loss, activation: Activation, z: np.ndarray, output: np.ndarray, target: np.ndarray) -> float:
+    """E for one example."""
+    return loss.value(z, output, target, activation)
+
+
+def output_delta(loss: Loss, activation: Activation, z: np.ndarray, output: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """δ⁽ᴸ⁾ = dE/dz⁽ᴸ⁾; for half squared error with sigmoid: (o − t) ⊙ o ⊙ (1 − o)."""
+    return loss.output_delta(z, output, target, activation)
+
+
+def hidden_delta(
+    next_delta: np.ndarray, next_weights: np.ndarray, activation: Activation, z: np.ndarray, a: np.ndarray
+) -> np.ndarray:
+    """δ⁽ˡ⁾ = (δ⁽ˡ⁺¹⁾ W⁽ˡ⁺¹⁾ᵀ) ⊙ f'(z⁽ˡ⁾): the error sent back along each outgoing weight."""
+    return activation.backward(z, a, np.dot(next_weights, next_delta))
+
+
+def weight_gradient(a_prev: np.ndarray, delta: np.ndarray) -> np.ndarray:
+    """dE/dW⁽ˡ⁾ = a⁽ˡ⁻¹⁾ᵀ δ⁽ˡ⁾ (entry i, j: a_i · δ_j)."""
+    return a_prev[:, None] * delta
+
+
+def bias_gradient(delta: np.ndarray) -> np.ndarray:
+    """dE/db⁽ˡ⁾ = δ⁽ˡ⁾."""
+    return np.array(delta, dtype=float)
+
+
+def parameter_update(gradient: np.ndarray, learning_rate: float) -> np.ndarray:
+    """ΔW = −η · dE/dW (the seed prints +η·dE/dW)."""
+    return gradient * -learning_rate
+
+
+def apply_update(parameter: np.ndarray, update: np.ndarray) -> np.ndarray:
+    """W' = W + ΔW = W − η · dE/dW; a new array, the old one untouched."""
+    return parameter + update
+
+
+@dataclass(frozen=True)
+class Network:
+    """The registry lookups of a scenario, done once."""
+
+    activations: tuple[Activation, ...]
+    loss: Loss
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> Network:
+        return cls(tuple(ACTIVATIONS[name] for name in scenario.activations), LOSSES[scenario.loss])
+
+
+def forward_pass(
+    network: Network, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray] | None, x: np.ndarray
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """z⁽¹⁾..z⁽ᴸ⁾ and a⁽⁰⁾..a⁽ᴸ⁾."""
+    zs, activations = [], [x]
+    for l, activation in enumerate(network.activations):
+        z = pre_activation(activations[-1], weights[l], None if biases is None else biases[l])
+        zs.append(z)
+        activations.append(activate(activation, z))
+    return zs, activations
+
+
+def backward_pass(
+    network: Network, weights: Sequence[np.ndarray], zs: list[np.ndarray], activations: list[np.ndarray],
+    target: np.ndarray,
+) -> list[np.ndarray]:
+    """δ⁽¹⁾..δ⁽ᴸ⁾, computed from the output back, with the weights as they were in the forward pass."""
+    last = len(zs) - 1
+    deltas = [output_delta(network.loss, network.activations[last], zs[last], activations[-1], target)]
+    for l in range(last - 1, -1, -1):
+        deltas.append(hidden_delta(deltas[-1], weights[l + 1], network.activations[l], zs[l], activations[l + 1]))
+    deltas.reverse()
+    return deltas
+
+
+def loss_of(
+    network: Network, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray] | None,
+    x: np.ndarray, target: np.ndarray,
+) -> float:
+    """E after a forward pass: the function the gradient check differentiates."""
+    zs, activations = forward_pass(network, weights, biases, x)
+    return loss_value(network.loss, network.activations[-1], zs[-1], activations[-1], target)
+
+
+def sgd_step(
+    network: Network, weights: list[np.ndarray], biases: list[np.ndarray] | None,
+    x: np.ndarray, target: np.ndarray, learning_rate: float, train_biases: bool = True,
+) -> tuple[list[np.ndarray], list[np.ndarray] | None, float]:
+    """Forward, backward and update without keeping a record: the training loop's step.
+
+    Returns the new weights and biases, and the loss before the update.
+    """
+    zs, activations = forward_pass(network, weights, biases, x)
+    loss = loss_value(network.loss, network.activations[-1], zs[-1], activations[-1], target)
+    deltas = backward_pass(network, weights, zs, activations, target)
+    new_weights = [
+        apply_update(w, parameter_update(weight_gradient(a, d), learning_rate))
+        for w, a, d in zip(weights, activations, deltas)
+    ]
+    if biases is None or not train_biases:
+        return new_weights, biases, loss
+    new_biases = [apply_update(b, parameter_update(bias_gradient(d), learning_rate)) for b, d in zip(biases, deltas)]
+    return new_weights, new_biases, loss
+
+
+def _frozen(arrays: Sequence[np.ndarray] | None) -> Arrays | None:
+    if arrays is None:
+        return None
+    for array in arrays:
+        array.setflags(write=False)
+    return tuple(arrays)
+
+
+@dataclass(frozen=True, eq=False)
+class StepRecord:
+    """Every intermediate of one training step on one example; arrays are read-only.
+
+    Index l − 1 of each per-layer tuple belongs to layer l (``zs[0]`` is z⁽¹⁾),
+    except ``activations``, which starts with a⁽⁰⁾ = x.
+    """
+
+    scenario: Scenario
+    zs: Arrays
+    activations: Arrays
+    error: np.ndarray
+    loss: float
+    deltas: Arrays
+    weight_gradients: Arrays
+    bias_gradients: Arrays | None
+    weight_updates: Arrays
+    bias_updates: Arrays | None  # None when there are no biases or they are frozen
+    new_weights: Arrays
+    new_biases: Arrays | None
+    new_zs: Arrays
+    new_activations: Arrays
+    new_loss: float
+
+    @property
+    def output(self) -> np.ndarray:
+        return self.activations[-1]
+
+    @property
+    def new_output(self) -> np.ndarray:
+        return self.new_activations[-1]
+
+
+def step(scenario: Scenario, x: np.ndarray | None = None, target: np.ndarray | None = None) -> StepRecord:
+    """One full step on the scenario's example (or on ``x``, ``target``), every stage recorded."""
+    network = Network.of(scenario)
+    x = scenario.x if x is None else np.asarray(x, dtype=float)
+    target = scenario.target if target is None else np.asarray(target, dtype=float)
+    weights, biases, rate = scenario.weights, scenario.biases, scenario.learning_rate
+    output_activation = network.activations[-1]
+
+    zs, activations = forward_pass(network, weights, biases, x)
+    error = output_error(activations[-1], target)
+    loss = loss_value(network.loss, output_activation, zs[-1], activations[-1], target)
+    deltas = backward_pass(network, weights, zs, activations, target)
+
+    weight_gradients = [weight_gradient(a, d) for a, d in zip(activations, deltas)]
+    weight_updates = [parameter_update(g, rate) for g in weight_gradients]
+    new_weights = [apply_update(w, u) for w, u in zip(weights, weight_updates)]
+    bias_gradients = bias_updates = None
+    new_biases = biases
+    if biases is not None:
+        bias_gradients = [bias_gradient(d) for d in deltas]
+        if scenario.train_biases:
+            bias_updates = [parameter_update(g, rate) for g in bias_gradients]
+            new_biases = [apply_update(b, u) for b, u in zip(biases, bias_updates)]
+
+    new_zs, new_activations = forward_pass(network, new_weights, new_biases, x)
+    new_loss = loss_value(network.loss, output_activation, new_zs[-1], new_activations[-1], target)
+    return StepRecord(
+        scenario=scenario,
+        zs=_frozen(zs),
+        activations=_frozen([np.array(a) for a in activations]),
+        error=_frozen([error])[0],
+        loss=loss,
+        deltas=_frozen(deltas),
+        weight_gradients=_frozen(weight_gradients),
+        bias_gradients=_frozen(bias_gradients),
+        weight_updates=_frozen(weight_updates),
+        bias_updates=_frozen(bias_updates),
+        new_weights=_frozen(new_weights),
+        new_biases=_frozen(list(new_biases)) if new_biases is not None else None,
+        new_zs=_frozen(new_zs),
+        new_activations=_frozen([np.array(a) for a in new_activations]),
+        new_loss=new_loss,
+    )

@@ -1,0 +1,140 @@
+"""``python -m simulator`` / ``backprop-sim``: walk through, train and check scenarios."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from collections.abc import Sequence
+
+import numpy as np
+
+from .backprop import step
+from .gradcheck import gradient_check
+from .presets import PRESETS, SEED
+from .scenario import Scenario, ScenarioError, load_scenario
+from .stages import build_stages
+from .training import MAX_STEPS, train
+
+
+def _lists(arrays) -> list | None:
+    return None if arrays is None else [np.asarray(a).tolist() for a in arrays]
+
+
+def _scenario(args: argparse.Namespace) -> Scenario:
+    if getattr(args, "preset", None):
+        return PRESETS[args.preset]
+    return SEED if args.scenario is None else load_scenario(args.scenario)
+
+
+def walkthrough(args: argparse.Namespace) -> None:
+    scenario = _scenario(args)
+    record = step(scenario)
+    stages = build_stages(record)
+    if args.json:
+        print(json.dumps({
+            "output": record.output.tolist(),
+            "loss": record.loss,
+            "gradients": {"weights": _lists(record.weight_gradients), "biases": _lists(record.bias_gradients)},
+            "updated": {"weights": _lists(record.new_weights), "biases": _lists(record.new_biases)},
+            "new_output": record.new_output.tolist(),
+            "new_loss": record.new_loss,
+            "stages": [
+                {
+                    "id": s.id, "kind": s.kind, "layer": s.layer, "title": s.title,
+                    "explanation": s.explanation, "formula": s.formula, "substituted": s.substituted,
+                    "code": s.code, "values": {k: v.tolist() for k, v in s.values.items()},
+                    "nodes": list(s.nodes), "edges": [list(e) for e in s.edges],
+                }
+                for s in stages
+            ],
+        }, indent=2))
+        return
+    with np.printoptions(precision=8):
+        for k, stage in enumerate(stages, start=1):
+            print(f"[{k:>2}/{len(stages)}] {stage.title}")
+            for line in textwrap.wrap(stage.explanation, 88):
+                print(f"        {line}")
+            print(f"        >>> {stage.code}")
+            for name, value in stage.values.items():
+                # A single number prints in full, as the notebook prints its output.
+                text = repr(float(value.ravel()[0])) if value.size == 1 else str(value)
+                shown = textwrap.indent(text, " " * (11 + len(name))).lstrip()
+                print(f"        {name} = {shown}")
+            print()
+
+
+def train_command(args: argparse.Namespace) -> None:
+    run = train(_scenario(args), args.steps)
+    trained = run.scenario
+    if args.json:
+        print(json.dumps({
+            "losses": run.losses.tolist(),
+            "weights": _lists(trained.weights),
+            "biases": _lists(trained.biases),
+        }, indent=2))
+        return
+    every = max(1, args.steps // 10)
+    for k in range(0, args.steps + 1):
+        if k % every == 0 or k == args.steps:
+            print(f"step {k:>7}: loss {run.losses[k]:.10g}")
+
+
+def check(args: argparse.Namespace) -> None:
+    rows = gradient_check(_scenario(args))
+    print(f"{'parameter':<12} {'analytic':>16} {'numeric':>16} {'relative error':>15}")
+    for row in rows:
+        print(f"{row.parameter:<12} {row.analytic:>16.9e} {row.numeric:>16.9e} {row.relative_error:>15.2e}")
+    print(f"largest relative error: {max(r.relative_error for r in rows):.2e}")
+
+
+def _steps(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if not 0 <= value <= MAX_STEPS:
+        raise argparse.ArgumentTypeError(f"must be from 0 to {MAX_STEPS:,}, got {value}")
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="backprop-sim", description="Step through backpropagation.")
+    commands = root.add_subparsers(dest="command", required=True)
+
+    walk = commands.add_parser("walkthrough", help="every stage of one training step, in order")
+    walk.add_argument("scenario", nargs="?", help="scenario JSON file (default: the seed notebook's network)")
+    walk.add_argument("--preset", choices=sorted(PRESETS), help="use a built-in scenario instead of a file")
+    walk.add_argument("--json", action="store_true", help="print one JSON object")
+    walk.set_defaults(run=walkthrough)
+
+    trainer = commands.add_parser("train", help="N steps of gradient descent")
+    trainer.add_argument("scenario", nargs="?", help="scenario JSON file")
+    trainer.add_argument("--preset", choices=sorted(PRESETS), help="use a built-in scenario instead of a file")
+    trainer.add_argument("--steps", type=_steps, required=True)
+    trainer.add_argument("--json", action="store_true", help="print one JSON object")
+    trainer.set_defaults(run=train_command)
+
+    checker = commands.add_parser("check", help="compare backprop's gradients with finite differences")
+    checker.add_argument("scenario", nargs="?", help="scenario JSON file")
+    checker.add_argument("--preset", choices=sorted(PRESETS), help="use a built-in scenario instead of a file")
+    checker.set_defaults(run=check)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command in ("train", "check") and args.scenario is None and args.preset is None:
+        parser().error(f"{args.command}: give a scenario file or --preset")
+    try:
+        args.run(args)
+    except ScenarioError as err:
+        source = args.scenario or "scenario"
+        print(f"backprop-sim: {source} is not a valid scenario:", file=sys.stderr)
+        for problem in err.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    return 0

@@ -1,0 +1,68 @@
+"""Ready-made scenarios: the seed notebook's network (the default) and two classics."""
+
+from __future__ import annotations
+
+from .scenario import Scenario
+
+SEED = Scenario(
+    layers=(3, 2, 1),
+    activations=("sigmoid", "sigmoid"),
+    loss="half_squared_error",
+    weights=(
+        [[0.5, -0.6], [0.1, -0.2], [0.1, 0.7]],
+        [[0.1], [-0.3]],
+    ),
+    biases=None,
+    x=[0.5, 0.1, -0.2],
+    target=[0.6],
+    learning_rate=0.5,
+)
+
+# XOR needs biases; these starting weights learn it (loss < 0.01) within 2,000 epochs.
+XOR = Scenario(
+    layers=(2, 2, 1),
+    activations=("sigmoid", "sigmoid"),
+    loss="half_squared_error",
+    weights=(
+        [[3.0, 4.0], [3.0, 4.0]],
+        [[-6.0], [6.0]],
+    ),
+    biases=([-4.5, -1.5], [-2.5]),
+    x=[1.0, 0.0],
+    target=[1.0],
+    learning_rate=2.0,
+    dataset=(
+        ([0.0, 0.0], [0.0]),
+        ([0.0, 1.0], [1.0]),
+        ([1.0, 0.0], [1.0]),
+        ([1.0, 1.0], [0.0]),
+    ),
+)
+
+# Matt Mazur's "A Step by Step Backpropagation Example": two outputs, biases held fixed.
+TWO_OUTPUTS = Scenario(
+    layers=(2, 2, 2),
+    activations=("sigmoid", "sigmoid"),
+    loss="half_squared_error",
+    weights=(
+        [[0.15, 0.25], [0.20, 0.30]],
+        [[0.40, 0.50], [0.45, 0.55]],
+    ),
+    biases=([0.35, 0.35], [0.60, 0.60]),
+    train_biases=False,
+    x=[0.05, 0.10],
+    target=[0.01, 0.99],
+    learning_rate=0.5,
+)
+
+PRESETS: dict[str, Scenario] = {
+    "seed": SEED,
+    "xor": XOR,
+    "two_outputs": TWO_OUTPUTS,
+}
+
+PRESET_TITLES: dict[str, str] = {
+    "seed": "Seed notebook: 3-2-1 sigmoid",
+    "xor": "XOR: 2-2-1 with biases, 4 examples",
+    "two_outputs": "2-2-2 with biases, two outputs",
+}
