@@ -45,7 +45,9 @@ def loss_value(loss: Loss, activation: Activation, z: np.ndarray, output: np.nda
     return loss.value(z, output, target, activation)
 
 
-def output_delta(loss: Loss, activation: Activation, z: np.ndarray, output: np.ndarray, target: np.ndarray) -> np.ndarray:
+def output_delta(
+    loss: Loss, activation: Activation, z: np.ndarray, output: np.ndarray, target: np.ndarray
+) -> np.ndarray:
     """δ⁽ᴸ⁾ = dE/dz⁽ᴸ⁾; for half squared error with sigmoid: (o − t) ⊙ o ⊙ (1 − o)."""
     return loss.output_delta(z, output, target, activation)
 
@@ -102,7 +104,10 @@ def forward_pass(
 
 
 def backward_pass(
-    network: Network, weights: Sequence[np.ndarray], zs: list[np.ndarray], activations: list[np.ndarray],
+    network: Network,
+    weights: Sequence[np.ndarray],
+    zs: list[np.ndarray],
+    activations: list[np.ndarray],
     target: np.ndarray,
 ) -> list[np.ndarray]:
     """δ⁽¹⁾..δ⁽ᴸ⁾, computed from the output back, with the weights as they were in the forward pass."""
@@ -115,8 +120,11 @@ def backward_pass(
 
 
 def loss_of(
-    network: Network, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray] | None,
-    x: np.ndarray, target: np.ndarray,
+    network: Network,
+    weights: Sequence[np.ndarray],
+    biases: Sequence[np.ndarray] | None,
+    x: np.ndarray,
+    target: np.ndarray,
 ) -> float:
     """E after a forward pass: the function the gradient check differentiates."""
     zs, activations = forward_pass(network, weights, biases, x)
@@ -124,8 +132,13 @@ def loss_of(
 
 
 def sgd_step(
-    network: Network, weights: list[np.ndarray], biases: list[np.ndarray] | None,
-    x: np.ndarray, target: np.ndarray, learning_rate: float, train_biases: bool = True,
+    network: Network,
+    weights: list[np.ndarray],
+    biases: list[np.ndarray] | None,
+    x: np.ndarray,
+    target: np.ndarray,
+    learning_rate: float,
+    train_biases: bool = True,
 ) -> tuple[list[np.ndarray], list[np.ndarray] | None, float]:
     """Forward, backward and update without keeping a record: the training loop's step.
 

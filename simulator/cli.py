@@ -33,23 +33,35 @@ def walkthrough(args: argparse.Namespace) -> None:
     record = step(scenario)
     stages = build_stages(record)
     if args.json:
-        print(json.dumps({
-            "output": record.output.tolist(),
-            "loss": record.loss,
-            "gradients": {"weights": _lists(record.weight_gradients), "biases": _lists(record.bias_gradients)},
-            "updated": {"weights": _lists(record.new_weights), "biases": _lists(record.new_biases)},
-            "new_output": record.new_output.tolist(),
-            "new_loss": record.new_loss,
-            "stages": [
+        print(
+            json.dumps(
                 {
-                    "id": s.id, "kind": s.kind, "layer": s.layer, "title": s.title,
-                    "explanation": s.explanation, "formula": s.formula, "substituted": s.substituted,
-                    "code": s.code, "values": {k: v.tolist() for k, v in s.values.items()},
-                    "nodes": list(s.nodes), "edges": [list(e) for e in s.edges],
-                }
-                for s in stages
-            ],
-        }, indent=2))
+                    "output": record.output.tolist(),
+                    "loss": record.loss,
+                    "gradients": {"weights": _lists(record.weight_gradients), "biases": _lists(record.bias_gradients)},
+                    "updated": {"weights": _lists(record.new_weights), "biases": _lists(record.new_biases)},
+                    "new_output": record.new_output.tolist(),
+                    "new_loss": record.new_loss,
+                    "stages": [
+                        {
+                            "id": s.id,
+                            "kind": s.kind,
+                            "layer": s.layer,
+                            "title": s.title,
+                            "explanation": s.explanation,
+                            "formula": s.formula,
+                            "substituted": s.substituted,
+                            "code": s.code,
+                            "values": {k: v.tolist() for k, v in s.values.items()},
+                            "nodes": list(s.nodes),
+                            "edges": [list(e) for e in s.edges],
+                        }
+                        for s in stages
+                    ],
+                },
+                indent=2,
+            )
+        )
         return
     with np.printoptions(precision=8):
         for k, stage in enumerate(stages, start=1):
@@ -69,11 +81,16 @@ def train_command(args: argparse.Namespace) -> None:
     run = train(_scenario(args), args.steps)
     trained = run.scenario
     if args.json:
-        print(json.dumps({
-            "losses": run.losses.tolist(),
-            "weights": _lists(trained.weights),
-            "biases": _lists(trained.biases),
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "losses": run.losses.tolist(),
+                    "weights": _lists(trained.weights),
+                    "biases": _lists(trained.biases),
+                },
+                indent=2,
+            )
+        )
         return
     every = max(1, args.steps // 10)
     for k in range(0, args.steps + 1):

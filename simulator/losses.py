@@ -54,13 +54,17 @@ LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in (
         Loss(
-            "half_squared_error", "Half squared error",
-            _half_squared_error, _half_squared_error_delta,
+            "half_squared_error",
+            "Half squared error",
+            _half_squared_error,
+            _half_squared_error_delta,
             r"E = \tfrac{1}{2} \sum_k (o_k - t_k)^2",
         ),
         Loss(
-            "cross_entropy", "Cross-entropy",
-            _cross_entropy, _cross_entropy_delta,
+            "cross_entropy",
+            "Cross-entropy",
+            _cross_entropy,
+            _cross_entropy_delta,
             r"E = -\sum_k \left[ t_k \ln o_k + (1 - t_k) \ln(1 - o_k) \right]",
             output_activations=("sigmoid", "softmax"),
         ),

@@ -29,8 +29,17 @@ MAX_DATASET = 256
 MAX_FILE_BYTES = 1_000_000
 
 FIELDS = (
-    "version", "layers", "activations", "loss", "weights", "biases",
-    "train_biases", "x", "target", "learning_rate", "dataset",
+    "version",
+    "layers",
+    "activations",
+    "loss",
+    "weights",
+    "biases",
+    "train_biases",
+    "x",
+    "target",
+    "learning_rate",
+    "dataset",
 )
 OPTIONAL_FIELDS = {"biases": None, "train_biases": True, "dataset": None}
 # Fields whose validity depends on the layer sizes.
@@ -194,10 +203,7 @@ def _matrix(value: Any, rows: int, cols: int, path: str, what: str, problems: li
         problems.append(f"{path}: must be {shape_text} {what}, got {got}")
         return None
     before = len(problems)
-    matrix = [
-        [_number(v, f"{path}[{i}][{j}]", problems) for j, v in enumerate(row)]
-        for i, row in enumerate(value)
-    ]
+    matrix = [[_number(v, f"{path}[{i}][{j}]", problems) for j, v in enumerate(row)] for i, row in enumerate(value)]
     return matrix if len(problems) == before else None
 
 
@@ -247,9 +253,7 @@ def _check_loss(value, ctx, problems):
     allowed = LOSSES[value].output_activations
     output_activation = ctx["activations"][-1]
     if allowed and output_activation not in allowed:
-        problems.append(
-            f"loss: {value} needs a {' or '.join(allowed)} output layer, got {output_activation}"
-        )
+        problems.append(f"loss: {value} needs a {' or '.join(allowed)} output layer, got {output_activation}")
         return None
     return value
 
@@ -259,13 +263,13 @@ def _check_weights(value, ctx, problems):
     count = len(layers) - 1
     if not isinstance(value, list) or len(value) != count:
         got = f"{len(value)}" if isinstance(value, list) else describe(value)
-        problems.append(f"weights: must hold {_plural(count, 'matrix', 'matrices')} to match layers {layers}, got {got}")
+        problems.append(
+            f"weights: must hold {_plural(count, 'matrix', 'matrices')} to match layers {layers}, got {got}"
+        )
         return None
     before = len(problems)
     what = f"to match layers {layers}"
-    matrices = [
-        _matrix(w, layers[l], layers[l + 1], f"weights[{l}]", what, problems) for l, w in enumerate(value)
-    ]
+    matrices = [_matrix(w, layers[l], layers[l + 1], f"weights[{l}]", what, problems) for l, w in enumerate(value)]
     return matrices if len(problems) == before else None
 
 
@@ -276,12 +280,13 @@ def _check_biases(value, ctx, problems):
     count = len(layers) - 1
     if not isinstance(value, list) or len(value) != count:
         got = f"{len(value)}" if isinstance(value, list) else describe(value)
-        problems.append(f"biases: must be null or hold {_plural(count, 'vector', 'vectors')} to match layers {layers}, got {got}")
+        problems.append(
+            f"biases: must be null or hold {_plural(count, 'vector', 'vectors')} to match layers {layers}, got {got}"
+        )
         return None
     before = len(problems)
     vectors = [
-        _vector(b, layers[l + 1], f"biases[{l}]", f"to match layers {layers}", problems)
-        for l, b in enumerate(value)
+        _vector(b, layers[l + 1], f"biases[{l}]", f"to match layers {layers}", problems) for l, b in enumerate(value)
     ]
     return vectors if len(problems) == before else None
 
@@ -315,7 +320,9 @@ def _check_target(value, ctx, problems, path="target"):
 def _check_learning_rate(value, ctx, problems):
     rate = _number(value, "learning_rate", problems)
     if rate is not None and not 0.0 < rate <= MAX_LEARNING_RATE:
-        problems.append(f"learning_rate: must be greater than 0 and at most {MAX_LEARNING_RATE:g}, got {describe(value)}")
+        problems.append(
+            f"learning_rate: must be greater than 0 and at most {MAX_LEARNING_RATE:g}, got {describe(value)}"
+        )
         return None
     return rate
 
@@ -366,9 +373,7 @@ def _field_problems(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, lis
         if name not in data and name not in OPTIONAL_FIELDS:
             problems[name] = [f"{name}: is missing"]
             continue
-        depends_on_bad = any(
-            dep in problems for dep in ("layers", "activations", "loss")[: _DEPTH.get(name, 0)]
-        )
+        depends_on_bad = any(dep in problems for dep in ("layers", "activations", "loss")[: _DEPTH.get(name, 0)])
         if depends_on_bad:
             continue
         found: list[str] = []
@@ -470,7 +475,13 @@ def save_scenario(scenario: Scenario, path: str) -> None:
 
 
 __all__ = [
-    "Scenario", "ScenarioError", "scenario_from_dict", "scenario_with_fallback",
-    "scenario_to_dict", "scenario_to_json", "scenario_from_json", "load_scenario",
+    "Scenario",
+    "ScenarioError",
+    "scenario_from_dict",
+    "scenario_with_fallback",
+    "scenario_to_dict",
+    "scenario_to_json",
+    "scenario_from_json",
+    "load_scenario",
     "save_scenario",
 ]

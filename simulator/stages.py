@@ -127,7 +127,9 @@ def _forward_stages(record: StepRecord, names) -> list[Stage]:
             code += f" + b{l}"
         stages.append(
             Stage(
-                id=f"forward.z{l}", kind="forward", layer=l,
+                id=f"forward.z{l}",
+                kind="forward",
+                layer=l,
                 title=f"Weighted sums of the {word}",
                 explanation=(
                     f"Each unit of the {word} adds up what arrives on its incoming edges: every value "
@@ -146,7 +148,9 @@ def _forward_stages(record: StepRecord, names) -> list[Stage]:
         output_note = " These are the network's outputs." if l == last else ""
         stages.append(
             Stage(
-                id=f"forward.a{l}", kind="forward", layer=l,
+                id=f"forward.a{l}",
+                kind="forward",
+                layer=l,
                 title=f"Activations of the {word}",
                 explanation=(
                     f"Each unit passes its weighted input through the {activation.label.lower()} "
@@ -169,7 +173,9 @@ def _loss_stage(record: StepRecord, names) -> Stage:
     loss = LOSSES[scenario.loss]
     activation = ACTIVATIONS[scenario.activations[-1]]
     return Stage(
-        id="loss", kind="loss", layer=last,
+        id="loss",
+        kind="loss",
+        layer=last,
         title="Error and loss",
         explanation=(
             "Compare the output o with the target t. The error e = o − t says how far off each output "
@@ -213,7 +219,9 @@ def _output_delta_stage(record: StepRecord, names) -> Stage:
         why = f"δ is the error times the slope of the {activation.label.lower()} activation at z."
         code = f"delta{last} = {activation.name}_backward(z{last}, error)"
     return Stage(
-        id=f"delta.{last}", kind="delta", layer=last,
+        id=f"delta.{last}",
+        kind="delta",
+        layer=last,
         title="Output delta",
         explanation=(
             "δ of an output unit measures how much the loss would change if the unit's weighted input z "
@@ -247,7 +255,9 @@ def _hidden_delta_stages(record: StepRecord, names) -> list[Stage]:
             code = f"delta{l} = {activation.name}_backward(z{l}, np.dot(W{l + 1}, delta{l + 1}))"
         stages.append(
             Stage(
-                id=f"delta.{l}", kind="delta", layer=l,
+                id=f"delta.{l}",
+                kind="delta",
+                layer=l,
                 title=f"Deltas of the {_layer_word(l, last)}",
                 explanation=(
                     "A hidden unit has no target of its own, so it takes its share of the blame from the layer "
@@ -273,7 +283,7 @@ def _hidden_delta_stages(record: StepRecord, names) -> list[Stage]:
 
 
 SIGN_NOTE = (
-    "Sign convention: the seed notebook prints η·dE/dW as the \"change in weights\"; "
+    'Sign convention: the seed notebook prints η·dE/dW as the "change in weights"; '
     "the weights actually move by minus that, downhill."
 )
 
@@ -286,15 +296,19 @@ def _parameter_stages(record: StepRecord, names) -> list[Stage]:
     for l in range(last, 0, -1):
         a_prev, delta = record.activations[l - 1], record.deltas[l - 1]
         W, dW, update, new_W = (
-            scenario.weights[l - 1], record.weight_gradients[l - 1],
-            record.weight_updates[l - 1], record.new_weights[l - 1],
+            scenario.weights[l - 1],
+            record.weight_gradients[l - 1],
+            record.weight_updates[l - 1],
+            record.new_weights[l - 1],
         )
         edges = _edges(names, l)
         nodes = names[l - 1] + names[l]
         sym_W, sym_dW = _sym("W", l), rf"\frac{{\partial E}}{{\partial {_sym('W', l)}}}"
         stages.append(
             Stage(
-                id=f"gradient.W{l}", kind="gradient", layer=l,
+                id=f"gradient.W{l}",
+                kind="gradient",
+                layer=l,
                 title=f"Gradient of W⁽{l}⁾",
                 explanation=(
                     "How much does the loss change when one weight changes? For the edge from unit i to unit j "
@@ -304,12 +318,15 @@ def _parameter_stages(record: StepRecord, names) -> list[Stage]:
                 substituted=rf"{_vec(a_prev)}^{{\mathsf T}} {_vec(delta)} = {_mat(dW, sym_dW)}",
                 code=f"dW{l} = np.outer({'x' if l == 1 else f'a{l - 1}'}, delta{l})",
                 values=_read_only({f"dW{l}": dW}),
-                nodes=nodes, edges=edges,
+                nodes=nodes,
+                edges=edges,
             )
         )
         stages.append(
             Stage(
-                id=f"update.W{l}", kind="update", layer=l,
+                id=f"update.W{l}",
+                kind="update",
+                layer=l,
                 title=f"Update of W⁽{l}⁾",
                 explanation=(
                     "Gradient descent moves every weight a small step against its gradient: "
@@ -322,7 +339,8 @@ def _parameter_stages(record: StepRecord, names) -> list[Stage]:
                 ),
                 code=f"W{l}_new = W{l} - learning_rate * dW{l}  # the seed prints learning_rate * dW{l}",
                 values=_read_only({f"update_W{l}": update, f"new_W{l}": new_W}),
-                nodes=nodes, edges=edges,
+                nodes=nodes,
+                edges=edges,
             )
         )
         if scenario.biases is None:
@@ -332,14 +350,17 @@ def _parameter_stages(record: StepRecord, names) -> list[Stage]:
         sym_b, sym_db = _sym("b", l), rf"\frac{{\partial E}}{{\partial {_sym('b', l)}}}"
         stages.append(
             Stage(
-                id=f"gradient.b{l}", kind="gradient", layer=l,
+                id=f"gradient.b{l}",
+                kind="gradient",
+                layer=l,
                 title=f"Gradient of b⁽{l}⁾",
                 explanation="A bias is a weight on an input that is always 1, so its gradient is just the unit's δ.",
                 formula=rf"{sym_db} = {_delta(l)}",
                 substituted=rf"{sym_db} = {_vec(db)}",
                 code=f"db{l} = delta{l}",
                 values=_read_only({f"db{l}": db}),
-                nodes=names[l], edges=(),
+                nodes=names[l],
+                edges=(),
             )
         )
         if scenario.train_biases:
@@ -356,12 +377,17 @@ def _parameter_stages(record: StepRecord, names) -> list[Stage]:
             values = {f"update_b{l}": np.zeros_like(b), f"new_b{l}": new_b}
         stages.append(
             Stage(
-                id=f"update.b{l}", kind="update", layer=l,
+                id=f"update.b{l}",
+                kind="update",
+                layer=l,
                 title=f"Update of b⁽{l}⁾",
                 explanation=explanation,
-                formula=formula, substituted=substituted, code=code,
+                formula=formula,
+                substituted=substituted,
+                code=code,
                 values=_read_only(values),
-                nodes=names[l], edges=(),
+                nodes=names[l],
+                edges=(),
             )
         )
     return stages
@@ -371,11 +397,12 @@ def _apply_stage(record: StepRecord, names) -> Stage:
     last = len(record.scenario.layers) - 1
     change = "fell" if record.new_loss < record.loss else "did not fall (try a smaller learning rate)"
     return Stage(
-        id="apply", kind="apply", layer=None,
+        id="apply",
+        kind="apply",
+        layer=None,
         title="After the update",
         explanation=(
-            "Run the forward pass again with the new weights. The loss "
-            f"{change}: one step of learning is done."
+            f"Run the forward pass again with the new weights. The loss {change}: one step of learning is done."
         ),
         formula=r"o_{\text{new}} = f(x;\, W_{\text{new}}), \quad E_{\text{new}}",
         substituted=(

@@ -46,7 +46,7 @@ def train(scenario: Scenario, steps: int) -> TrainingRun:
     losses = np.empty(steps + 1)
     if len(data) == 1:
         # Each step's forward pass already yields the loss of the weights before it.
-        (x, t), = data
+        ((x, t),) = data
         for k in range(steps):
             weights, biases, losses[k] = sgd_step(network, weights, biases, x, t, rate, train_biases)
         losses[steps] = loss_of(network, weights, biases, x, t)
