@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .backprop import step
+from .formatting import notebook_values
 from .gradcheck import gradient_check
 from .presets import PRESETS, SEED
 from .scenario import Scenario, ScenarioError, load_scenario
@@ -63,18 +64,13 @@ def walkthrough(args: argparse.Namespace) -> None:
             )
         )
         return
-    with np.printoptions(precision=8):
-        for k, stage in enumerate(stages, start=1):
-            print(f"[{k:>2}/{len(stages)}] {stage.title}")
-            for line in textwrap.wrap(stage.explanation, 88):
-                print(f"        {line}")
-            print(f"        >>> {stage.code}")
-            for name, value in stage.values.items():
-                # A single number prints in full, as the notebook prints its output.
-                text = repr(float(value.ravel()[0])) if value.size == 1 else str(value)
-                shown = textwrap.indent(text, " " * (11 + len(name))).lstrip()
-                print(f"        {name} = {shown}")
-            print()
+    for k, stage in enumerate(stages, start=1):
+        print(f"[{k:>2}/{len(stages)}] {stage.title}")
+        for line in textwrap.wrap(stage.explanation, 88):
+            print(f"        {line}")
+        print(f"        >>> {stage.code}")
+        print(textwrap.indent(notebook_values(stage.values), " " * 8))
+        print()
 
 
 def train_command(args: argparse.Namespace) -> None:

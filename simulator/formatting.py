@@ -17,10 +17,11 @@ def number(value: float, digits: int = 4) -> str:
 
 
 def latex_number(value: float, digits: int = 4) -> str:
+    """Like :func:`number`; scientific notation as a compact 1.77×10⁻⁴ (3 digits) so matrices stay narrow."""
     text = number(value, digits)
     if "e" in text:
-        mantissa, exponent = text.split("e")
-        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+        mantissa, exponent = number(value, min(digits, 3)).split("e")
+        return rf"{mantissa}{{\times}}10^{{{int(exponent)}}}"
     return text
 
 
@@ -36,3 +37,14 @@ def latex_matrix(values: np.ndarray, digits: int = 4) -> str:
 
 def plain_vector(values: np.ndarray, digits: int = 4) -> str:
     return "[" + ", ".join(number(v, digits) for v in np.ravel(values)) + "]"
+
+
+def notebook_values(values) -> str:
+    """``name = value`` lines printed as the seed notebook prints them: arrays to 8 digits, a single number in full."""
+    lines = []
+    with np.printoptions(precision=8):
+        for name, value in values.items():
+            value = np.asarray(value, dtype=float)
+            text = repr(float(value.ravel()[0])) if value.size == 1 else str(value)
+            lines.append(f"{name} = " + text.replace("\n", "\n" + " " * (len(name) + 3)))
+    return "\n".join(lines)

@@ -94,6 +94,11 @@ def _sym(letter: str, l: int) -> str:
     return rf"{letter}^{{({l})}}"
 
 
+def _steps(*parts: str) -> str:
+    """A chain of equalities, one per line, so wide matrices stay readable."""
+    return r"\begin{aligned} & " + r" \\ &= ".join(parts) + r" \end{aligned}"
+
+
 def _delta(l: int) -> str:
     return _sym(r"\delta", l)
 
@@ -138,7 +143,7 @@ def _forward_stages(record: StepRecord, names) -> list[Stage]:
                     + f". The result is the unit's weighted input z⁽{l}⁾."
                 ),
                 formula=formula,
-                substituted=rf"{substituted} = {_vec(z)}",
+                substituted=_steps(substituted, _vec(z)),
                 code=code,
                 values=_read_only({f"z{l}": z}),
                 nodes=names[l - 1] + names[l],
@@ -269,9 +274,11 @@ def _hidden_delta_stages(record: StepRecord, names) -> list[Stage]:
                     rf"{_delta(l)} = \left({_delta(l + 1)} {{{_sym('W', l + 1)}}}^{{\mathsf T}}\right)"
                     rf" \odot {slope_formula}"
                 ),
-                substituted=(
+                substituted=_steps(
                     rf"\left({_vec(next_delta)} {_mat(next_weights.T, '{' + _sym('W', l + 1) + '}' + TRANSPOSE)}\right)"
-                    rf" \odot {slope_values} = {_vec(sent_back)} \odot {slope_values} = {_vec(delta)}"
+                    rf" \odot {slope_values}",
+                    rf"{_vec(sent_back)} \odot {slope_values}",
+                    _vec(delta),
                 ),
                 code=code,
                 values=_read_only({f"delta{l}": delta}),
@@ -315,7 +322,7 @@ def _parameter_stages(record: StepRecord, names) -> list[Stage]:
                     "it is the value that flowed along the edge, aᵢ, times the δⱼ of the unit it feeds."
                 ),
                 formula=rf"{sym_dW} = {{{_sym('a', l - 1)}}}^{{\mathsf T}} {_delta(l)}",
-                substituted=rf"{_vec(a_prev)}^{{\mathsf T}} {_vec(delta)} = {_mat(dW, sym_dW)}",
+                substituted=_steps(rf"{_vec(a_prev)}^{{\mathsf T}} {_vec(delta)}", _mat(dW, sym_dW)),
                 code=f"dW{l} = np.outer({'x' if l == 1 else f'a{l - 1}'}, delta{l})",
                 values=_read_only({f"dW{l}": dW}),
                 nodes=nodes,
@@ -333,9 +340,10 @@ def _parameter_stages(record: StepRecord, names) -> list[Stage]:
                     "ΔW = −η·dE/dW, with learning rate η. " + SIGN_NOTE
                 ),
                 formula=rf"{sym_W}_{{\text{{new}}}} = {sym_W} - \eta\,{sym_dW}",
-                substituted=(
-                    rf"{_mat(W, sym_W)} - {rate} \cdot {_mat(dW, sym_dW)} = {_mat(W, sym_W)} + "
-                    rf"{_mat(update, DELTA_UPPER + sym_W)} = {_mat(new_W, sym_W + NEW)}"
+                substituted=_steps(
+                    rf"{_mat(W, sym_W)} - {rate} \cdot {_mat(dW, sym_dW)}",
+                    rf"{_mat(W, sym_W)} + {_mat(update, DELTA_UPPER + sym_W)}",
+                    _mat(new_W, sym_W + NEW),
                 ),
                 code=f"W{l}_new = W{l} - learning_rate * dW{l}  # the seed prints learning_rate * dW{l}",
                 values=_read_only({f"update_W{l}": update, f"new_W{l}": new_W}),

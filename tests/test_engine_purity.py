@@ -7,6 +7,8 @@ import sys
 
 ENGINE = pathlib.Path(__file__).parents[1] / "simulator"
 ALLOWED_THIRD_PARTY = {"numpy"}
+# Builders of Plotly figures and pandas tables: they render what the math modules computed.
+VIEW_MODULES = {"figures.py": {"plotly"}, "tables.py": {"pandas"}}
 
 
 def test_engine_modules_import_only_numpy_and_the_standard_library():
@@ -21,7 +23,8 @@ def test_engine_modules_import_only_numpy_and_the_standard_library():
                 continue
             for name in names:
                 top = name.split(".")[0]
-                if top not in ALLOWED_THIRD_PARTY and top not in sys.stdlib_module_names:
+                allowed = ALLOWED_THIRD_PARTY | VIEW_MODULES.get(path.name, set())
+                if top not in allowed and top not in sys.stdlib_module_names:
                     offenders.append(f"{path.name}: {name}")
     assert offenders == []
 

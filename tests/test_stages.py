@@ -70,7 +70,7 @@ def test_substituted_formula_shows_the_numbers():
     stages = {s.id: s for s in build_stages(step(SEED))}
     assert r"0.5 & 0.1 & -0.2" in stages["forward.z1"].substituted
     assert r"0.24 & -0.46" in stages["forward.z1"].substituted
-    assert r"\begin{bmatrix} 1.770 \times 10^{-4} & -5.112 \times 10^{-4}" in stages["update.W1"].substituted
+    assert r"\begin{bmatrix} 1.77{\times}10^{-4} & -5.11{\times}10^{-4}" in stages["update.W1"].substituted
     assert stages["forward.z1"].code == "z1 = np.dot(x, W1)"
 
 

@@ -1,0 +1,171 @@
+"""What the network graph shows at a stage, as plain data (no plotting library).
+
+Values appear on the graph as the stages reveal them: stepping forward fills in
+z and a layer by layer, the backward stages add δ on nodes and gradients on edges.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .activations import ACTIVATIONS
+from .backprop import StepRecord
+from .formatting import latex_number, number
+from .stages import Stage, unit_label, unit_names
+
+MAX_LABELLED_EDGES = 24  # per weight matrix; larger ones show their values on hover only
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    label: str
+    layer: int
+    x: float
+    y: float
+    text: str  # the values revealed so far, one per line
+    hover: str  # full precision
+    highlighted: bool
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    layer: int  # the l of W⁽ˡ⁾
+    weight: float  # drives width, colour and dash
+    text: str  # what the edge label shows ("" when unlabelled)
+    hover: str
+    highlighted: bool
+
+
+@dataclass(frozen=True)
+class GraphModel:
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+    caption: str
+
+
+def _reached(stages: tuple[Stage, ...], index: int) -> set[str]:
+    return {stage.id for stage in stages[: index + 1]}
+
+
+def _node_lines(record: StepRecord, reached: set[str], l: int, i: int, last: int) -> tuple[list[str], list[str]]:
+    """Short lines for the label and full-precision lines for the hover."""
+    if l == 0:
+        value = record.activations[0][i]
+        return [number(value)], [f"x = {float(value)!r}"]
+    shown, hover = [], []
+    quantities = [
+        ("z", f"forward.z{l}", record.zs[l - 1][i]),
+        ("o" if l == last else "a", f"forward.a{l}", record.activations[l][i]),
+        ("δ", f"delta.{l}", record.deltas[l - 1][i]),
+    ]
+    if l == last:
+        quantities.insert(2, ("t", "loss", record.scenario.target[i]))
+    for symbol, stage_id, value in quantities:
+        if stage_id in reached:
+            shown.append(f"{symbol}={number(value)}")
+            hover.append(f"{symbol} = {float(value)!r}")
+    if "apply" in reached and l == last:
+        value = record.new_activations[l][i]
+        shown.append(f"o′={number(value)}")
+        hover.append(f"o after the update = {float(value)!r}")
+    return shown, hover
+
+
+def _edge_value(record: StepRecord, reached: set[str], current: Stage, l: int, i: int, j: int):
+    weight = float(record.scenario.weights[l - 1][i, j])
+    if current.id == f"gradient.W{l}":
+        gradient = float(record.weight_gradients[l - 1][i, j])
+        return f"∂E/∂w={number(gradient)}", f"∂E/∂w = {gradient!r}"
+    if f"update.W{l}" in reached:
+        new = float(record.new_weights[l - 1][i, j])
+        return f"{number(weight)}→{number(new)}", f"w = {weight!r} → {new!r}"
+    return number(weight), f"w = {weight!r}"
+
+
+def graph_model(record: StepRecord, stages: tuple[Stage, ...], index: int) -> GraphModel:
+    """Nodes in columns (inputs left), edges with the values revealed by stage ``index``."""
+    scenario = record.scenario
+    names = unit_names(scenario.layers)
+    last = len(scenario.layers) - 1
+    current = stages[index]
+    reached = _reached(stages, index)
+    lit_nodes, lit_edges = set(current.nodes), set(current.edges)
+
+    nodes = []
+    for l, layer in enumerate(names):
+        for i, name in enumerate(layer):
+            shown, hover = _node_lines(record, reached, l, i, last)
+            nodes.append(
+                Node(
+                    id=name, label=unit_label(name), layer=l, x=float(l), y=(len(layer) - 1) / 2 - i,
+                    text="<br>".join("  ".join(shown[k : k + 2]) for k in range(0, len(shown), 2)), hover=f"<b>{unit_label(name)}</b><br>" + "<br>".join(hover),
+                    highlighted=name in lit_nodes,
+                )
+            )
+    edges = []
+    for l in range(1, last + 1):
+        labelled = scenario.weights[l - 1].size <= MAX_LABELLED_EDGES
+        for i, source in enumerate(names[l - 1]):
+            for j, target in enumerate(names[l]):
+                text, hover = _edge_value(record, reached, current, l, i, j)
+                edges.append(
+                    Edge(
+                        source=source, target=target, layer=l,
+                        weight=float(scenario.weights[l - 1][i, j]),
+                        text=text if labelled else "",
+                        hover=f"<b>{unit_label(source)} → {unit_label(target)}</b><br>{hover}",
+                        highlighted=(source, target) in lit_edges,
+                    )
+                )
+    caption = "Edge labels: weights w"
+    if current.kind == "gradient" and current.id.startswith("gradient.W"):
+        caption = f"Edge labels: weights w; the highlighted edges show ∂E/∂w of W⁽{current.layer}⁾"
+    elif any(stage_id.startswith("update.W") for stage_id in reached):
+        caption = "Edge labels: weights w, updated ones as old → new"
+    return GraphModel(tuple(nodes), tuple(edges), caption)
+
+
+def _factor(value: float) -> str:
+    text = latex_number(value, 6)
+    return f"({text})" if value < 0 else text
+
+
+def node_explanation(record: StepRecord, node_id: str, reached: set[str] | None = None) -> list[str]:
+    """LaTeX lines showing how one unit's values were computed, numbers substituted.
+
+    With ``reached`` (stage ids), only the values those stages have revealed.
+    """
+    scenario = record.scenario
+    names = unit_names(scenario.layers)
+    found = [(l, layer.index(node_id)) for l, layer in enumerate(names) if node_id in layer]
+    if not found:
+        return []
+    (l, j), = found
+    label = unit_label(node_id)
+    if l == 0:
+        return [rf"\text{{{label} is an input: }} x_{{{j + 1}}} = {latex_number(record.activations[0][j], 6)}"]
+    a_prev = record.activations[l - 1]
+    weights = scenario.weights[l - 1][:, j]
+    terms = " + ".join(
+        rf"{_factor(a)} \cdot {_factor(w)}" for a, w in zip(a_prev, weights)
+    )
+    if scenario.biases is not None:
+        terms += rf" + {latex_number(scenario.biases[l - 1][j], 6)}"
+    z, a, delta = record.zs[l - 1][j], record.activations[l][j], record.deltas[l - 1][j]
+    activation = ACTIVATIONS[scenario.activations[l - 1]]
+    shown = [f"forward.z{l}", f"forward.a{l}", f"delta.{l}"]
+    lines = [
+        rf"z_{{{j + 1}}}^{{({l})}} = \sum_i a_i^{{({l - 1})}} w_{{i{j + 1}}}^{{({l})}}"
+        + (rf" + b_{{{j + 1}}}^{{({l})}}" if scenario.biases is not None else "")
+        + rf" = {terms} = {latex_number(z, 6)}",
+        rf"a_{{{j + 1}}}^{{({l})}} = \mathrm{{{activation.name}}}({latex_number(z, 6)}) = {latex_number(a, 8)}"
+        if activation.elementwise
+        else rf"a_{{{j + 1}}}^{{({l})}} = \mathrm{{softmax}}(z^{{({l})}})_{{{j + 1}}} = {latex_number(a, 8)}",
+        rf"\delta_{{{j + 1}}}^{{({l})}} = \frac{{\partial E}}{{\partial z_{{{j + 1}}}^{{({l})}}}} = {latex_number(delta, 6)}",
+    ]
+    return [line for line, stage_id in zip(lines, shown) if reached is None or stage_id in reached]

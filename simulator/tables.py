@@ -1,0 +1,89 @@
+"""pandas tables of a step, labelled by unit names, coloured on a diverging scale."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+from .backprop import StepRecord
+from .formatting import number
+from .stages import Stage, unit_label, unit_names
+
+
+def _labels(scenario, l: int) -> list[str]:
+    return [unit_label(n) for n in unit_names(scenario.layers)[l]]
+
+
+def matrix_frame(values: np.ndarray, rows: list[str], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(np.atleast_2d(np.asarray(values, dtype=float)), index=rows, columns=columns)
+
+
+def weight_tables(record: StepRecord, l: int) -> dict[str, pd.DataFrame]:
+    """W⁽ˡ⁾, its gradient, the update −η·dE/dW (the seed's printout negated) and the new weights."""
+    rows, columns = _labels(record.scenario, l - 1), _labels(record.scenario, l)
+    return {
+        f"W⁽{l}⁾": matrix_frame(record.scenario.weights[l - 1], rows, columns),
+        f"∂E/∂W⁽{l}⁾": matrix_frame(record.weight_gradients[l - 1], rows, columns),
+        f"ΔW⁽{l}⁾ = −η·∂E/∂W⁽{l}⁾": matrix_frame(record.weight_updates[l - 1], rows, columns),
+        f"W⁽{l}⁾ new": matrix_frame(record.new_weights[l - 1], rows, columns),
+    }
+
+
+def _diverging(frame: pd.DataFrame) -> pd.DataFrame:
+    """Blue for positive, vermillion for negative, strength ∝ |value| / largest in the table."""
+    values = frame.to_numpy(dtype=float)
+    largest = np.max(np.abs(values)) if values.size else 0.0
+    css = np.empty(values.shape, dtype=object)
+    for index, value in np.ndenumerate(values):
+        strength = 0.0 if largest == 0 else abs(value) / largest
+        rgb = "0,114,178" if value >= 0 else "213,94,0"
+        css[index] = f"background-color: rgba({rgb},{0.08 + 0.5 * strength:.2f}); color: #1F2430"
+    return pd.DataFrame(css, index=frame.index, columns=frame.columns)
+
+
+def styled(frame: pd.DataFrame) -> Styler:
+    """Numbers to 4 significant digits, scientific below 1e-3 (1.770e-04, never 0.000)."""
+    return frame.style.apply(_diverging, axis=None).format(number)
+
+
+def stage_tables(record: StepRecord, stage: Stage) -> dict[str, pd.DataFrame]:
+    """The tables that belong with a stage: what it computes, in unit-labelled rows and columns."""
+    scenario = record.scenario
+    l = stage.layer
+    if stage.kind in ("gradient", "update") and stage.id[len(stage.kind) + 1] == "W":
+        tables = weight_tables(record, l)
+        keys = list(tables)
+        return {k: tables[k] for k in (keys[:2] if stage.kind == "gradient" else keys[1:])}
+    if stage.kind in ("gradient", "update"):  # a bias vector
+        columns = _labels(scenario, l)
+        frame = {"b": scenario.biases[l - 1], "∂E/∂b": record.bias_gradients[l - 1], "b new": record.new_biases[l - 1]}
+        return {f"b⁽{l}⁾": pd.DataFrame(frame, index=columns).T}
+    if stage.kind == "forward":
+        columns = _labels(scenario, l)
+        rows = {"z": record.zs[l - 1]}
+        if stage.id.startswith("forward.a"):
+            rows["a"] = record.activations[l]
+        inputs = _labels(scenario, l - 1)
+        return {
+            f"W⁽{l}⁾": matrix_frame(scenario.weights[l - 1], inputs, columns),
+            f"Layer {l}": pd.DataFrame(rows, index=columns).T,
+        }
+    if stage.kind == "loss":
+        columns = _labels(scenario, len(scenario.layers) - 1)
+        frame = pd.DataFrame({"o": record.output, "t": scenario.target, "e = o − t": record.error}, index=columns).T
+        return {"Output and target": frame}
+    if stage.kind == "delta":
+        columns = _labels(scenario, l)
+        return {f"δ⁽{l}⁾": pd.DataFrame({"δ": record.deltas[l - 1]}, index=columns).T}
+    columns = _labels(scenario, len(scenario.layers) - 1)
+    return {
+        "Before and after the update": pd.DataFrame(
+            {"o before": record.output, "o after": record.new_output}, index=columns
+        ).T
+    }
+
+
+def full_precision(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same table as exact decimal strings (repr), for reviewers who check every digit."""
+    return frame.map(lambda v: repr(float(v)))
