@@ -171,19 +171,57 @@ def lecture_style() -> None:
 
 def stage_controls(stages, index: int) -> None:
     reset, previous, following, end, picker = st.columns([1, 1, 1, 1, 3], vertical_alignment="bottom")
-    reset.button("Reset", key="reset", icon=":material/restart_alt:", on_click=go_to, args=(0,), width="stretch",
-                 help="Back to the first stage")
-    previous.button("Prev", key="prev", icon=":material/chevron_left:", on_click=move, args=(-1,), shortcut="Left",
-                    disabled=index == 0, width="stretch")
-    following.button("Next", key="next", icon=":material/chevron_right:", icon_position="right", on_click=move, args=(1,), shortcut="Right", type="primary",
-                     disabled=index == len(stages) - 1, width="stretch")
-    end.button("End", key="end", icon=":material/skip_next:", icon_position="right", help="Jump to the last stage", on_click=go_to, args=(len(stages) - 1,), width="stretch")
+    reset.button(
+        "Reset",
+        key="reset",
+        icon=":material/restart_alt:",
+        on_click=go_to,
+        args=(0,),
+        width="stretch",
+        help="Back to the first stage",
+    )
+    previous.button(
+        "Prev",
+        key="prev",
+        icon=":material/chevron_left:",
+        on_click=move,
+        args=(-1,),
+        shortcut="Left",
+        disabled=index == 0,
+        width="stretch",
+    )
+    following.button(
+        "Next",
+        key="next",
+        icon=":material/chevron_right:",
+        icon_position="right",
+        on_click=move,
+        args=(1,),
+        shortcut="Right",
+        type="primary",
+        disabled=index == len(stages) - 1,
+        width="stretch",
+    )
+    end.button(
+        "End",
+        key="end",
+        icon=":material/skip_next:",
+        icon_position="right",
+        help="Jump to the last stage",
+        on_click=go_to,
+        args=(len(stages) - 1,),
+        width="stretch",
+    )
     st.button("Previous (Page Up)", key="prev_pageup", on_click=move, args=(-1,), shortcut="PageUp")
     st.button("Next (Page Down)", key="next_pagedown", on_click=move, args=(1,), shortcut="PageDown")
     titles = [f"{k + 1}. {s.title}" for k, s in enumerate(stages)]
     state.stage_picker = stages[index].id
     picker.selectbox(
-        "Stage", [s.id for s in stages], key="stage_picker", on_change=pick_stage, label_visibility="collapsed",
+        "Stage",
+        [s.id for s in stages],
+        key="stage_picker",
+        on_change=pick_stage,
+        label_visibility="collapsed",
         format_func=lambda stage_id: titles[[s.id for s in stages].index(stage_id)],
     )
 
@@ -191,8 +229,12 @@ def stage_controls(stages, index: int) -> None:
 def network_graph(record, stages, index: int) -> None:
     model = graph_model(record, stages, index)
     event = st.plotly_chart(
-        network_figure(model, state.lecture), key="graph", on_select="rerun", selection_mode="points",
-        config={"displayModeBar": False}, width="stretch",
+        network_figure(model, state.lecture),
+        key="graph",
+        on_select="rerun",
+        selection_mode="points",
+        config={"displayModeBar": False},
+        width="stretch",
     )
     legend = "Blue solid: positive, vermillion dashed: negative, width ∝ |w|."
     if not state.lecture:
@@ -217,8 +259,9 @@ def stage_panel(record, stages, index: int) -> None:
     if stage.kind == "apply":
         before, after = st.columns(2)
         before.metric("Output o₁", number(record.new_output[0], 6), f"{record.new_output[0] - record.output[0]:+.3g}")
-        after.metric("Loss E", number(record.new_loss, 6), f"{record.new_loss - record.loss:+.3g}",
-                     delta_color="inverse")
+        after.metric(
+            "Loss E", number(record.new_loss, 6), f"{record.new_loss - record.loss:+.3g}", delta_color="inverse"
+        )
         st.button("Take this step and start the next one", key="take_step", on_click=take_step)
 
 
@@ -275,8 +318,10 @@ def training_panel() -> None:
     steps = steps_column.number_input("Steps", 1, MAX_TRAIN_STEPS, 100, key="train_steps")
     button_column.button(f"Train {steps} more steps", key="train", on_click=run_training, args=(steps,))
     if scenario.dataset is not None:
-        st.caption(f"Each step is one pass over the {len(scenario.dataset)} examples of the dataset, "
-                   "one update per example; the loss is their mean.")
+        st.caption(
+            f"Each step is one pass over the {len(scenario.dataset)} examples of the dataset, "
+            "one update per example; the loss is their mean."
+        )
     pending = state.pop("pending_training", None)
     if pending:
         progress = st.progress(0.0, text="Training…")
@@ -311,6 +356,8 @@ def activation_view() -> None:
     rows = {name: ACTIVATIONS[name](vector) for name in ("softmax", "sigmoid", "relu", "tanh")}
     frame = matrix_frame(np.array(list(rows.values())), list(rows), [f"v{k + 1}" for k in range(vector.size)])
     st.dataframe(frame.style.format(lambda v: f"{v:.8f}"), width="content")
+    with np.printoptions(precision=8):
+        st.code("\n".join(f"{name}({vector}) = {values}" for name, values in rows.items()), language="python")
     columns = st.columns(len(ACTIVATIONS))
     for column, name in zip(columns, ACTIVATIONS):
         column.plotly_chart(activation_figure(name, state.lecture), width="stretch", config={"displayModeBar": False})
@@ -324,9 +371,13 @@ def activation_view() -> None:
 def matrix_editor(field: str, index: int, values, rows: list[str], columns: list[str]) -> None:
     key = f"{field}{index}.{state.revision}"
     st.data_editor(
-        matrix_frame(values, rows, columns), key=key, num_rows="fixed", width="content",
+        matrix_frame(values, rows, columns),
+        key=key,
+        num_rows="fixed",
+        width="content",
         column_config={c: st.column_config.NumberColumn(c, format="%.6g", step=1e-6) for c in columns},
-        on_change=edit_cells, args=(field, index, key, columns),
+        on_change=edit_cells,
+        args=(field, index, key, columns),
     )
     problems_beside(f"{field}{index}")
 
@@ -337,19 +388,25 @@ def editing_panel() -> None:
     labels = [[unit_label(n) for n in layer] for layer in names]
     preset_names = list(PRESETS)
     matching = [name for name in preset_names if PRESETS[name] == scenario]
-    st.selectbox("Preset", preset_names, index=preset_names.index(matching[0]) if matching else None,
-                 format_func=PRESET_TITLES.get, key=f"preset.{revision}", on_change=load_preset,
-                 placeholder="Edited scenario")
+    st.selectbox(
+        "Preset",
+        preset_names,
+        index=preset_names.index(matching[0]) if matching else None,
+        format_func=PRESET_TITLES.get,
+        key=f"preset.{revision}",
+        on_change=load_preset,
+        placeholder="Edited scenario",
+    )
 
     st.markdown("**Example**")
     for field, label, values in (("x", "Input x", scenario.x), ("target", "Target t", scenario.target)):
         key = f"{field}.{revision}"
-        st.text_input(label, ", ".join(repr(float(v)) for v in values), key=key, on_change=edit_text,
-                      args=(field, key))
+        st.text_input(label, ", ".join(repr(float(v)) for v in values), key=key, on_change=edit_text, args=(field, key))
         problems_beside(field)
     key = f"learning_rate.{revision}"
-    st.text_input("Learning rate η", repr(scenario.learning_rate), key=key, on_change=edit_text,
-                  args=("learning_rate", key))
+    st.text_input(
+        "Learning rate η", repr(scenario.learning_rate), key=key, on_change=edit_text, args=("learning_rate", key)
+    )
     problems_beside("learning_rate")
 
     st.markdown("**Weights** (row: from, column: to)")
@@ -364,28 +421,54 @@ def editing_panel() -> None:
 
     st.markdown("**Architecture**")
     key = f"layers.{revision}"
-    st.text_input("Layer sizes", "-".join(map(str, scenario.layers)), key=key, on_change=edit_text,
-                  args=("layers", key), help="2 to 8 layers of 1 to 16 units, e.g. 3-2-1")
+    st.text_input(
+        "Layer sizes",
+        "-".join(map(str, scenario.layers)),
+        key=key,
+        on_change=edit_text,
+        args=("layers", key),
+        help="2 to 8 layers of 1 to 16 units, e.g. 3-2-1",
+    )
     problems_beside("layers")
     for l, name in enumerate(scenario.activations):
         key = f"activation{l}.{revision}"
-        st.selectbox(f"Activation of layer {l + 1}", list(ACTIVATIONS), index=list(ACTIVATIONS).index(name),
-                     key=key, on_change=edit_choice, args=("activations", key, l))
+        st.selectbox(
+            f"Activation of layer {l + 1}",
+            list(ACTIVATIONS),
+            index=list(ACTIVATIONS).index(name),
+            key=key,
+            on_change=edit_choice,
+            args=("activations", key, l),
+        )
     problems_beside("activations")
     key = f"loss.{revision}"
-    st.selectbox("Loss", list(LOSSES), index=list(LOSSES).index(scenario.loss), key=key,
-                 format_func=lambda n: LOSSES[n].label, on_change=edit_choice, args=("loss", key))
+    st.selectbox(
+        "Loss",
+        list(LOSSES),
+        index=list(LOSSES).index(scenario.loss),
+        key=key,
+        format_func=lambda n: LOSSES[n].label,
+        on_change=edit_choice,
+        args=("loss", key),
+    )
     problems_beside("loss")
     key = f"bias_mode.{revision}"
-    st.radio("Biases", BIAS_MODES, index=BIAS_MODES.index(bias_mode(scenario)), key=key, horizontal=True,
-             on_change=edit_choice, args=("bias_mode", key))
+    st.radio(
+        "Biases",
+        BIAS_MODES,
+        index=BIAS_MODES.index(bias_mode(scenario)),
+        key=key,
+        horizontal=True,
+        on_change=edit_choice,
+        args=("bias_mode", key),
+    )
     problems_beside("bias_mode")
 
     st.markdown("**Save and load**")
-    st.download_button("Download scenario (JSON)", scenario_to_json(scenario), "scenario.json", "application/json",
-                       key="download")
-    st.file_uploader("Upload a scenario (JSON, up to 1 MB)", type=["json"], key=f"upload.{revision}",
-                     on_change=upload)
+    st.download_button(
+        "Download scenario (JSON)", scenario_to_json(scenario), "scenario.json", "application/json", key="download"
+    )
+    st.file_uploader("Upload a scenario (JSON, up to 1 MB)", type=["json"], key=f"upload.{revision}", on_change=upload)
     problems_beside("upload")
 
 
@@ -397,8 +480,11 @@ def main() -> None:
     title.title("Backprop Simulator")
     toggle.toggle("Lecture mode", key="lecture")
     if state.link_problems:
-        st.warning("This link could not be used in full; these fields were ignored and defaults used instead:\n\n"
-                   + "\n".join(f"- {p}" for p in state.link_problems), icon="🔗")
+        st.warning(
+            "This link could not be used in full; these fields were ignored and defaults used instead:\n\n"
+            + "\n".join(f"- {p}" for p in state.link_problems),
+            icon="🔗",
+        )
     walkthrough, training, functions = st.tabs(["Step through", "Train", "Activation functions"])
     with walkthrough:
         stepper()

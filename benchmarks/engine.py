@@ -41,8 +41,11 @@ def best_per_call(function, number: int, repeat: int = 7) -> float:
 
 def main() -> None:
     state = {
-        "x": np.array([0.5, 0.1, -0.2]), "target": 0.6, "learning_rate": 0.5,
-        "W1": np.array([[0.5, -0.6], [0.1, -0.2], [0.1, 0.7]]), "W2": np.array([0.1, -0.3]),
+        "x": np.array([0.5, 0.1, -0.2]),
+        "target": 0.6,
+        "learning_rate": 0.5,
+        "W1": np.array([[0.5, -0.6], [0.1, -0.2], [0.1, 0.7]]),
+        "W2": np.array([0.1, -0.3]),
     }
     network = Network.of(SEED)
     weights = list(SEED.weights)
@@ -59,11 +62,17 @@ def main() -> None:
 
     print("engine benchmark, seed scenario (3-2-1 sigmoid), best of repeats")
     print(f"  seed notebook straight-line step : {seed_step * 1e6:8.1f} µs")
-    print(f"  engine step (sgd_step)           : {engine_step * 1e6:8.1f} µs   ratio {engine_step / seed_step:.2f}×"
-          "  (target ≤ 2×)")
-    print(f"  engine step with full record     : {recorded_step * 1e6:8.1f} µs   ratio {recorded_step / seed_step:.2f}×")
-    print(f"  10,000 training steps (train)    : {training:8.3f} s    (target < 0.25 s; "
-          f"the notebook's code would take {seed_step * 1e4:.3f} s)")
+    print(
+        f"  engine step (sgd_step)           : {engine_step * 1e6:8.1f} µs   ratio {engine_step / seed_step:.2f}×"
+        "  (target ≤ 2×)"
+    )
+    print(
+        f"  engine step with full record     : {recorded_step * 1e6:8.1f} µs   ratio {recorded_step / seed_step:.2f}×"
+    )
+    print(
+        f"  10,000 training steps (train)    : {training:8.3f} s    (target < 0.25 s; "
+        f"the notebook's code would take {seed_step * 1e4:.3f} s)"
+    )
     print(f"  stage list (build_stages)        : {stage_list * 1e3:8.2f} ms   (target < 5 ms)")
     print(f"  step + stage list                : {step_and_stages * 1e3:8.2f} ms")
 

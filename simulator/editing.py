@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from .scenario import Scenario, scenario_from_dict, scenario_to_dict
+from .scenario import Scenario, ScenarioError, layer_problems, scenario_from_dict, scenario_to_dict
 
 NEW_WEIGHT_SCALE = 0.5
 BIAS_MODES = ("off", "on", "frozen")
 
 
 def _resized(old: np.ndarray, shape: tuple[int, ...], rng: np.random.Generator, fill: float | None) -> list:
-    new = rng.uniform(-NEW_WEIGHT_SCALE, NEW_WEIGHT_SCALE, size=shape).round(2) if fill is None else np.full(shape, fill)
+    new = (
+        rng.uniform(-NEW_WEIGHT_SCALE, NEW_WEIGHT_SCALE, size=shape).round(2) if fill is None else np.full(shape, fill)
+    )
     overlap = tuple(slice(0, min(a, b)) for a, b in zip(old.shape, shape))
     new[overlap] = old[overlap]
     return new.tolist()
@@ -23,6 +25,9 @@ def _resized(old: np.ndarray, shape: tuple[int, ...], rng: np.random.Generator, 
 
 def with_layers(scenario: Scenario, layers: list[int], seed: int = 0) -> Scenario:
     """The scenario on new layer sizes (raises ScenarioError for sizes out of range)."""
+    problems = layer_problems(layers)
+    if problems:
+        raise ScenarioError(problems)
     data = scenario_to_dict(scenario)
     old_layers = list(scenario.layers)
     if list(layers) == old_layers:
@@ -36,9 +41,7 @@ def with_layers(scenario: Scenario, layers: list[int], seed: int = 0) -> Scenari
     data["layers"] = list(layers)
     data["activations"] = hidden[: count - 1] + [output]
     old_weights = list(scenario.weights) + [np.zeros((0, 0))] * max(0, count - old_count)
-    data["weights"] = [
-        _resized(old_weights[l], (layers[l], layers[l + 1]), rng, None) for l in range(count)
-    ]
+    data["weights"] = [_resized(old_weights[l], (layers[l], layers[l + 1]), rng, None) for l in range(count)]
     if scenario.biases is not None:
         old_biases = list(scenario.biases) + [np.zeros(0)] * max(0, count - old_count)
         data["biases"] = [_resized(old_biases[l], (layers[l + 1],), rng, 0.0) for l in range(count)]
@@ -70,7 +73,7 @@ def bias_mode(scenario: Scenario) -> str:
 
 
 def parse_numbers(text: str) -> list:
-    """"0.5, 0.1, -0.2" → [0.5, 0.1, -0.2]; a part that is not a number is kept as text for validation to name."""
+    """ "0.5, 0.1, -0.2" → [0.5, 0.1, -0.2]; a part that is not a number is kept as text for validation to name."""
     parts = [part.strip() for part in text.replace(";", ",").split(",")]
     numbers: list = []
     for part in parts:
@@ -82,7 +85,7 @@ def parse_numbers(text: str) -> list:
 
 
 def parse_layers(text: str) -> list:
-    """"3-2-1" (or "3, 2, 1") → [3, 2, 1]; anything else is kept for validation to name."""
+    """ "3-2-1" (or "3, 2, 1") → [3, 2, 1]; anything else is kept for validation to name."""
     parts = [part.strip() for part in text.replace(",", "-").replace(" ", "-").split("-") if part.strip()]
     return [int(part) if part.isdigit() else part for part in parts]
 

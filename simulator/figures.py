@@ -26,9 +26,17 @@ INK = "#1F2430"
 
 def font_sizes(lecture: bool) -> dict[str, int]:
     """Plotly ignores the Streamlit theme's font size, so sizes are set here."""
-    return {"label": 26, "value": 19, "edge": 18, "title": 22, "node": 74} if lecture else {
-        "label": 17, "value": 12, "edge": 12, "title": 14, "node": 50,
-    }
+    return (
+        {"label": 26, "value": 19, "edge": 18, "title": 22, "node": 74}
+        if lecture
+        else {
+            "label": 17,
+            "value": 12,
+            "edge": 12,
+            "title": 14,
+            "node": 50,
+        }
+    )
 
 
 def _scatter(**trace) -> dict:
@@ -54,7 +62,8 @@ def network_figure(model: GraphModel, lecture: bool = False) -> go.Figure:
     node_size = min(sizes["node"], 0.8 * pixels_per_unit)  # units one apart must not touch
     position = {node.id: (node.x, node.y) for node in model.nodes}
     largest = max((abs(edge.weight) for edge in model.edges), default=0.0)
-    anything_lit = any(edge.highlighted for edge in model.edges)
+    # A stage that lights nothing (none does today) would show everything at full strength.
+    anything_lit = any(edge.highlighted for edge in model.edges) or any(node.highlighted for node in model.nodes)
 
     groups: dict[tuple, list] = defaultdict(list)
     for edge in model.edges:
@@ -69,8 +78,16 @@ def network_figure(model: GraphModel, lecture: bool = False) -> go.Figure:
             ys += [y0, y1, None]
         traces.append(
             _scatter(
-                x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
-                line={"color": NEGATIVE if negative else POSITIVE, "width": width, "dash": "dash" if negative else "solid"},
+                x=xs,
+                y=ys,
+                mode="lines",
+                hoverinfo="skip",
+                showlegend=False,
+                line={
+                    "color": NEGATIVE if negative else POSITIVE,
+                    "width": width,
+                    "dash": "dash" if negative else "solid",
+                },
                 opacity=1.0 if lit else DIM_OPACITY,
             )
         )
@@ -84,41 +101,61 @@ def network_figure(model: GraphModel, lecture: bool = False) -> go.Figure:
         label_y.append(y0 + 0.35 * (y1 - y0))
     traces.append(
         _scatter(
-            x=label_x, y=label_y, mode="markers+text", showlegend=False,
+            x=label_x,
+            y=label_y,
+            mode="markers+text",
+            showlegend=False,
             text=[edge.text for edge in model.edges],
-            textfont={"size": sizes["edge"], "color": [
-                (NEGATIVE if edge.weight < 0 else POSITIVE) if edge.highlighted or not anything_lit else "#9AA0AA"
-                for edge in model.edges
-            ]},
+            textfont={
+                "size": sizes["edge"],
+                "color": [
+                    (NEGATIVE if edge.weight < 0 else POSITIVE) if edge.highlighted or not anything_lit else "#9AA0AA"
+                    for edge in model.edges
+                ],
+            },
             marker={"size": 14, "color": "rgba(255,255,255,0.75)" if labelled else "rgba(0,0,0,0)"},
-            hovertext=[edge.hover for edge in model.edges], hoverinfo="text",
+            hovertext=[edge.hover for edge in model.edges],
+            hoverinfo="text",
         )
     )
 
-    anything_lit_nodes = any(node.highlighted for node in model.nodes)
+    lit_nodes = [n.highlighted or not anything_lit for n in model.nodes]
     traces.append(
         _scatter(
-            x=[n.x for n in model.nodes], y=[n.y for n in model.nodes], mode="markers+text", showlegend=False,
-            text=[n.label for n in model.nodes], textposition="middle center",
-            textfont={"size": sizes["label"] * node_size / sizes["node"], "color": INK},
+            x=[n.x for n in model.nodes],
+            y=[n.y for n in model.nodes],
+            mode="markers+text",
+            showlegend=False,
+            text=[n.label for n in model.nodes],
+            textposition="middle center",
+            textfont={
+                "size": sizes["label"] * node_size / sizes["node"],
+                "color": [INK if lit else "#8A909A" for lit in lit_nodes],
+            },
+            # Always opaque, so edges never show through; dimmed units get a pale outline instead.
             marker={
                 "size": node_size,
                 "color": [HIGHLIGHT if n.highlighted else NODE for n in model.nodes],
-                "line": {"width": 3, "color": [INK if n.highlighted or not anything_lit_nodes else "#B8BCC4"
-                                               for n in model.nodes]},
-                "opacity": [1.0 if n.highlighted or not anything_lit_nodes else 0.55 for n in model.nodes],
+                "line": {"width": 3, "color": [INK if lit else "#C9CDD4" for lit in lit_nodes]},
+                "opacity": 1.0,
             },
             customdata=[n.id for n in model.nodes],
-            hovertext=[n.hover for n in model.nodes], hoverinfo="text",
+            hovertext=[n.hover for n in model.nodes],
+            hoverinfo="text",
         )
     )
     # Values sit just below each circle: its radius in pixels, turned into data units.
     offset = (node_size / 2 + 14) / pixels_per_unit
     traces.append(
         _scatter(
-            x=[n.x for n in model.nodes], y=[n.y - offset for n in model.nodes], mode="text", showlegend=False,
-            text=[n.text for n in model.nodes], textposition="bottom center",
-            textfont={"size": sizes["value"], "color": INK}, hoverinfo="skip",
+            x=[n.x for n in model.nodes],
+            y=[n.y - offset for n in model.nodes],
+            mode="text",
+            showlegend=False,
+            text=[n.text for n in model.nodes],
+            textposition="bottom center",
+            textfont={"size": sizes["value"], "color": INK},
+            hoverinfo="skip",
         )
     )
 
@@ -126,20 +163,31 @@ def network_figure(model: GraphModel, lecture: bool = False) -> go.Figure:
     if len(layers) > 3:
         titles = ["Input"] + [f"Hidden {l}" for l in layers[1:-1]] + ["Output"]
     annotations = [
-        {"x": l, "y": tallest + 0.5, "text": f"<b>{title}</b>", "showarrow": False,
-         "font": {"size": sizes["title"], "color": INK}}
+        {
+            "x": l,
+            "y": tallest + 0.5,
+            "text": f"<b>{title}</b>",
+            "showarrow": False,
+            "font": {"size": sizes["title"], "color": INK},
+        }
         for l, title in zip(layers, titles)
     ]
-    return _figure(traces, dict(
-        annotations=annotations,
-        height=height,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        xaxis={"visible": False, "range": [-0.35, layers[-1] + 0.35], "fixedrange": True},
-        yaxis={"visible": False, "range": y_range, "fixedrange": True},
-        plot_bgcolor="white", paper_bgcolor="white", dragmode=False, clickmode="event+select",
-        hoverlabel={"font": {"size": sizes["value"] + 2}},
-        font={"size": sizes["value"]},
-    ))
+    return _figure(
+        traces,
+        dict(
+            annotations=annotations,
+            height=height,
+            margin={"l": 10, "r": 10, "t": 10, "b": 10},
+            xaxis={"visible": False, "range": [-0.35, layers[-1] + 0.35], "fixedrange": True},
+            yaxis={"visible": False, "range": y_range, "fixedrange": True},
+            plot_bgcolor="white",
+            paper_bgcolor="white",
+            dragmode=False,
+            clickmode="event+select",
+            hoverlabel={"font": {"size": sizes["value"] + 2}},
+            font={"size": sizes["value"]},
+        ),
+    )
 
 
 def loss_curve_figure(losses: np.ndarray, lecture: bool = False) -> go.Figure:
@@ -148,13 +196,24 @@ def loss_curve_figure(losses: np.ndarray, lecture: bool = False) -> go.Figure:
     losses = np.asarray(losses, dtype=float)
     positive = losses[losses > 0]
     log = positive.size == losses.size and positive.size > 1 and positive.max() / positive.min() > 100
-    trace = _scatter(x=np.arange(losses.size), y=losses, mode="lines", line={"color": POSITIVE, "width": 3},
-                     hovertemplate="step %{x}<br>loss %{y:.6g}<extra></extra>")
-    return _figure([trace], dict(
-        height=320, margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        xaxis={"title": "step"}, yaxis={"title": "loss", "type": "log" if log else "linear"},
-        font={"size": sizes["value"] + 1}, plot_bgcolor="white",
-    ))
+    trace = _scatter(
+        x=np.arange(losses.size),
+        y=losses,
+        mode="lines",
+        line={"color": POSITIVE, "width": 3},
+        hovertemplate="step %{x}<br>loss %{y:.6g}<extra></extra>",
+    )
+    return _figure(
+        [trace],
+        dict(
+            height=320,
+            margin={"l": 10, "r": 10, "t": 30, "b": 10},
+            xaxis={"title": "step"},
+            yaxis={"title": "loss", "type": "log" if log else "linear"},
+            font={"size": sizes["value"] + 1},
+            plot_bgcolor="white",
+        ),
+    )
 
 
 def activation_figure(name: str, lecture: bool = False, span: float = 6.0) -> go.Figure:
@@ -174,8 +233,14 @@ def activation_figure(name: str, lecture: bool = False, span: float = 6.0) -> go
         _scatter(x=z, y=values, name="f(z)", line={"color": POSITIVE, "width": 3}),
         _scatter(x=z, y=slopes, name="f′(z)", line={"color": NEGATIVE, "width": 3, "dash": "dash"}),
     ]
-    return _figure(traces, dict(
-        title={"text": title, "font": {"size": sizes["title"]}}, height=280,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10}, font={"size": sizes["value"]},
-        legend={"orientation": "h", "y": -0.2}, plot_bgcolor="white",
-    ))
+    return _figure(
+        traces,
+        dict(
+            title={"text": title, "font": {"size": sizes["title"]}},
+            height=280,
+            margin={"l": 10, "r": 10, "t": 40, "b": 10},
+            font={"size": sizes["value"]},
+            legend={"orientation": "h", "y": -0.2},
+            plot_bgcolor="white",
+        ),
+    )

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from .activations import ACTIVATIONS
 from .backprop import StepRecord
 from .formatting import latex_number, number
@@ -102,8 +100,13 @@ def graph_model(record: StepRecord, stages: tuple[Stage, ...], index: int) -> Gr
             shown, hover = _node_lines(record, reached, l, i, last)
             nodes.append(
                 Node(
-                    id=name, label=unit_label(name), layer=l, x=float(l), y=(len(layer) - 1) / 2 - i,
-                    text="<br>".join("  ".join(shown[k : k + 2]) for k in range(0, len(shown), 2)), hover=f"<b>{unit_label(name)}</b><br>" + "<br>".join(hover),
+                    id=name,
+                    label=unit_label(name),
+                    layer=l,
+                    x=float(l),
+                    y=(len(layer) - 1) / 2 - i,
+                    text="<br>".join("  ".join(shown[k : k + 2]) for k in range(0, len(shown), 2)),
+                    hover=f"<b>{unit_label(name)}</b><br>" + "<br>".join(hover),
                     highlighted=name in lit_nodes,
                 )
             )
@@ -115,7 +118,9 @@ def graph_model(record: StepRecord, stages: tuple[Stage, ...], index: int) -> Gr
                 text, hover = _edge_value(record, reached, current, l, i, j)
                 edges.append(
                     Edge(
-                        source=source, target=target, layer=l,
+                        source=source,
+                        target=target,
+                        layer=l,
                         weight=float(scenario.weights[l - 1][i, j]),
                         text=text if labelled else "",
                         hover=f"<b>{unit_label(source)} → {unit_label(target)}</b><br>{hover}",
@@ -145,15 +150,13 @@ def node_explanation(record: StepRecord, node_id: str, reached: set[str] | None 
     found = [(l, layer.index(node_id)) for l, layer in enumerate(names) if node_id in layer]
     if not found:
         return []
-    (l, j), = found
+    ((l, j),) = found
     label = unit_label(node_id)
     if l == 0:
         return [rf"\text{{{label} is an input: }} x_{{{j + 1}}} = {latex_number(record.activations[0][j], 6)}"]
     a_prev = record.activations[l - 1]
     weights = scenario.weights[l - 1][:, j]
-    terms = " + ".join(
-        rf"{_factor(a)} \cdot {_factor(w)}" for a, w in zip(a_prev, weights)
-    )
+    terms = " + ".join(rf"{_factor(a)} \cdot {_factor(w)}" for a, w in zip(a_prev, weights))
     if scenario.biases is not None:
         terms += rf" + {latex_number(scenario.biases[l - 1][j], 6)}"
     z, a, delta = record.zs[l - 1][j], record.activations[l][j], record.deltas[l - 1][j]

@@ -226,6 +226,13 @@ def _check_layers(value, ctx, problems):
     return list(value) if len(problems) == before else None
 
 
+def layer_problems(layers: Any) -> list[str]:
+    """What is wrong with a list of layer sizes (empty when nothing is)."""
+    problems: list[str] = []
+    _check_layers(layers, {}, problems)
+    return problems
+
+
 def _check_activations(value, ctx, problems):
     layers = ctx["layers"]
     count = len(layers) - 1

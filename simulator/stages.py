@@ -109,7 +109,7 @@ DELTA_UPPER = r"\Delta "
 
 
 def _layer_word(l: int, last: int) -> str:
-    return "output layer" if l == last else ("hidden layer" if last == 2 else f"hidden layer {l}")
+    return "the output layer" if l == last else ("the hidden layer" if last == 2 else f"hidden layer {l}")
 
 
 def _forward_stages(record: StepRecord, names) -> list[Stage]:
@@ -135,9 +135,9 @@ def _forward_stages(record: StepRecord, names) -> list[Stage]:
                 id=f"forward.z{l}",
                 kind="forward",
                 layer=l,
-                title=f"Weighted sums of the {word}",
+                title=f"Weighted sums of {word}",
                 explanation=(
-                    f"Each unit of the {word} adds up what arrives on its incoming edges: every value "
+                    f"Each unit of {word} adds up what arrives on its incoming edges: every value "
                     f"of the layer before, multiplied by the weight on its edge"
                     + (", plus the unit's bias" if bias is not None else "")
                     + f". The result is the unit's weighted input z⁽{l}⁾."
@@ -156,13 +156,13 @@ def _forward_stages(record: StepRecord, names) -> list[Stage]:
                 id=f"forward.a{l}",
                 kind="forward",
                 layer=l,
-                title=f"Activations of the {word}",
+                title=f"Activations of {word}",
                 explanation=(
                     f"Each unit passes its weighted input through the {activation.label.lower()} "
                     f"activation function. The result a⁽{l}⁾ is what the unit sends on.{output_note}"
                 ),
                 formula=rf"{_sym('a', l)} = f({_sym('z', l)}), \quad {activation.latex}",
-                substituted=rf"{activation.name}\left({_vec(z)}\right) = {_vec(a)}",
+                substituted=rf"\mathrm{{{activation.name}}}\left({_vec(z)}\right) = {_vec(a)}",
                 code=f"a{l} = {activation.name}(z{l})",
                 values=_read_only({f"a{l}": a}),
                 nodes=names[l],
@@ -263,7 +263,7 @@ def _hidden_delta_stages(record: StepRecord, names) -> list[Stage]:
                 id=f"delta.{l}",
                 kind="delta",
                 layer=l,
-                title=f"Deltas of the {_layer_word(l, last)}",
+                title=f"Deltas of {_layer_word(l, last)}",
                 explanation=(
                     "A hidden unit has no target of its own, so it takes its share of the blame from the layer "
                     "above: each δ there is sent back along the weight that connects them, the shares are "
@@ -346,7 +346,8 @@ def _parameter_stages(record: StepRecord, names) -> list[Stage]:
                     _mat(new_W, sym_W + NEW),
                 ),
                 code=f"W{l}_new = W{l} - learning_rate * dW{l}  # the seed prints learning_rate * dW{l}",
-                values=_read_only({f"update_W{l}": update, f"new_W{l}": new_W}),
+                # lr_dW is what the seed notebook prints as the "change in weights".
+                values=_read_only({f"lr_dW{l}": -update, f"update_W{l}": update, f"new_W{l}": new_W}),
                 nodes=nodes,
                 edges=edges,
             )

@@ -1,0 +1,200 @@
+"""The Streamlit app, driven headless with AppTest: what a user sees after each action."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from simulator import PRESETS, SEED
+from simulator.share import encode
+
+APP = str(Path(__file__).parents[1] / "streamlit_app.py")
+SEED_STAGES = 12
+
+
+def start(params: dict | None = None) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (params or {}).items():
+        app.query_params[key] = value
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def heading(app: AppTest) -> str:
+    return app.subheader[0].value
+
+
+def shown_code(app: AppTest) -> str:
+    return "\n".join(block.value for block in app.code)
+
+
+def field(app: AppTest, label: str):
+    (widget,) = [w for w in app.text_input if w.label == label]
+    return widget
+
+
+def errors(app: AppTest) -> list[str]:
+    return [e.value for e in app.error]
+
+
+def click(app: AppTest, key: str) -> AppTest:
+    app.button(key=key).click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+@pytest.fixture
+def app() -> AppTest:
+    return start()
+
+
+def test_starts_on_the_first_stage(app):
+    assert heading(app) == f"Stage 1 of {SEED_STAGES} — Weighted sums of the hidden layer"
+    assert "z1 = [ 0.24 -0.46]" in shown_code(app)
+    assert app.button(key="prev").disabled
+
+
+def test_stepping_to_the_end_shows_every_number_the_seed_prints(app):
+    seen = []
+    for _ in range(SEED_STAGES - 1):
+        click(app, "next")
+        seen.append(shown_code(app))
+    everything = "\n".join(seen)
+    assert heading(app) == f"Stage {SEED_STAGES} of {SEED_STAGES} — After the update"
+    assert "a1 = [0.55971365 0.38698582]" in everything
+    assert "a2 = 0.48497343084992534" in everything
+    assert "lr_dW2 = [[-0.00804047]\n          [-0.00555918]]" in everything
+    assert (
+        "lr_dW1 = [[-1.77005547e-04  5.11178506e-04]\n"
+        "          [-3.54011093e-05  1.02235701e-04]\n"
+        "          [ 7.08022187e-05 -2.04471402e-04]]"
+    ) in everything
+    assert app.button(key="next").disabled
+    assert [m.label for m in app.metric] == ["Output o₁", "Loss E", "Output now", "Target", "Loss now"]
+
+
+def test_previous_goes_back_and_reset_returns_to_the_start(app):
+    for _ in range(3):
+        click(app, "next")
+    assert heading(app).startswith("Stage 4 of")
+    click(app, "prev")
+    assert heading(app).startswith("Stage 3 of")
+    click(app, "reset")
+    assert heading(app).startswith("Stage 1 of")
+    click(app, "end")
+    assert heading(app).startswith(f"Stage {SEED_STAGES} of")
+    click(app, "next_pagedown")  # the presentation clicker's key does nothing past the end
+    assert heading(app).startswith(f"Stage {SEED_STAGES} of")
+    click(app, "prev_pageup")
+    assert heading(app).startswith(f"Stage {SEED_STAGES - 1} of")
+
+
+def test_stage_picker_jumps(app):
+    app.selectbox(key="stage_picker").select("delta.1").run()
+    assert heading(app) == f"Stage 7 of {SEED_STAGES} — Deltas of the hidden layer"
+    assert app.query_params["stage"] == "delta.1"
+
+
+def test_editing_the_input_changes_the_downstream_numbers(app):
+    field(app, "Input x").input("1, 0, 0").run()
+    assert not errors(app)
+    assert "z1 = [ 0.5 -0.6]" in shown_code(app)
+    assert app.query_params["x"] == "1.0,0.0,0.0"
+
+
+def test_editing_the_learning_rate_changes_the_update(app):
+    field(app, "Learning rate η").input("1").run()
+    app.selectbox(key="stage_picker").select("update.W2").run()
+    assert "lr_dW2 = [[-0.01608095]" in shown_code(app)
+
+
+@pytest.mark.parametrize(
+    ("label", "text", "message"),
+    [
+        ("Input x", "abc, 0.1, -0.2", 'x[0]: must be a finite number, got "abc"'),
+        ("Input x", "nan, 0.1, -0.2", "x[0]: must be a finite number, got NaN"),
+        ("Input x", "0.5, inf, -0.2", "x[1]: must be a finite number, got Infinity"),
+        ("Input x", "0.5, 0.1", "x: must have 3 numbers (one per input unit of layers [3, 2, 1]), got 2"),
+        ("Target t", "1e9", "target[0]: must be between -1e6 and 1e6, got 1000000000.0"),
+        ("Learning rate η", "-1", "learning_rate: must be greater than 0 and at most 100, got -1.0"),
+        ("Learning rate η", "fast", 'learning_rate: must be a finite number, got "fast"'),
+        ("Layer sizes", "3-99-1", "layers[1]: must be a whole number from 1 to 16, got 99"),
+        ("Layer sizes", "3-x-1", 'layers[1]: must be a whole number from 1 to 16, got "x"'),
+    ],
+)
+def test_bad_values_keep_the_last_good_state_and_say_why(app, label, text, message):
+    field(app, label).input(text).run()
+    assert not app.exception
+    assert errors(app) == [f"{message}. The last good value is kept."]
+    assert "z1 = [ 0.24 -0.46]" in shown_code(app)
+    assert field(app, label).value != text  # the field shows the last good value again
+    click(app, "next")  # and the app carries on
+    assert "a1 = [0.55971365 0.38698582]" in shown_code(app)
+
+
+def test_changing_the_architecture_rebuilds_every_stage(app):
+    field(app, "Layer sizes").input("3-4-2-1").run()
+    assert not errors(app)
+    assert heading(app) == "Stage 1 of 17 — Weighted sums of hidden layer 1"
+    assert "z1 = [ 0.24  -0.46  " in shown_code(app)  # the weights that still fit are kept
+
+
+def test_choosing_a_preset_loads_it(app):
+    (preset,) = [s for s in app.selectbox if s.label == "Preset"]
+    preset.select("two_outputs").run()
+    assert heading(app) == "Stage 1 of 16 — Weighted sums of the hidden layer"
+    assert "z1 = [0.3775 0.3925]" in shown_code(app)
+
+
+def test_share_link_restores_scenario_and_stage():
+    scenario = SEED.replace(weights=[[[0.9, -0.6], [0.1, -0.2], [0.1, 0.7]], [[0.1], [-0.3]]])
+    app = start(encode(scenario, "forward.z1"))
+    assert "z1 = [ 0.44 -0.46]" in shown_code(app)
+    app = start(encode(PRESETS["xor"], "update.b2"))
+    assert heading(app) == "Stage 11 of 16 — Update of b⁽2⁾"
+    assert not app.warning
+
+
+def test_malformed_link_warns_and_falls_back_per_field():
+    params = encode(SEED.replace(x=[1.0, 0.0, 0.0]), "nonsense")
+    params.update(w1="0.5,abc;0.1,-0.2;0.1,0.7", lr="fast")
+    app = start(params)
+    (warning,) = app.warning
+    assert 'weights[0][0][1]: must be a finite number, got "abc"' in warning.value
+    assert 'learning_rate: must be a finite number, got "fast"' in warning.value
+    assert "stage: ignored, there is no stage 'nonsense'" in warning.value
+    assert "z1 = [ 0.5 -0.6]" in shown_code(app)  # x from the link kept, weights from the default
+    assert heading(app).startswith("Stage 1 of")
+
+
+def test_lecture_mode_from_the_link_moves_the_editor_into_an_expander():
+    app = start({"mode": "lecture"})
+    assert app.toggle(key="lecture").value is True
+    assert len(app.sidebar) == 0
+    assert [e.label for e in app.expander][-1] == "Edit the network"
+
+
+def test_training_lowers_the_loss_and_draws_the_curve(app):
+    app.number_input(key="train_steps").set_value(50).run()
+    click(app, "train")
+    losses = [m.value for m in app.metric if m.label == "Loss now"]
+    assert float(losses[0]) < 0.0066
+    assert any("over 50 steps" in c.value for c in app.caption)
+    assert heading(app).startswith("Stage 1 of")
+
+
+def test_taking_the_step_continues_from_the_new_weights(app):
+    click(app, "end")
+    click(app, "take_step")
+    assert heading(app).startswith("Stage 1 of")
+    assert "z1 = [ 0.2401062  -0.46030671]" in shown_code(app)
+
+
+def test_activation_view_shows_the_seed_outputs(app):
+    code = shown_code(app)
+    assert "softmax([2. 4. 5.]) = [0.03511903 0.25949646 0.70538451]" in code
+    assert "sigmoid([2. 4. 5.]) = [0.88079708 0.98201379 0.99330715]" in code
+    assert "relu([2. 4. 5.]) = [2. 4. 5.]" in code
+    app.text_input(key="activation_vector").input("2, oops").run()
+    assert "Type 1 to 16 finite numbers" in errors(app)[0]
