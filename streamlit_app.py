@@ -163,7 +163,8 @@ def lecture_style() -> None:
     css += ".katex-display {overflow-x: auto; overflow-y: hidden; padding: 0.2em 0;}"
     if state.lecture:
         css += (
-            "html {font-size: 22px;} .katex {font-size: 1.2em;} h1 {font-size: 1.8rem !important; padding: 0 !important;}"
+            "html {font-size: 22px;} .katex {font-size: 1.2em;}"
+            "h1 {font-size: 1.8rem !important; padding: 0 !important;}"
             "[data-testid=stMainBlockContainer] {padding-top: 1.2rem; padding-bottom: 1rem;}"
         )
     st.html(f"<style>{css}</style>")

@@ -96,10 +96,8 @@ def with_cell_edits(scenario: Scenario, field: str, index: int, edited_rows: dic
     Raises ScenarioError, naming the cell, when a value is not acceptable.
     """
     data = scenario_to_dict(scenario)
-    if field == "weights":
-        matrix = data["weights"][index]
-    else:
-        matrix = [data["biases"][index]]
+    # A bias vector is edited as a one-row table.
+    matrix = data["weights"][index] if field == "weights" else [data["biases"][index]]
     for row, changes in edited_rows.items():
         for column, value in changes.items():
             if isinstance(value, float) and value != value:

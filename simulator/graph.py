@@ -169,6 +169,7 @@ def node_explanation(record: StepRecord, node_id: str, reached: set[str] | None 
         rf"a_{{{j + 1}}}^{{({l})}} = \mathrm{{{activation.name}}}({latex_number(z, 6)}) = {latex_number(a, 8)}"
         if activation.elementwise
         else rf"a_{{{j + 1}}}^{{({l})}} = \mathrm{{softmax}}(z^{{({l})}})_{{{j + 1}}} = {latex_number(a, 8)}",
-        rf"\delta_{{{j + 1}}}^{{({l})}} = \frac{{\partial E}}{{\partial z_{{{j + 1}}}^{{({l})}}}} = {latex_number(delta, 6)}",
+        rf"\delta_{{{j + 1}}}^{{({l})}} = \frac{{\partial E}}{{\partial z_{{{j + 1}}}^{{({l})}}}}"
+        rf" = {latex_number(delta, 6)}",
     ]
     return [line for line, stage_id in zip(lines, shown) if reached is None or stage_id in reached]
