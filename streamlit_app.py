@@ -27,7 +27,7 @@ from simulator.notebook import SEED_VECTOR, perceptron
 from simulator.presets import PRESET_TITLES
 from simulator.scenario import scenario_from_json, scenario_to_json
 from simulator.share import decode, encode
-from simulator.stages import unit_label, unit_names
+from simulator.stages import layer_mark, unit_label, unit_names
 from simulator.tables import matrix_frame, stage_tables, styled, weight_tables
 
 MAX_TRAIN_STEPS = 20_000
@@ -412,12 +412,12 @@ def editing_panel() -> None:
 
     st.markdown("**Weights** (row: from, column: to)")
     for l in range(1, len(scenario.layers)):
-        st.caption(f"W⁽{l}⁾")
+        st.caption(f"W{layer_mark(l)}")
         matrix_editor("weights", l - 1, scenario.weights[l - 1], labels[l - 1], labels[l])
     if scenario.biases is not None:
         st.markdown("**Biases**")
         for l in range(1, len(scenario.layers)):
-            st.caption(f"b⁽{l}⁾")
+            st.caption(f"b{layer_mark(l)}")
             matrix_editor("biases", l - 1, scenario.biases[l - 1][None, :], ["b"], labels[l])
 
     st.markdown("**Architecture**")

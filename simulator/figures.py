@@ -40,7 +40,8 @@ def font_sizes(lecture: bool) -> dict[str, int]:
 
 
 def _scatter(**trace) -> dict:
-    return {"type": "scatter", **trace}
+    # Clicking a unit selects it; Plotly would then fade every other point, which reads as a stage change.
+    return {"type": "scatter", "unselected": {"marker": {"opacity": 1.0}}, **trace}
 
 
 def _figure(data: list[dict], layout: dict) -> go.Figure:

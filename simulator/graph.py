@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from .activations import ACTIVATIONS
 from .backprop import StepRecord
 from .formatting import latex_number, number
-from .stages import Stage, unit_label, unit_names
+from .stages import Stage, layer_mark, unit_label, unit_names
 
 MAX_LABELLED_EDGES = 24  # per weight matrix; larger ones show their values on hover only
 
@@ -129,7 +129,7 @@ def graph_model(record: StepRecord, stages: tuple[Stage, ...], index: int) -> Gr
                 )
     caption = "Edge labels: weights w"
     if current.kind == "gradient" and current.id.startswith("gradient.W"):
-        caption = f"Edge labels: weights w; the highlighted edges show ∂E/∂w of W⁽{current.layer}⁾"
+        caption = f"Edge labels: weights w; the highlighted edges show ∂E/∂w of W{layer_mark(current.layer)}"
     elif any(stage_id.startswith("update.W") for stage_id in reached):
         caption = "Edge labels: weights w, updated ones as old → new"
     return GraphModel(tuple(nodes), tuple(edges), caption)

@@ -56,6 +56,11 @@ _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
+def layer_mark(l: int) -> str:
+    """⁽¹⁾, ⁽²⁾, …: the layer superscript in plain text (titles, tables, captions)."""
+    return "⁽" + str(l).translate(_SUPERSCRIPTS) + "⁾"
+
+
 def unit_label(name: str) -> str:
     """x1 → x₁, h2_3 → h²₃ (hidden unit 3 of layer 2)."""
     letter, rest = name[0], name[1:]
@@ -140,7 +145,7 @@ def _forward_stages(record: StepRecord, names) -> list[Stage]:
                     f"Each unit of {word} adds up what arrives on its incoming edges: every value "
                     f"of the layer before, multiplied by the weight on its edge"
                     + (", plus the unit's bias" if bias is not None else "")
-                    + f". The result is the unit's weighted input z⁽{l}⁾."
+                    + f". The result is the unit's weighted input z{layer_mark(l)}."
                 ),
                 formula=formula,
                 substituted=_steps(substituted, _vec(z)),
@@ -159,7 +164,7 @@ def _forward_stages(record: StepRecord, names) -> list[Stage]:
                 title=f"Activations of {word}",
                 explanation=(
                     f"Each unit passes its weighted input through the {activation.label.lower()} "
-                    f"activation function. The result a⁽{l}⁾ is what the unit sends on.{output_note}"
+                    f"activation function. The result a{layer_mark(l)} is what the unit sends on.{output_note}"
                 ),
                 formula=rf"{_sym('a', l)} = f({_sym('z', l)}), \quad {activation.latex}",
                 substituted=rf"\mathrm{{{activation.name}}}\left({_vec(z)}\right) = {_vec(a)}",
@@ -268,7 +273,7 @@ def _hidden_delta_stages(record: StepRecord, names) -> list[Stage]:
                     "A hidden unit has no target of its own, so it takes its share of the blame from the layer "
                     "above: each δ there is sent back along the weight that connects them, the shares are "
                     "added up, and the sum is multiplied by the slope of the unit's own activation. "
-                    f"This uses W⁽{l + 1}⁾ as it was in the forward pass, before any update."
+                    f"This uses W{layer_mark(l + 1)} as it was in the forward pass, before any update."
                 ),
                 formula=(
                     rf"{_delta(l)} = \left({_delta(l + 1)} {{{_sym('W', l + 1)}}}^{{\mathsf T}}\right)"
@@ -276,7 +281,7 @@ def _hidden_delta_stages(record: StepRecord, names) -> list[Stage]:
                 ),
                 substituted=_steps(
                     rf"\left({_vec(next_delta)} {_mat(next_weights.T, '{' + _sym('W', l + 1) + '}' + TRANSPOSE)}\right)"
-                    rf" \odot {slope_values}",
+                    rf" \odot {slope_formula}",
                     rf"{_vec(sent_back)} \odot {slope_values}",
                     _vec(delta),
                 ),
@@ -316,7 +321,7 @@ def _parameter_stages(record: StepRecord, names) -> list[Stage]:
                 id=f"gradient.W{l}",
                 kind="gradient",
                 layer=l,
-                title=f"Gradient of W⁽{l}⁾",
+                title=f"Gradient of W{layer_mark(l)}",
                 explanation=(
                     "How much does the loss change when one weight changes? For the edge from unit i to unit j "
                     "it is the value that flowed along the edge, aᵢ, times the δⱼ of the unit it feeds."
@@ -334,7 +339,7 @@ def _parameter_stages(record: StepRecord, names) -> list[Stage]:
                 id=f"update.W{l}",
                 kind="update",
                 layer=l,
-                title=f"Update of W⁽{l}⁾",
+                title=f"Update of W{layer_mark(l)}",
                 explanation=(
                     "Gradient descent moves every weight a small step against its gradient: "
                     "ΔW = −η·dE/dW, with learning rate η. " + SIGN_NOTE
@@ -362,7 +367,7 @@ def _parameter_stages(record: StepRecord, names) -> list[Stage]:
                 id=f"gradient.b{l}",
                 kind="gradient",
                 layer=l,
-                title=f"Gradient of b⁽{l}⁾",
+                title=f"Gradient of b{layer_mark(l)}",
                 explanation="A bias is a weight on an input that is always 1, so its gradient is just the unit's δ.",
                 formula=rf"{sym_db} = {_delta(l)}",
                 substituted=rf"{sym_db} = {_vec(db)}",
@@ -389,7 +394,7 @@ def _parameter_stages(record: StepRecord, names) -> list[Stage]:
                 id=f"update.b{l}",
                 kind="update",
                 layer=l,
-                title=f"Update of b⁽{l}⁾",
+                title=f"Update of b{layer_mark(l)}",
                 explanation=explanation,
                 formula=formula,
                 substituted=substituted,

@@ -8,7 +8,7 @@ from pandas.io.formats.style import Styler
 
 from .backprop import StepRecord
 from .formatting import number
-from .stages import Stage, unit_label, unit_names
+from .stages import Stage, layer_mark, unit_label, unit_names
 
 
 def _labels(scenario, l: int) -> list[str]:
@@ -23,10 +23,10 @@ def weight_tables(record: StepRecord, l: int) -> dict[str, pd.DataFrame]:
     """W⁽ˡ⁾, its gradient, the update −η·dE/dW (the seed's printout negated) and the new weights."""
     rows, columns = _labels(record.scenario, l - 1), _labels(record.scenario, l)
     return {
-        f"W⁽{l}⁾": matrix_frame(record.scenario.weights[l - 1], rows, columns),
-        f"∂E/∂W⁽{l}⁾": matrix_frame(record.weight_gradients[l - 1], rows, columns),
-        f"ΔW⁽{l}⁾ = −η·∂E/∂W⁽{l}⁾": matrix_frame(record.weight_updates[l - 1], rows, columns),
-        f"W⁽{l}⁾ new": matrix_frame(record.new_weights[l - 1], rows, columns),
+        f"W{layer_mark(l)}": matrix_frame(record.scenario.weights[l - 1], rows, columns),
+        f"∂E/∂W{layer_mark(l)}": matrix_frame(record.weight_gradients[l - 1], rows, columns),
+        f"ΔW{layer_mark(l)} = −η·∂E/∂W{layer_mark(l)}": matrix_frame(record.weight_updates[l - 1], rows, columns),
+        f"W{layer_mark(l)} new": matrix_frame(record.new_weights[l - 1], rows, columns),
     }
 
 
@@ -58,7 +58,7 @@ def stage_tables(record: StepRecord, stage: Stage) -> dict[str, pd.DataFrame]:
     if stage.kind in ("gradient", "update"):  # a bias vector
         columns = _labels(scenario, l)
         frame = {"b": scenario.biases[l - 1], "∂E/∂b": record.bias_gradients[l - 1], "b new": record.new_biases[l - 1]}
-        return {f"b⁽{l}⁾": pd.DataFrame(frame, index=columns).T}
+        return {f"b{layer_mark(l)}": pd.DataFrame(frame, index=columns).T}
     if stage.kind == "forward":
         columns = _labels(scenario, l)
         rows = {"z": record.zs[l - 1]}
@@ -66,7 +66,7 @@ def stage_tables(record: StepRecord, stage: Stage) -> dict[str, pd.DataFrame]:
             rows["a"] = record.activations[l]
         inputs = _labels(scenario, l - 1)
         return {
-            f"W⁽{l}⁾": matrix_frame(scenario.weights[l - 1], inputs, columns),
+            f"W{layer_mark(l)}": matrix_frame(scenario.weights[l - 1], inputs, columns),
             f"Layer {l}": pd.DataFrame(rows, index=columns).T,
         }
     if stage.kind == "loss":
@@ -75,7 +75,7 @@ def stage_tables(record: StepRecord, stage: Stage) -> dict[str, pd.DataFrame]:
         return {"Output and target": frame}
     if stage.kind == "delta":
         columns = _labels(scenario, l)
-        return {f"δ⁽{l}⁾": pd.DataFrame({"δ": record.deltas[l - 1]}, index=columns).T}
+        return {f"δ{layer_mark(l)}": pd.DataFrame({"δ": record.deltas[l - 1]}, index=columns).T}
     columns = _labels(scenario, len(scenario.layers) - 1)
     return {
         "Before and after the update": pd.DataFrame(

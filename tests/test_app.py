@@ -152,7 +152,7 @@ def test_share_link_restores_scenario_and_stage():
     app = start(encode(scenario, "forward.z1"))
     assert "z1 = [ 0.44 -0.46]" in shown_code(app)
     app = start(encode(PRESETS["xor"], "update.b2"))
-    assert heading(app) == "Stage 11 of 16 — Update of b⁽2⁾"
+    assert heading(app) == "Stage 11 of 16 — Update of b⁽²⁾"
     assert not app.warning
 
 
