@@ -282,7 +282,13 @@ def take_step() -> None:
 
 
 def all_update_tables(record) -> None:
-    with st.expander("All weight-update tables (the seed notebook's printouts, with the sign that is applied)"):
+    expander = st.expander(
+        "All weight-update tables (the seed notebook's printouts, with the sign that is applied)",
+        key="all_tables", on_change="rerun",
+    )
+    if not expander.open:  # built only when opened: a Next click stays cheap
+        return
+    with expander:
         for l in range(len(record.scenario.layers) - 1, 0, -1):
             columns = st.columns(4)
             for column, (caption, frame) in zip(columns, weight_tables(record, l).items()):
@@ -486,20 +492,22 @@ def main() -> None:
             + "\n".join(f"- {p}" for p in state.link_problems),
             icon="🔗",
         )
-    walkthrough, training, functions = st.tabs(["Step through", "Train", "Activation functions"])
-    with walkthrough:
-        stepper()
-    with training:
-        training_panel()
-    with functions:
-        activation_view()
+    # Only the open tab is built, so a click in one never pays for the others.
+    tabs = st.tabs(["Step through", "Train", "Activation functions"], key="view", on_change="rerun")
+    for tab, build in zip(tabs, (stepper, training_panel, activation_view)):
+        if tab.open:
+            with tab:
+                build()
     if state.lecture:
-        with st.expander("Edit the network"):
-            editing_panel()
+        editor = st.expander("Edit the network", key="lecture_editor", on_change="rerun")
+        if editor.open:
+            with editor:
+                editing_panel()
     else:
         with st.sidebar:
             st.header("Edit the network")
             editing_panel()
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -38,6 +38,14 @@ def errors(app: AppTest) -> list[str]:
     return [e.value for e in app.error]
 
 
+def open_tab(app: AppTest, label: str) -> AppTest:
+    """Tabs are built lazily: only the open one exists on the page."""
+    app.session_state["view"] = label
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
 def click(app: AppTest, key: str) -> AppTest:
     app.button(key=key).click().run()
     assert not app.exception, [e.value for e in app.exception]
@@ -71,7 +79,8 @@ def test_stepping_to_the_end_shows_every_number_the_seed_prints(app):
         "          [ 7.08022187e-05 -2.04471402e-04]]"
     ) in everything
     assert app.button(key="next").disabled
-    assert [m.label for m in app.metric] == ["Output o₁", "Loss E", "Output now", "Target", "Loss now"]
+    assert [m.label for m in app.metric] == ["Output o₁", "Loss E"]
+    assert app.metric[1].value == "0.00642512"
 
 
 def test_previous_goes_back_and_reset_returns_to_the_start(app):
@@ -176,11 +185,13 @@ def test_lecture_mode_from_the_link_moves_the_editor_into_an_expander():
 
 
 def test_training_lowers_the_loss_and_draws_the_curve(app):
+    open_tab(app, "Train")
     app.number_input(key="train_steps").set_value(50).run()
     click(app, "train")
     losses = [m.value for m in app.metric if m.label == "Loss now"]
     assert float(losses[0]) < 0.0066
     assert any("over 50 steps" in c.value for c in app.caption)
+    open_tab(app, "Step through")
     assert heading(app).startswith("Stage 1 of")
 
 
@@ -192,6 +203,8 @@ def test_taking_the_step_continues_from_the_new_weights(app):
 
 
 def test_activation_view_shows_the_seed_outputs(app):
+    open_tab(app, "Activation functions")
+    assert not app.subheader  # the step-through tab is not built while closed
     code = shown_code(app)
     assert "softmax([2. 4. 5.]) = [0.03511903 0.25949646 0.70538451]" in code
     assert "sigmoid([2. 4. 5.]) = [0.88079708 0.98201379 0.99330715]" in code
