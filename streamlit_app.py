@@ -284,7 +284,8 @@ def take_step() -> None:
 def all_update_tables(record) -> None:
     expander = st.expander(
         "All weight-update tables (the seed notebook's printouts, with the sign that is applied)",
-        key="all_tables", on_change="rerun",
+        key="all_tables",
+        on_change="rerun",
     )
     if not expander.open:  # built only when opened: a Next click stays cheap
         return

@@ -75,9 +75,22 @@ def free_port() -> int:
 def serve(post_script_gc: bool) -> tuple[subprocess.Popen, str]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--runner.postScriptGC", str(post_script_gc).lower()],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "streamlit_app.py"),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--runner.postScriptGC",
+            str(post_script_gc).lower(),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     for _ in range(200):
@@ -97,15 +110,28 @@ def browser_figures(post_script_gc: bool) -> tuple[float, float]:
     process, url = serve(post_script_gc)
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run"])
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                args=[
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                ],
+            )
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             frames: list[tuple[float, int]] = []
 
             def on_socket(socket_) -> None:
-                socket_.on("framereceived", lambda payload: frames.append(
-                    (time.perf_counter(), len(payload) if isinstance(payload, (bytes, str)) else 0)))
+                socket_.on(
+                    "framereceived",
+                    lambda payload: frames.append(
+                        (time.perf_counter(), len(payload) if isinstance(payload, (bytes, str)) else 0)
+                    ),
+                )
 
             page.on("websocket", on_socket)
             page.goto(url)
@@ -116,8 +142,11 @@ def browser_figures(post_script_gc: bool) -> tuple[float, float]:
                 frames.clear()
                 start = time.perf_counter()
                 page.locator(".st-key-next button").click()
-                page.wait_for_function("k => [...document.querySelectorAll('h3')].some(h => h.innerText.startsWith("
-                                       "'Stage ' + k + ' of'))", arg=k, timeout=20_000)
+                page.wait_for_function(
+                    "k => [...document.querySelectorAll('h3')].some(h => h.innerText.startsWith('Stage ' + k + ' of'))",
+                    arg=k,
+                    timeout=20_000,
+                )
                 time.sleep(1.0)  # let the last messages of the rerun arrive
                 sizes.append(sum(size for _, size in frames))
                 durations.append(max(t for t, _ in frames) - start)
@@ -138,16 +167,20 @@ def main() -> None:
         baseline = statistics.median(minimal_click_times(33, str(minimal_script)))
     print("app benchmark: one Next click, seed scenario, AppTest (medians of 33 clicks)")
     print(f"  whole page rerun (AppTest's way)  : {whole * 1e3:7.1f} ms   ratio {whole / baseline:6.2f}×")
-    print(f"  stepper fragment rerun (server's) : {fragment * 1e3:7.1f} ms   ratio {fragment / baseline:6.2f}×"
-          "  (target ≤ 3)")
+    print(
+        f"  stepper fragment rerun (server's) : {fragment * 1e3:7.1f} ms   ratio {fragment / baseline:6.2f}×"
+        "  (target ≤ 3)"
+    )
     print(f"  one-button app rerun              : {baseline * 1e3:7.1f} ms")
     if not Path(CHROMIUM).exists():
         print(f"  (no Chromium at {CHROMIUM}: server figures skipped)")
         return
     for gc in (True, False):
         size, duration = browser_figures(gc)
-        print(f"  real server, postScriptGC={str(gc).lower():5}: {size / 1024:7.1f} KiB sent per click, "
-              f"{duration * 1e3:6.0f} ms click to last message (median of 11)")
+        print(
+            f"  real server, postScriptGC={str(gc).lower():5}: {size / 1024:7.1f} KiB sent per click, "
+            f"{duration * 1e3:6.0f} ms click to last message (median of 11)"
+        )
 
 
 if __name__ == "__main__":

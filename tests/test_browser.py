@@ -26,8 +26,13 @@ ARTIFACTS = ROOT / "test-artifacts"
 ARTIFACTS.mkdir(exist_ok=True)
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 pytestmark = pytest.mark.browser
 
@@ -50,9 +55,24 @@ def free_port() -> int:
 def server():
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "streamlit_app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -97,7 +117,8 @@ class Visit:
 
     def wait_for_heading(self, start: str) -> None:
         self.page.wait_for_function(
-            "start => [...document.querySelectorAll('h3')].some(h => h.innerText.startsWith(start))", arg=start,
+            "start => [...document.querySelectorAll('h3')].some(h => h.innerText.startsWith(start))",
+            arg=start,
             timeout=20_000,
         )
         self.settle()
@@ -161,8 +182,14 @@ def test_every_stage_by_clicking_next(visit):
 
 def test_arrow_and_page_keys_step_like_a_presentation_clicker(visit):
     view = visit()
-    for key, expected in [("ArrowRight", 2), ("ArrowRight", 3), ("ArrowLeft", 2), ("PageDown", 3), ("PageDown", 4),
-                          ("PageUp", 3)]:
+    for key, expected in [
+        ("ArrowRight", 2),
+        ("ArrowRight", 3),
+        ("ArrowLeft", 2),
+        ("PageDown", 3),
+        ("PageDown", 4),
+        ("PageUp", 3),
+    ]:
         view.page.keyboard.press(key)
         view.wait_for_heading(f"Stage {expected} of 12")
     assert "stage=forward.z2" in view.page.url
@@ -282,6 +309,8 @@ def test_screenshots(visit, name, width, height, query):
         for selector in (".js-plotly-plot", ".katex-display", "[data-testid=stTable]"):
             box = view.page.locator(selector).first.bounding_box()
             assert box is not None and box["y"] + box["height"] <= height, selector
-        assert view.page.locator("[data-testid=stSidebar]").count() == 0 or not view.page.locator(
-            "[data-testid=stSidebar]").is_visible()
+        assert (
+            view.page.locator("[data-testid=stSidebar]").count() == 0
+            or not view.page.locator("[data-testid=stSidebar]").is_visible()
+        )
     view.check_clean()
