@@ -304,6 +304,7 @@ def stepper() -> None:
     stages = build_stages(record)
     ids = [s.id for s in stages]
     index = ids.index(state.stage) if state.stage in ids else 0
+    state.stage = ids[index]  # an edit may have removed the stage that was current
     stage_controls(stages, index)
     graph_column, panel_column = st.columns([1, 1], gap="medium")
     with graph_column:
@@ -508,6 +509,7 @@ def main() -> None:
         with st.sidebar:
             st.header("Edit the network")
             editing_panel()
+    write_link(state.stage)
 
 
 if __name__ == "__main__":

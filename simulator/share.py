@@ -82,8 +82,8 @@ def encode(scenario: Scenario, stage: str | None = None, lecture: bool = False) 
     }
     if data["biases"] is not None:
         params.update({f"b{l + 1}": encode_vector(b) for l, b in enumerate(data["biases"])})
-        if not data["train_biases"]:
-            params["frozen"] = "1"
+    if not data["train_biases"]:
+        params["frozen"] = "1"
     if data["dataset"] is not None:
         params["data"] = _encode_dataset(data["dataset"])
     if stage:

@@ -211,3 +211,20 @@ def test_activation_view_shows_the_seed_outputs(app):
     assert "relu([2. 4. 5.]) = [2. 4. 5.]" in code
     app.text_input(key="activation_vector").input("2, oops").run()
     assert "Type 1 to 16 finite numbers" in errors(app)[0]
+
+
+def test_all_weight_update_tables_open_on_demand(app):
+    assert len(app.table) == 2  # W⁽¹⁾ and layer 1 of the first stage
+    app.session_state["all_tables"] = True
+    app.run()
+    captions = [m.value for m in app.markdown]
+    for l in (1, 2):
+        for caption in (f"W⁽{'¹²'[l - 1]}⁾", f"∂E/∂W⁽{'¹²'[l - 1]}⁾", f"W⁽{'¹²'[l - 1]}⁾ new"):
+            assert f"**{caption}**" in captions
+    assert len(app.table) == 2 + 8
+
+
+def test_the_link_follows_edits_made_outside_the_stepper(app):
+    open_tab(app, "Train")
+    field(app, "Target t").input("0.9").run()
+    assert app.query_params["t"] == "0.9"
