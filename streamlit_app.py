@@ -367,8 +367,9 @@ def activation_view() -> None:
     st.dataframe(frame.style.format(lambda v: f"{v:.8f}"), width="content")
     with np.printoptions(precision=8):
         st.code("\n".join(f"{name}({vector}) = {values}" for name, values in rows.items()), language="python")
-    columns = st.columns(len(ACTIVATIONS))
-    for column, name in zip(columns, ACTIVATIONS):
+    names = list(ACTIVATIONS)
+    columns = [column for _ in range(0, len(names), 3) for column in st.columns(3)]
+    for column, name in zip(columns, names):
         column.plotly_chart(activation_figure(name, state.lecture), width="stretch", config={"displayModeBar": False})
     st.markdown("**The perceptron**: output = sigmoid(w·x + b), b = 10, w drawn uniformly from [0, 1).")
     seed = st.number_input("Random seed for w", 0, 2**31 - 1, 0, key="perceptron_seed")

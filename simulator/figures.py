@@ -229,7 +229,7 @@ def activation_figure(name: str, lecture: bool = False, span: float = 6.0) -> go
         others = np.zeros(2)
         values = np.array([activation(np.concatenate(([v], others)))[0] for v in z])
         slopes = values * (1 - values)
-        title = "Softmax (unit 1 of 3, others at 0)"
+        title = "Softmax: unit 1, with z₂ = z₃ = 0"
     traces = [
         _scatter(x=z, y=values, name="f(z)", line={"color": POSITIVE, "width": 3}),
         _scatter(x=z, y=slopes, name="f′(z)", line={"color": NEGATIVE, "width": 3, "dash": "dash"}),
