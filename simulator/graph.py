@@ -14,6 +14,7 @@ from .formatting import latex_number, number
 from .stages import Stage, layer_mark, unit_label, unit_names
 
 MAX_LABELLED_EDGES = 24  # per weight matrix; larger ones show their values on hover only
+MAX_LABELLED_UNITS = 6  # in the tallest layer; beyond it units sit too close for labels: hover shows values
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,9 @@ def graph_model(record: StepRecord, stages: tuple[Stage, ...], index: int) -> Gr
                     layer=l,
                     x=float(l),
                     y=(len(layer) - 1) / 2 - i,
-                    text="<br>".join("  ".join(shown[k : k + 2]) for k in range(0, len(shown), 2)),
+                    text=""
+                    if max(scenario.layers) > MAX_LABELLED_UNITS
+                    else "<br>".join("  ".join(shown[k : k + 2]) for k in range(0, len(shown), 2)),
                     hover=f"<b>{unit_label(name)}</b><br>" + "<br>".join(hover),
                     highlighted=name in lit_nodes,
                 )
