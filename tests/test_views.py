@@ -140,6 +140,10 @@ def test_cell_edits_apply_or_name_the_cell():
     assert edited.weights[0][0, 0] == 0.9 and edited.weights[1].tolist() == SEED.weights[1].tolist()
     with pytest.raises(ScenarioError, match=r"weights\[1\]\[1\]\[0\]: must be a finite number, got null"):
         with_cell_edits(SEED, "weights", 1, {1: {0: None}})
+    with pytest.raises(ScenarioError, match=r'weights\[0\]\[2\]\[1\]: must be a finite number, got "abc"'):
+        with_cell_edits(SEED, "weights", 0, {2: {1: "abc"}})
+    with pytest.raises(ScenarioError, match=r"weights\[0\]\[0\]\[0\]: must be a finite number, got NaN"):
+        with_cell_edits(SEED, "weights", 0, {0: {0: float("nan")}})
     biased = with_bias_mode(SEED, "on")
     assert with_cell_edits(biased, "biases", 1, {0: {0: 0.25}}).biases[1].tolist() == [0.25]
 
@@ -175,3 +179,14 @@ def test_bias_modes():
     assert bias_mode(with_bias_mode(frozen, "off")) == "off"
     with pytest.raises(ValueError):
         with_bias_mode(SEED, "sometimes")
+
+
+def test_crowded_layers_keep_their_values_for_hover():
+    scenario = with_layers(SEED, [3, 16, 1])
+    record = step(scenario)
+    stages = build_stages(record)
+    model = graph_model(record, stages, len(stages) - 1)
+    assert all(node.text == "" for node in model.nodes)
+    assert all("a = " in node.hover for node in model.nodes if node.layer == 1)
+    assert all(edge.text == "" for edge in model.edges if edge.layer == 1)  # 48 edges: hover only
+    assert all(edge.text for edge in model.edges if edge.layer == 2)  # 16 edges: labelled
