@@ -29,6 +29,7 @@ from simulator.scenario import scenario_from_json, scenario_to_json
 from simulator.share import decode, encode
 from simulator.stages import layer_mark, unit_label, unit_names
 from simulator.tables import matrix_frame, stage_tables, styled, weight_tables
+from simulator.training import DIVERGED
 
 MAX_TRAIN_STEPS = 20_000
 state = st.session_state
@@ -264,6 +265,8 @@ def stage_panel(record, stages, index: int) -> None:
             "Loss E", number(record.new_loss, 6), f"{record.new_loss - record.loss:+.3g}", delta_color="inverse"
         )
         st.button("Take this step and start the next one", key="take_step", on_click=take_step)
+        for problem in state.problems.get("take_step", []):
+            st.warning(problem, icon="⚠️")
 
 
 def stage_table_row(record, stage) -> None:
@@ -275,6 +278,9 @@ def stage_table_row(record, stage) -> None:
 
 def take_step() -> None:
     run = train(state.scenario, 1)
+    if run.diverged_at is not None:
+        state.problems = {"take_step": [DIVERGED.format(step=1).capitalize()]}
+        return
     losses = run.losses if state.losses is None else np.concatenate([state.losses, run.losses[1:]])
     set_scenario(run.scenario)
     state.losses = losses
@@ -341,7 +347,11 @@ def training_panel() -> None:
             run = train(current, min(chunk, pending - done))
             losses[0] = run.losses[:1] if done == 0 else losses[0]
             losses.append(run.losses[1:])
-            current, done = run.scenario, done + min(chunk, pending - done)
+            current = run.scenario
+            if run.diverged_at is not None:
+                state.training_note = DIVERGED.format(step=done + run.diverged_at).capitalize() + "."
+                break
+            done += min(chunk, pending - done)
             progress.progress(done / pending, text=f"Trained {done} of {pending} steps")
         history = np.concatenate(losses)
         if state.losses is not None:
@@ -350,6 +360,9 @@ def training_panel() -> None:
         state.losses = history
         state.stage = "forward.z1"
         st.rerun()
+    note = state.pop("training_note", None) if pending is None else None
+    if note:
+        st.warning(note, icon="⚠️")
     if state.losses is not None:
         st.plotly_chart(loss_curve_figure(state.losses, state.lecture), width="stretch")
         st.caption(f"Loss from {state.losses[0]:.6g} to {state.losses[-1]:.6g} over {len(state.losses) - 1} steps.")

@@ -16,7 +16,7 @@ from .gradcheck import gradient_check
 from .presets import PRESETS, SEED
 from .scenario import Scenario, ScenarioError, load_scenario
 from .stages import build_stages
-from .training import MAX_STEPS, train
+from .training import DIVERGED, MAX_STEPS, train
 
 
 def _lists(arrays) -> list | None:
@@ -76,10 +76,13 @@ def walkthrough(args: argparse.Namespace) -> None:
 def train_command(args: argparse.Namespace) -> None:
     run = train(_scenario(args), args.steps)
     trained = run.scenario
+    if run.diverged_at is not None:
+        print(f"backprop-sim: {DIVERGED.format(step=run.diverged_at)}", file=sys.stderr)
     if args.json:
         print(
             json.dumps(
                 {
+                    "diverged_at": run.diverged_at,
                     "losses": run.losses.tolist(),
                     "weights": _lists(trained.weights),
                     "biases": _lists(trained.biases),
@@ -88,9 +91,10 @@ def train_command(args: argparse.Namespace) -> None:
             )
         )
         return
-    every = max(1, args.steps // 10)
-    for k in range(0, args.steps + 1):
-        if k % every == 0 or k == args.steps:
+    last = len(run.losses) - 1
+    every = max(1, last // 10)
+    for k in range(0, last + 1):
+        if k % every == 0 or k == last:
             print(f"step {k:>7}: loss {run.losses[k]:.10g}")
 
 

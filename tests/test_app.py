@@ -228,3 +228,17 @@ def test_the_link_follows_edits_made_outside_the_stepper(app):
     open_tab(app, "Train")
     field(app, "Target t").input("0.9").run()
     assert app.query_params["t"] == "0.9"
+
+
+def test_diverging_training_is_reported_and_keeps_good_weights():
+    wild = SEED.replace(
+        activations=["linear", "linear"], learning_rate=100, weights=[[[5, 5], [5, 5], [5, 5]], [[5], [5]]]
+    )
+    app = start(encode(wild, "forward.z1"))
+    open_tab(app, "Train")
+    click(app, "train")
+    (warning,) = app.warning
+    assert warning.value.startswith("Training stopped at step 2:")
+    assert not app.exception
+    open_tab(app, "Step through")
+    assert "z1 = [" in shown_code(app)

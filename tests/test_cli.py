@@ -92,3 +92,20 @@ def test_train_text_output_ends_at_the_last_step():
     result = run("train", "--preset", "seed", "--steps", "5")
     assert result.stdout.splitlines()[-1].startswith("step       5: loss")
     assert np.isclose(float(result.stdout.split()[-1]), train(SEED, 5).losses[-1], rtol=1e-9)
+
+
+def test_diverging_training_says_where_it_stopped(tmp_path):
+    from simulator import save_scenario as save
+
+    path = tmp_path / "wild.json"
+    save(
+        SEED.replace(
+            activations=["linear", "linear"], learning_rate=100, weights=[[[5, 5], [5, 5], [5, 5]], [[5], [5]]]
+        ),
+        str(path),
+    )
+    result = run("train", str(path), "--steps", "1000", "--json")
+    assert result.returncode == 0
+    assert "training stopped at step 2" in result.stderr and "Traceback" not in result.stderr
+    data = json.loads(result.stdout)
+    assert data["diverged_at"] == 2 and len(data["losses"]) == 2

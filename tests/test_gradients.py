@@ -94,3 +94,19 @@ def test_frozen_biases_stay_put_during_training():
 def test_train_rejects_a_bad_step_count():
     with pytest.raises(ValueError, match="steps"):
         train(PRESETS["seed"], -1)
+
+
+def exploding() -> Scenario:
+    return PRESETS["seed"].replace(
+        activations=["linear", "linear"], learning_rate=100, weights=[[[5, 5], [5, 5], [5, 5]], [[5], [5]]]
+    )
+
+
+def test_diverging_training_stops_at_the_step_that_leaves_the_limits():
+    run = train(exploding(), 1000)
+    assert run.diverged_at == 2
+    assert len(run.losses) == 2 and np.all(np.isfinite(run.losses))
+    step_one = train(exploding(), 1)
+    assert step_one.diverged_at is None
+    assert run.scenario == step_one.scenario  # the weights before the step that diverged
+    assert max(np.abs(w).max() for w in run.scenario.weights) <= 1e6
