@@ -48,6 +48,12 @@ def _figure(data: list[dict], layout: dict) -> go.Figure:
     return go.Figure({"data": data, "layout": layout}, _validate=False)
 
 
+def _edge_ink(edge, anything_lit: bool) -> str:
+    if edge.highlighted or not anything_lit:
+        return NEGATIVE if edge.weight < 0 else POSITIVE
+    return "#9AA0AA"
+
+
 def _edge_width(weight: float, largest: float) -> float:
     """1 to 8 px in 15 steps: close enough to ∝ |w|, and few enough traces for 1,800 edges."""
     return 1.0 + round(14.0 * abs(weight) / largest) / 2.0 if largest > 0 else 1.0
@@ -93,28 +99,34 @@ def network_figure(model: GraphModel, lecture: bool = False) -> go.Figure:
             )
         )
 
-    labelled = [edge for edge in model.edges if edge.text]
     label_x, label_y = [], []
     for edge in model.edges:
         # 35 % of the way from the source keeps labels of edges that cross apart.
         (x0, y0), (x1, y1) = position[edge.source], position[edge.target]
         label_x.append(x0 + 0.35 * (x1 - x0))
         label_y.append(y0 + 0.35 * (y1 - y0))
+    # Labels are annotations so they can sit on a white plate above the lines; the invisible
+    # markers underneath carry the full-precision hover.
+    edge_labels = [
+        {
+            "x": x,
+            "y": y,
+            "text": edge.text,
+            "showarrow": False,
+            "bgcolor": "rgba(255,255,255,0.85)",
+            "borderpad": 1,
+            "font": {"size": sizes["edge"], "color": _edge_ink(edge, anything_lit)},
+        }
+        for x, y, edge in zip(label_x, label_y, model.edges)
+        if edge.text
+    ]
     traces.append(
         _scatter(
             x=label_x,
             y=label_y,
-            mode="markers+text",
+            mode="markers",
             showlegend=False,
-            text=[edge.text for edge in model.edges],
-            textfont={
-                "size": sizes["edge"],
-                "color": [
-                    (NEGATIVE if edge.weight < 0 else POSITIVE) if edge.highlighted or not anything_lit else "#9AA0AA"
-                    for edge in model.edges
-                ],
-            },
-            marker={"size": 14, "color": "rgba(255,255,255,0.75)" if labelled else "rgba(0,0,0,0)"},
+            marker={"size": 16, "color": "rgba(0,0,0,0)"},
             hovertext=[edge.hover for edge in model.edges],
             hoverinfo="text",
         )
@@ -176,7 +188,7 @@ def network_figure(model: GraphModel, lecture: bool = False) -> go.Figure:
     return _figure(
         traces,
         dict(
-            annotations=annotations,
+            annotations=annotations + edge_labels,
             height=height,
             margin={"l": 10, "r": 10, "t": 10, "b": 10},
             xaxis={"visible": False, "range": [-0.35, layers[-1] + 0.35], "fixedrange": True},
