@@ -269,11 +269,20 @@ def stage_panel(record, stages, index: int) -> None:
             st.warning(problem, icon="⚠️")
 
 
+@st.cache_data(max_entries=2_000, show_spinner=False)
+def coloured_table(frame) -> None:
+    """A styled table; on a cache hit Streamlit replays the finished element, skipping the
+    costly Styler marshalling (most of a Next click). The key is the frame's content, so
+    every visitor stepping through the same scenario shares it."""
+    st.table(styled(frame))
+
+
 def stage_table_row(record, stage) -> None:
     tables = list(stage_tables(record, stage).items())
     for column, (caption, frame) in zip(st.columns(len(tables)), tables):
         column.markdown(f"**{caption}**")
-        column.table(styled(frame))
+        with column:
+            coloured_table(frame)
 
 
 def take_step() -> None:
@@ -300,7 +309,8 @@ def all_update_tables(record) -> None:
             columns = st.columns(4)
             for column, (caption, frame) in zip(columns, weight_tables(record, l).items()):
                 column.markdown(f"**{caption}**")
-                column.table(styled(frame))
+                with column:
+                    coloured_table(frame)
 
 
 @st.fragment

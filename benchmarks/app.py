@@ -20,6 +20,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,15 +51,22 @@ def timed_click(app: AppTest, key: str) -> float:
     return time.perf_counter() - start
 
 
-def our_click_times(rounds: int, script: str) -> list[float]:
-    """Seconds per Next click, stepping through every stage of the seed, then Reset, ``rounds`` times."""
+def our_click_times(rounds: int, script: str) -> list[list[float]]:
+    """Seconds per Next click for each pass through the seed's stages (then Reset), from an empty cache.
+
+    The first pass renders every table afresh; later passes replay the cached tables, as every
+    visitor after the first does on a hosted demo.
+    """
+    st.cache_data.clear()
     app = AppTest.from_file(script, default_timeout=60).run()
-    times = []
+    passes = []
     for _ in range(rounds):
+        times = []
         while not app.button(key="next").disabled:
             times.append(timed_click(app, "next"))
         app.button(key="reset").click().run()
-    return times
+        passes.append(times)
+    return passes
 
 
 def minimal_click_times(clicks: int, script: str) -> list[float]:
@@ -162,16 +170,18 @@ def main() -> None:
         fragment_script, minimal_script = Path(folder) / "fragment_only.py", Path(folder) / "minimal_app.py"
         fragment_script.write_text(FRAGMENT_ONLY_APP)
         minimal_script.write_text(MINIMAL_APP)
-        whole = statistics.median(our_click_times(3, str(ROOT / "streamlit_app.py")))
-        fragment = statistics.median(our_click_times(3, str(fragment_script)))
+        whole = our_click_times(3, str(ROOT / "streamlit_app.py"))
+        fragment = our_click_times(3, str(fragment_script))
         baseline = statistics.median(minimal_click_times(33, str(minimal_script)))
-    print("app benchmark: one Next click, seed scenario, AppTest (medians of 33 clicks)")
-    print(f"  whole page rerun (AppTest's way)  : {whole * 1e3:7.1f} ms   ratio {whole / baseline:6.2f}×")
-    print(
-        f"  stepper fragment rerun (server's) : {fragment * 1e3:7.1f} ms   ratio {fragment / baseline:6.2f}×"
-        "  (target ≤ 3)"
-    )
-    print(f"  one-button app rerun              : {baseline * 1e3:7.1f} ms")
+    print("app benchmark: one Next click, seed scenario, AppTest (medians; 11 clicks a pass)")
+    print(f"  one-button app rerun        : {baseline * 1e3:6.1f} ms (33 clicks)")
+    for name, passes in (("whole page (AppTest's way)", whole), ("stepper fragment (server's)", fragment)):
+        cold = statistics.median(passes[0])
+        warm = statistics.median(passes[1] + passes[2])
+        print(
+            f"  {name:28}: first pass {cold * 1e3:6.1f} ms ({cold / baseline:5.2f}×), "
+            f"later passes {warm * 1e3:6.1f} ms ({warm / baseline:5.2f}×); target ≤ 3×"
+        )
     if not Path(CHROMIUM).exists():
         print(f"  (no Chromium at {CHROMIUM}: server figures skipped)")
         return
