@@ -10,21 +10,20 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+sys.path.insert(0, str(ROOT))
+
+from tests.appserver import CHROMIUM, CHROMIUM_FLAGS, running_app  # noqa: E402
+
 # On a real server a Next click reruns only the stepper fragment; AppTest always reruns the whole
 # script, so this page holding just the fragment measures what the server does per click.
 FRAGMENT_ONLY_APP = f"""
@@ -74,95 +73,37 @@ def minimal_click_times(clicks: int, script: str) -> list[float]:
     return [timed_click(app, "next") for _ in range(clicks)]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def serve(post_script_gc: bool) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "streamlit_app.py"),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--runner.postScriptGC",
-            str(post_script_gc).lower(),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-            return process, url
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError("server did not start")
-
-
 def browser_figures(post_script_gc: bool) -> tuple[float, float]:
     """Median bytes received and median click-to-last-message seconds per Next click."""
     from playwright.sync_api import sync_playwright
 
-    process, url = serve(post_script_gc)
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM,
-                args=[
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                ],
+    frames: list[tuple[float, int]] = []
+
+    def record(payload) -> None:
+        frames.append((time.perf_counter(), len(payload) if isinstance(payload, (bytes, str)) else 0))
+
+    with running_app("--runner.postScriptGC", str(post_script_gc).lower()) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.on("websocket", lambda socket_: socket_.on("framereceived", record))
+        page.goto(url)
+        page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+        time.sleep(2)
+        sizes, durations = [], []
+        for k in range(2, 13):
+            frames.clear()
+            start = time.perf_counter()
+            page.locator(".st-key-next button").click()
+            page.wait_for_function(
+                "k => [...document.querySelectorAll('h3')].some(h => h.innerText.startsWith('Stage ' + k + ' of'))",
+                arg=k,
+                timeout=20_000,
             )
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            frames: list[tuple[float, int]] = []
-
-            def on_socket(socket_) -> None:
-                socket_.on(
-                    "framereceived",
-                    lambda payload: frames.append(
-                        (time.perf_counter(), len(payload) if isinstance(payload, (bytes, str)) else 0)
-                    ),
-                )
-
-            page.on("websocket", on_socket)
-            page.goto(url)
-            page.wait_for_selector(".js-plotly-plot", timeout=60_000)
-            time.sleep(2)
-            sizes, durations = [], []
-            for k in range(2, 13):
-                frames.clear()
-                start = time.perf_counter()
-                page.locator(".st-key-next button").click()
-                page.wait_for_function(
-                    "k => [...document.querySelectorAll('h3')].some(h => h.innerText.startsWith('Stage ' + k + ' of'))",
-                    arg=k,
-                    timeout=20_000,
-                )
-                time.sleep(1.0)  # let the last messages of the rerun arrive
-                sizes.append(sum(size for _, size in frames))
-                durations.append(max(t for t, _ in frames) - start)
-            browser.close()
-        return statistics.median(sizes), statistics.median(durations)
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+            time.sleep(1.0)  # let the last messages of the rerun arrive
+            sizes.append(sum(size for _, size in frames))
+            durations.append(max(t for t, _ in frames) - start)
+        browser.close()
+    return statistics.median(sizes), statistics.median(durations)
 
 
 def main() -> None:

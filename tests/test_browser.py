@@ -8,11 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -21,19 +17,10 @@ import pytest
 from simulator import SEED
 from simulator.share import encode
 
-ROOT = Path(__file__).parents[1]
-ARTIFACTS = ROOT / "test-artifacts"
+from .appserver import CHROMIUM, CHROMIUM_FLAGS, running_app
+
+ARTIFACTS = Path(__file__).parents[1] / "test-artifacts"
 ARTIFACTS.mkdir(exist_ok=True)
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 pytestmark = pytest.mark.browser
 
 if not Path(CHROMIUM).exists():
@@ -45,49 +32,10 @@ if not Path(CHROMIUM).exists():
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "streamlit_app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        raise RuntimeError("the Streamlit server did not start within 60 s")
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
+    with running_app() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
