@@ -35,10 +35,6 @@ def latex_matrix(values: np.ndarray, digits: int = 4) -> str:
     return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
 
 
-def plain_vector(values: np.ndarray, digits: int = 4) -> str:
-    return "[" + ", ".join(number(v, digits) for v in np.ravel(values)) + "]"
-
-
 def notebook_values(values) -> str:
     """``name = value`` lines printed as the seed notebook prints them: arrays to 8 digits, a single number in full."""
     lines = []

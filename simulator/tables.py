@@ -82,8 +82,3 @@ def stage_tables(record: StepRecord, stage: Stage) -> dict[str, pd.DataFrame]:
             {"o before": record.output, "o after": record.new_output}, index=columns
         ).T
     }
-
-
-def full_precision(frame: pd.DataFrame) -> pd.DataFrame:
-    """The same table as exact decimal strings (repr), for reviewers who check every digit."""
-    return frame.map(lambda v: repr(float(v)))
