@@ -56,13 +56,12 @@ def read_link_once() -> None:
     state.losses = None
 
 
-def set_scenario(scenario, keep_losses: bool = False) -> None:
-    """Make ``scenario`` current; every editor re-reads it."""
+def set_scenario(scenario) -> None:
+    """Make ``scenario`` current; every editor re-reads it, and an old loss curve no longer applies."""
     state.scenario = scenario
     state.revision += 1
     state.problems = {}
-    if not keep_losses:
-        state.losses = None
+    state.losses = None
 
 
 def try_change(field: str, change) -> None:
