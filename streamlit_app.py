@@ -161,6 +161,7 @@ def lecture_style() -> None:
     # The Page Up/Down buttons exist only for presentation clickers; the arrows have visible buttons.
     css = ".st-key-next_pagedown, .st-key-prev_pageup {display: none;}"
     css += ".katex-display {overflow-x: auto; overflow-y: hidden; padding: 0.2em 0;}"
+    css += "[data-testid=stMainBlockContainer] {padding-top: 2.5rem;}"
     if state.lecture:
         css += (
             "html {font-size: 22px;} .katex {font-size: 1.2em;}"
