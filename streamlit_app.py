@@ -23,7 +23,7 @@ from simulator.editing import (
 from simulator.figures import activation_figure, loss_curve_figure, network_figure
 from simulator.formatting import notebook_values, number
 from simulator.graph import graph_model, node_explanation
-from simulator.notebook import SEED_VECTOR, perceptron
+from simulator.notebook import SEED_VECTOR, perceptron, perceptron_weights
 from simulator.presets import PRESET_TITLES
 from simulator.scenario import scenario_from_json, scenario_to_json
 from simulator.share import decode, encode
@@ -396,7 +396,7 @@ def activation_view() -> None:
         column.plotly_chart(activation_figure(name, state.lecture), width="stretch", config={"displayModeBar": False})
     st.markdown("**The perceptron**: output = sigmoid(w·x + b), b = 10, w drawn uniformly from [0, 1).")
     seed = st.number_input("Random seed for w", 0, 2**31 - 1, 0, key="perceptron_seed")
-    weights = np.random.default_rng(seed).random(vector.size)
+    weights = perceptron_weights(vector.size, np.random.default_rng(seed))
     output = perceptron(vector, np.random.default_rng(seed))
     st.code(f"w = {np.array2string(weights, precision=8)}\noutput = {float(output[0])!r}", language="python")
 
