@@ -1,6 +1,5 @@
 """Hypothesis strategies for random valid scenarios."""
 
-import numpy as np
 from hypothesis import strategies as st
 
 from simulator import Scenario
@@ -24,11 +23,13 @@ def scenarios(draw, max_layers: int = 4, max_units: int = 4) -> Scenario:
     activations = [draw(st.sampled_from(HIDDEN_ACTIVATIONS)) for _ in layers[2:]] + [output]
     weights = [_matrix(draw, layers[l], layers[l + 1]) for l in range(len(layers) - 1)]
     biases = draw(st.booleans()) and [[draw(values) for _ in range(n)] for n in layers[1:]] or None
-    if loss == "cross_entropy":
+    if loss == "cross_entropy" and output == "softmax":
+        # Whole-number shares keep every target in [0, 1] with a sum within rounding of 1.
+        shares = [draw(st.integers(0, 4)) for _ in range(layers[-1])]
+        shares[0] += sum(shares) == 0
+        target = [share / sum(shares) for share in shares]
+    elif loss == "cross_entropy":
         target = [draw(st.floats(0.0, 1.0)) for _ in range(layers[-1])]
-        if output == "softmax":
-            target = [1.0 / layers[-1]] * layers[-1] if sum(target) == 0 else list(np.array(target) / sum(target))
-            target[-1] = 1.0 - sum(target[:-1])
     else:
         target = [draw(values) for _ in range(layers[-1])]
     return Scenario(
