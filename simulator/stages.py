@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from .activations import ACTIVATIONS
+from .activations import ACTIVATIONS, derivative
 from .backprop import StepRecord
 from .formatting import latex_matrix, latex_number, latex_vector
 from .losses import LOSSES, loss_latex
@@ -261,7 +261,7 @@ def _hidden_delta_stages(record: StepRecord, names) -> list[Stage]:
             code = f"delta{l} = np.dot(W{l + 1}, delta{l + 1}) * a{l} * (1 - a{l})"
         else:
             slope_formula = rf"f'({_sym('z', l)})"
-            slope_values = _vec(np.where(sent_back != 0, delta / np.where(sent_back != 0, sent_back, 1), 0))
+            slope_values = _vec(derivative(activation, record.zs[l - 1]))  # hidden layers are elementwise
             code = f"delta{l} = {activation.name}_backward(z{l}, np.dot(W{l + 1}, delta{l + 1}))"
         stages.append(
             Stage(

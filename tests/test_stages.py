@@ -122,3 +122,12 @@ def test_output_delta_formula_follows_loss_and_activation(loss, output):
         assert stage.formula.endswith("= o - t") and "cancels" in stage.explanation
     else:
         assert "f'(z^{(2)})" in stage.formula
+
+
+def test_hidden_delta_shows_the_slope_of_a_non_sigmoid_activation():
+    scenario = SEED.replace(activations=["tanh", "sigmoid"])
+    record = step(scenario)
+    stage = {s.id: s for s in build_stages(record)}["delta.1"]
+    slope = 1 - record.activations[1] ** 2
+    assert r"\odot f'(z^{(1)})" in stage.substituted
+    assert f"{slope[0]:.4g} & {slope[1]:.4g}" in stage.substituted
