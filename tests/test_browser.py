@@ -222,6 +222,19 @@ def test_uploading_a_bad_file_says_why(visit, tmp_path):
     view.check_clean()
 
 
+def test_uploading_a_scenario_loads_it(visit, tmp_path):
+    from simulator import PRESETS, save_scenario
+
+    path = tmp_path / "xor.json"
+    save_scenario(PRESETS["xor"], str(path))
+    view = visit({"stage": "loss"})
+    view.page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(path))
+    view.wait_for_heading("Stage 1 of 16")
+    wait_for_code(view, "z1 = [-1.  -0.2]")
+    assert "data=" in view.page.url
+    view.check_clean()
+
+
 def test_clicking_a_unit_explains_it(visit):
     view = visit({"stage": "forward.a1"})
     view.wait_for_heading("Stage 2 of 12")
