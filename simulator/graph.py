@@ -64,6 +64,9 @@ def _node_lines(record: StepRecord, reached: set[str], l: int, i: int, last: int
     ]
     if l == last:
         quantities.insert(2, ("t", "loss", record.scenario.target[i]))
+    if record.scenario.biases is not None:
+        # A given, like an input; on hover only, since the label under a unit has room for four values.
+        hover.append(f"b = {float(record.scenario.biases[l - 1][i])!r}")
     for symbol, stage_id, value in quantities:
         if stage_id in reached:
             shown.append(f"{symbol}={number(value)}")

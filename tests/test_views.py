@@ -190,3 +190,11 @@ def test_crowded_layers_keep_their_values_for_hover():
     assert all("a = " in node.hover for node in model.nodes if node.layer == 1)
     assert all(edge.text == "" for edge in model.edges if edge.layer == 1)  # 48 edges: hover only
     assert all(edge.text for edge in model.edges if edge.layer == 2)  # 16 edges: labelled
+
+
+def test_biases_are_in_the_hover_of_their_units():
+    record = step(PRESETS["two_outputs"])
+    stages = build_stages(record)
+    nodes = {n.id: n for n in graph_model(record, stages, 0).nodes}
+    assert nodes["h1"].text == "z=0.3775"
+    assert "b = 0.35" in nodes["h1"].hover and "b = 0.6" in nodes["o1"].hover
