@@ -1,5 +1,6 @@
 """The Streamlit app, driven headless with AppTest: what a user sees after each action."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -34,8 +35,13 @@ def field(app: AppTest, label: str):
     return widget
 
 
+def shown(markdown: str) -> str:
+    """What a reader sees of an alert whose user text was backslash-escaped."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
 def errors(app: AppTest) -> list[str]:
-    return [e.value for e in app.error]
+    return [shown(e.value) for e in app.error]
 
 
 def open_tab(app: AppTest, label: str) -> AppTest:
@@ -170,9 +176,9 @@ def test_malformed_link_warns_and_falls_back_per_field():
     params.update(w1="0.5,abc;0.1,-0.2;0.1,0.7", lr="fast")
     app = start(params)
     (warning,) = app.warning
-    assert 'weights[0][0][1]: must be a finite number, got "abc"' in warning.value
-    assert 'learning_rate: must be a finite number, got "fast"' in warning.value
-    assert "stage: ignored, there is no stage 'nonsense'" in warning.value
+    assert 'weights[0][0][1]: must be a finite number, got "abc"' in shown(warning.value)
+    assert 'learning_rate: must be a finite number, got "fast"' in shown(warning.value)
+    assert "stage: ignored, there is no stage 'nonsense'" in shown(warning.value)
     assert "z1 = [ 0.5 -0.6]" in shown_code(app)  # x from the link kept, weights from the default
     assert heading(app).startswith("Stage 1 of")
 

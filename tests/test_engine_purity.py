@@ -7,8 +7,12 @@ import sys
 
 ENGINE = pathlib.Path(__file__).parents[1] / "simulator"
 ALLOWED_THIRD_PARTY = {"numpy"}
-# Builders of Plotly figures and pandas tables: they render what the math modules computed.
-VIEW_MODULES = {"figures.py": {"plotly"}, "tables.py": {"pandas"}}
+# Builders of Plotly figures, pandas tables and notebooks: they render what the math modules computed.
+VIEW_SUFFIXES = {"figures.py": {"plotly"}, "tables.py": {"pandas"}, "notebook_export.py": {"nbformat"}}
+
+
+def allowed_for(name: str) -> set[str]:
+    return ALLOWED_THIRD_PARTY.union(*(libs for suffix, libs in VIEW_SUFFIXES.items() if name.endswith(suffix)))
 
 
 def test_engine_modules_import_only_numpy_and_the_standard_library():
@@ -23,8 +27,7 @@ def test_engine_modules_import_only_numpy_and_the_standard_library():
                 continue
             for name in names:
                 top = name.split(".")[0]
-                allowed = ALLOWED_THIRD_PARTY | VIEW_MODULES.get(path.name, set())
-                if top not in allowed and top not in sys.stdlib_module_names:
+                if top not in allowed_for(path.name) and top not in sys.stdlib_module_names:
                     offenders.append(f"{path.name}: {name}")
     assert offenders == []
 
@@ -36,3 +39,15 @@ def test_importing_the_engine_loads_no_ui_library():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_only_the_ui_package_imports_streamlit():
+    root = ENGINE.parent
+    importers = set()
+    for path in [*ENGINE.rglob("*.py"), root / "streamlit_app.py"]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            names += [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else []
+            if any(n.split(".")[0] == "streamlit" for n in names):
+                importers.add(path.relative_to(root).parts[:2])
+    assert importers <= {("simulator", "ui"), ("streamlit_app.py",)}, importers

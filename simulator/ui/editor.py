@@ -1,0 +1,208 @@
+"""Editing the network: preset, example, weights, architecture, save and load.
+
+Callbacks only set state: each edit goes through :func:`state.try_change`, which keeps the
+last good scenario and puts the message beside the field that was wrong.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from simulator import ACTIVATIONS, LOSSES, PRESETS, ScenarioError
+from simulator.editing import (
+    BIAS_MODES,
+    bias_mode,
+    parse_layers,
+    parse_numbers,
+    with_bias_mode,
+    with_cell_edits,
+    with_layers,
+)
+from simulator.presets import PRESET_TITLES
+from simulator.scenario import scenario_from_json, scenario_to_json
+from simulator.stages import layer_mark, unit_label, unit_names
+from simulator.tables import matrix_frame
+
+from . import state
+from .text import escaped
+
+
+def versioned(name: str) -> str:
+    """A widget key that changes with every scenario change, so the widget re-reads the scenario."""
+    return f"{name}.{state.get('revision')}"
+
+
+def load_preset(key: str) -> None:
+    state.set_scenario(PRESETS[st.session_state[key]])
+
+
+def edit_cells(field: str, index: int, key: str, columns: list[str]) -> None:
+    edited = st.session_state[key].get("edited_rows", {})
+    positions = {
+        row: {columns.index(column): value for column, value in changes.items()} for row, changes in edited.items()
+    }
+    state.try_change(f"{field}{index}", lambda s: with_cell_edits(s, field, index, positions))
+
+
+def edit_text(field: str, key: str) -> None:
+    text = st.session_state[key]
+    if field == "layers":
+        state.try_change(field, lambda s: with_layers(s, parse_layers(text)))
+    elif field == "learning_rate":
+        value = parse_numbers(text)
+        state.try_change(field, lambda s: s.replace(learning_rate=value[0] if len(value) == 1 else text))
+    else:
+        state.try_change(field, lambda s: s.replace(**{field: parse_numbers(text)}))
+
+
+def edit_choice(field: str, key: str, index: int | None = None) -> None:
+    value = st.session_state[key]
+    if field == "activations":
+        names = list(state.get("scenario").activations)
+        names[index] = value
+        state.try_change(field, lambda s: s.replace(activations=names))
+    elif field == "loss":
+        state.try_change(field, lambda s: s.replace(loss=value))
+    else:
+        state.try_change(field, lambda s: with_bias_mode(s, value))
+
+
+def upload(key: str) -> None:
+    file = st.session_state[key]
+    if file is None:
+        return
+    try:
+        scenario = scenario_from_json(file.getvalue())
+    except ScenarioError as err:
+        state.note_problem("upload", [f"{file.name[:60]}: {p}" for p in err.problems])
+        return
+    state.set_scenario(scenario)
+    state.put("stage", "forward.z1")
+
+
+def problems_beside(field: str) -> None:
+    for message in state.get("problems").get(field, []):
+        st.error(f"{escaped(message)}. The last good value is kept.", icon="⚠️")
+
+
+def matrix_editor(field: str, index: int, values, rows: list[str], columns: list[str]) -> None:
+    key = versioned(f"{field}{index}")
+    st.data_editor(
+        matrix_frame(values, rows, columns),
+        key=key,
+        num_rows="fixed",
+        width="content",
+        column_config={c: st.column_config.NumberColumn(c, format="%.6g", step=1e-6) for c in columns},
+        on_change=edit_cells,
+        args=(field, index, key, columns),
+    )
+    problems_beside(f"{field}{index}")
+
+
+def preset_picker(scenario) -> None:
+    names = list(PRESETS)
+    matching = [name for name in names if PRESETS[name] == scenario]
+    key = versioned("preset")
+    st.selectbox(
+        "Preset",
+        names,
+        index=names.index(matching[0]) if matching else None,
+        format_func=PRESET_TITLES.get,
+        key=key,
+        on_change=load_preset,
+        args=(key,),
+        placeholder="Edited scenario",
+    )
+
+
+def example_fields(scenario) -> None:
+    st.markdown("**Example**")
+    for field, label, values in (("x", "Input x", scenario.x), ("target", "Target t", scenario.target)):
+        key = versioned(field)
+        text = ", ".join(repr(float(v)) for v in values)
+        st.text_input(label, text, key=key, on_change=edit_text, args=(field, key))
+        problems_beside(field)
+    key = versioned("learning_rate")
+    st.text_input(
+        "Learning rate η", repr(scenario.learning_rate), key=key, on_change=edit_text, args=("learning_rate", key)
+    )
+    problems_beside("learning_rate")
+
+
+def weight_editors(scenario) -> None:
+    labels = [[unit_label(n) for n in layer] for layer in unit_names(scenario.layers)]
+    st.markdown("**Weights** (row: from, column: to)")
+    for l in range(1, len(scenario.layers)):
+        st.caption(f"W{layer_mark(l)}")
+        matrix_editor("weights", l - 1, scenario.weights[l - 1], labels[l - 1], labels[l])
+    if scenario.biases is not None:
+        st.markdown("**Biases**")
+        for l in range(1, len(scenario.layers)):
+            st.caption(f"b{layer_mark(l)}")
+            matrix_editor("biases", l - 1, scenario.biases[l - 1][None, :], ["b"], labels[l])
+
+
+def architecture_fields(scenario) -> None:
+    st.markdown("**Architecture**")
+    key = versioned("layers")
+    st.text_input(
+        "Layer sizes",
+        "-".join(map(str, scenario.layers)),
+        key=key,
+        on_change=edit_text,
+        args=("layers", key),
+        help="2 to 8 layers of 1 to 16 units, e.g. 3-2-1",
+    )
+    problems_beside("layers")
+    for l, name in enumerate(scenario.activations):
+        key = versioned(f"activation{l}")
+        st.selectbox(
+            f"Activation of layer {l + 1}",
+            list(ACTIVATIONS),
+            index=list(ACTIVATIONS).index(name),
+            key=key,
+            on_change=edit_choice,
+            args=("activations", key, l),
+        )
+    problems_beside("activations")
+    key = versioned("loss")
+    st.selectbox(
+        "Loss",
+        list(LOSSES),
+        index=list(LOSSES).index(scenario.loss),
+        key=key,
+        format_func=lambda n: LOSSES[n].label,
+        on_change=edit_choice,
+        args=("loss", key),
+    )
+    problems_beside("loss")
+    key = versioned("bias_mode")
+    st.radio(
+        "Biases",
+        BIAS_MODES,
+        index=BIAS_MODES.index(bias_mode(scenario)),
+        key=key,
+        horizontal=True,
+        on_change=edit_choice,
+        args=("bias_mode", key),
+    )
+    problems_beside("bias_mode")
+
+
+def save_and_load(scenario) -> None:
+    st.markdown("**Save and load**")
+    st.download_button(
+        "Download scenario (JSON)", scenario_to_json(scenario), "scenario.json", "application/json", key="download"
+    )
+    key = versioned("upload")
+    st.file_uploader("Upload a scenario (JSON, up to 1 MB)", type=["json"], key=key, on_change=upload, args=(key,))
+    problems_beside("upload")
+
+
+def editing_panel() -> None:
+    scenario = state.get("scenario")
+    preset_picker(scenario)
+    example_fields(scenario)
+    weight_editors(scenario)
+    architecture_fields(scenario)
+    save_and_load(scenario)

@@ -1,0 +1,117 @@
+"""Session state: every key the page keeps, declared once with its default.
+
+Session state holds inputs (the scenario, the stage, view switches, messages), never
+derived values; :func:`computed` memoises the step and its stages per scenario object so
+one rerun computes them once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from simulator import SEED, Scenario, ScenarioError, Stage, StepRecord, build_stages, step
+from simulator.share import decode, encode
+
+# name: default. Every module reads and writes state through these names only.
+DEFAULTS: dict[str, Any] = {
+    "scenario": SEED,  # the scenario in force: the last good one
+    "stage": "forward.z1",  # id of the stage on screen
+    "lecture": False,  # larger type, editor tucked away
+    "link_problems": [],  # what the opening link could not use, shown once at the top
+    "problems": {},  # field name -> messages shown beside that field
+    "revision": 0,  # bumped on every scenario change so every editor re-reads it
+    "losses": None,  # loss history of the Train tab, None until trained
+}
+
+
+def init() -> None:
+    """Give every declared key its default (once per session)."""
+    for name, default in DEFAULTS.items():
+        if name not in st.session_state:
+            st.session_state[name] = default.copy() if isinstance(default, dict | list) else default
+
+
+def get(name: str) -> Any:
+    assert name in DEFAULTS, name
+    return st.session_state[name]
+
+
+def put(name: str, value: Any) -> None:
+    assert name in DEFAULTS, name
+    st.session_state[name] = value
+
+
+def read_link_once() -> None:
+    """Take the scenario, stage and mode from the URL at the start of a session."""
+    if "scenario" in st.session_state:
+        return
+    view = decode(st.query_params.to_dict(), SEED)
+    init()
+    put("scenario", view.scenario)
+    put("lecture", view.lecture)
+    problems = list(view.problems)
+    stage_ids = [s.id for s in computed().stages]
+    if view.stage and view.stage not in stage_ids:
+        problems.append(f"stage: ignored, there is no stage {view.stage[:40]!r}")
+    put("stage", view.stage if view.stage in stage_ids else stage_ids[0])
+    put("link_problems", problems)
+
+
+def set_scenario(scenario: Scenario) -> None:
+    """Make ``scenario`` current; every editor re-reads it, and an old loss curve no longer applies."""
+    put("scenario", scenario)
+    put("revision", get("revision") + 1)
+    put("problems", {})
+    put("losses", None)
+
+
+def try_change(field: str, change) -> None:
+    """Apply ``change`` to the scenario; on bad input keep the last good one and note why beside ``field``."""
+    try:
+        scenario = change(get("scenario"))
+    except ScenarioError as err:
+        put("problems", {field: err.problems})
+        put("revision", get("revision") + 1)
+        return
+    set_scenario(scenario)
+
+
+def note_problem(field: str, messages: list[str]) -> None:
+    put("problems", {field: list(messages)})
+
+
+def write_link() -> None:
+    """The URL always holds the whole scenario, the stage and the mode."""
+    params = encode(get("scenario"), get("stage"), get("lecture"))
+    if params != st.query_params.to_dict():
+        st.query_params.from_dict(params)
+
+
+@dataclass(frozen=True)
+class Computed:
+    record: StepRecord
+    stages: list[Stage]
+
+    @property
+    def ids(self) -> list[str]:
+        return [s.id for s in self.stages]
+
+    @property
+    def index(self) -> int:
+        """Index of the current stage (the first when an edit removed it)."""
+        stage = get("stage")
+        return self.ids.index(stage) if stage in self.ids else 0
+
+
+def computed() -> Computed:
+    """The step and its stages for the current scenario, computed once per scenario object."""
+    scenario = get("scenario")
+    memo = st.session_state.get("_computed")
+    if memo is None or memo[0] is not scenario:
+        record = step(scenario)
+        memo = (scenario, Computed(record, build_stages(record)))
+        st.session_state["_computed"] = memo
+    return memo[1]

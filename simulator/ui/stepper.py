@@ -1,0 +1,135 @@
+"""Stepping through the stages: the controls, the stage panel, and the fragment that holds them."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from simulator import train
+from simulator.formatting import notebook_values, number
+from simulator.training import DIVERGED
+
+from . import state
+from .graph_panel import network_graph
+from .tables_view import all_update_tables, stage_table_row
+
+
+def go_to(index: int) -> None:
+    ids = state.computed().ids
+    state.put("stage", ids[max(0, min(index, len(ids) - 1))])
+
+
+def move(offset: int) -> None:
+    go_to(state.computed().index + offset)
+
+
+def pick_stage() -> None:
+    state.put("stage", st.session_state.stage_picker)
+
+
+def stage_controls(stages, index: int) -> None:
+    reset, previous, following, end, picker = st.columns([1, 1, 1, 1, 3], vertical_alignment="bottom")
+    reset.button(
+        "Reset",
+        key="reset",
+        icon=":material/restart_alt:",
+        on_click=go_to,
+        args=(0,),
+        width="stretch",
+        help="Back to the first stage",
+    )
+    previous.button(
+        "Prev",
+        key="prev",
+        icon=":material/chevron_left:",
+        on_click=move,
+        args=(-1,),
+        shortcut="Left",
+        disabled=index == 0,
+        width="stretch",
+    )
+    following.button(
+        "Next",
+        key="next",
+        icon=":material/chevron_right:",
+        icon_position="right",
+        on_click=move,
+        args=(1,),
+        shortcut="Right",
+        type="primary",
+        disabled=index == len(stages) - 1,
+        width="stretch",
+    )
+    end.button(
+        "End",
+        key="end",
+        icon=":material/skip_next:",
+        icon_position="right",
+        help="Jump to the last stage",
+        on_click=go_to,
+        args=(len(stages) - 1,),
+        width="stretch",
+    )
+    st.button("Previous (Page Up)", key="prev_pageup", on_click=move, args=(-1,), shortcut="PageUp")
+    st.button("Next (Page Down)", key="next_pagedown", on_click=move, args=(1,), shortcut="PageDown")
+    ids = [s.id for s in stages]
+    titles = {s.id: f"{k + 1}. {s.title}" for k, s in enumerate(stages)}
+    st.session_state.stage_picker = ids[index]
+    picker.selectbox(
+        "Stage",
+        ids,
+        key="stage_picker",
+        on_change=pick_stage,
+        label_visibility="collapsed",
+        format_func=titles.get,
+    )
+
+
+def take_step() -> None:
+    """Continue from the updated weights; the whole page reruns so every view shows them."""
+    run = train(state.get("scenario"), 1)
+    if run.diverged_at is not None:
+        state.note_problem("take_step", [DIVERGED.format(step=1).capitalize()])
+        return
+    losses = state.get("losses")
+    losses = run.losses if losses is None else np.concatenate([losses, run.losses[1:]])
+    state.set_scenario(run.scenario)
+    state.put("losses", losses)
+    state.put("stage", "forward.z1")
+
+
+def stage_panel(record, stages, index: int) -> None:
+    stage = stages[index]
+    st.subheader(f"Stage {index + 1} of {len(stages)} — {stage.title}")
+    st.write(stage.explanation)
+    st.latex(stage.formula)
+    st.latex(r"\small " + stage.substituted)
+    st.code(f">>> {stage.code}\n{notebook_values(stage.values)}", language="python")
+    if stage.kind == "apply":
+        before, after = st.columns(2)
+        before.metric("Output o₁", number(record.new_output[0], 6), f"{record.new_output[0] - record.output[0]:+.3g}")
+        after.metric(
+            "Loss E", number(record.new_loss, 6), f"{record.new_loss - record.loss:+.3g}", delta_color="inverse"
+        )
+        if st.button("Take this step and start the next one", key="take_step"):
+            take_step()
+            st.rerun(scope="app")  # the sidebar and the download live outside this fragment
+        for problem in state.get("problems").get("take_step", []):
+            st.warning(problem, icon="⚠️")
+
+
+@st.fragment
+def stepper() -> None:
+    """Controls, graph, stage panel and tables: a Next click reruns only this."""
+    now = state.computed()
+    record, stages, index = now.record, now.stages, now.index
+    state.put("stage", stages[index].id)  # an edit may have removed the stage that was current
+    stage_controls(stages, index)
+    graph_column, panel_column = st.columns([1, 1], gap="medium")
+    with graph_column:
+        network_graph(record, stages, index)
+        stage_table_row(record, stages[index])
+    with panel_column:
+        stage_panel(record, stages, index)
+    all_update_tables(record)
+    state.write_link()
