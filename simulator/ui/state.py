@@ -24,6 +24,22 @@ DEFAULTS: dict[str, Any] = {
     "problems": {},  # field name -> messages shown beside that field
     "revision": 0,  # bumped on every scenario change so every editor re-reads it
     "losses": None,  # loss history of the Train tab, None until trained
+    "selected_unit": None,  # node id picked in the graph; its explanation follows Prev/Next
+    # Presenter (carried in links: blank=1, spotlight=1, hide=editor,tabs,…, speed=3)
+    "blank": False,  # the current stage's numbers hidden until Reveal or the next step
+    "revealed": False,  # Reveal pressed on the current stage
+    "spotlight": False,  # everything outside the current stage's units and edges dimmed
+    "autoplay": False,  # stepping by itself every `speed` seconds
+    "speed": 3.0,  # seconds per stage in auto-play
+    "hide": frozenset(),  # page parts hidden by the link: editor, tabs, code, tables, narration, title
+    # Learning (carried in links: quiz=1, mistake=ID, round=K, notation=mazur, form=scalar)
+    "quiz": False,
+    "mistake": None,  # id from simulator.mistakes.MISTAKES
+    "digits": None,  # paper mode: significant digits, or None for full precision
+    "notation": "zad",  # zad (z, a, δ) or mazur (net, out)
+    "form": "matrix",  # matrix or scalar
+    # Training lab
+    "batch": "example",  # one update per example, or "full" batch
 }
 
 
