@@ -12,14 +12,16 @@ weights"; the weights actually move by the negative of that.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .activations import ACTIVATIONS, Activation
 from .losses import LOSSES, Loss
-from .scenario import Scenario
+from .mistakes import CORRECT, Rules, rules_of
+from .rounding import EXACT, rounder
+from .scenario import MAX_ABS_VALUE, Scenario
 
 Arrays = tuple[np.ndarray, ...]
 
@@ -170,7 +172,8 @@ class StepRecord:
     """Every intermediate of one training step on one example; arrays are read-only.
 
     Index l − 1 of each per-layer tuple belongs to layer l (``zs[0]`` is z⁽¹⁾),
-    except ``activations``, which starts with a⁽⁰⁾ = x.
+    except ``activations``, which starts with a⁽⁰⁾ = x. ``mistake`` (an id of
+    :data:`~simulator.mistakes.MISTAKES`) and ``digits`` (paper mode) say how it was computed.
     """
 
     scenario: Scenario
@@ -182,12 +185,14 @@ class StepRecord:
     weight_gradients: Arrays
     bias_gradients: Arrays | None
     weight_updates: Arrays
-    bias_updates: Arrays | None  # None when there are no biases or they are frozen
+    bias_updates: Arrays | None  # None when there are no biases or they are frozen (or not updated)
     new_weights: Arrays
     new_biases: Arrays | None
     new_zs: Arrays
     new_activations: Arrays
     new_loss: float
+    mistake: str | None = None
+    digits: int | None = None
 
     @property
     def output(self) -> np.ndarray:
@@ -197,47 +202,164 @@ class StepRecord:
     def new_output(self) -> np.ndarray:
         return self.new_activations[-1]
 
+    def shown(self, values):
+        """``values`` as this record's stages show them: rounded to ``digits`` in paper mode."""
+        return rounder(self.digits)(values)
 
-def step(scenario: Scenario, x: np.ndarray | None = None, target: np.ndarray | None = None) -> StepRecord:
-    """One full step on the scenario's example (or on ``x``, ``target``), every stage recorded."""
-    network = Network.of(scenario)
+
+def _keeping_upstream(activation: Activation, keep) -> Activation:
+    """The activation with the dE/da it receives rounded as the loss stage showed it (paper mode)."""
+    return replace(activation, backward=lambda z, a, upstream: activation.backward(z, a, keep(upstream)))
+
+
+def run_step(
+    network: Network,
+    weights: Sequence[np.ndarray],
+    biases: Sequence[np.ndarray] | None,
+    x: np.ndarray,
+    target: np.ndarray,
+    rate: float,
+    train_biases: bool = True,
+    rules: Rules = CORRECT,
+    keep: Callable = EXACT,
+) -> dict:
+    """Every intermediate of one step under ``rules``, each passed through ``keep`` before later use.
+
+    Goes back layer by layer: δ⁽ˡ⁾, then ∂E/∂W⁽ˡ⁾ and its update, then δ⁽ˡ⁻¹⁾ (which ``rules``
+    may compute from the updated W⁽ˡ⁾).
+    """
+    zs, activations = [], [x]
+    for l, activation in enumerate(network.activations):
+        zs.append(keep(pre_activation(activations[-1], weights[l], None if biases is None else biases[l])))
+        activations.append(keep(activate(activation, zs[-1])))
+    output, last = activations[-1], len(zs) - 1
+    error = keep(output_error(output, target) * rules.error_sign)
+    loss = keep(loss_value(network.loss, network.activations[last], zs[last], output, target))
+    slopes = [rules.slope(activation) for activation in network.activations]
+    out = _keeping_upstream(slopes[last], keep)
+    deltas = [None] * len(zs)
+    deltas[last] = keep(output_delta(network.loss, out, zs[last], output, target) * rules.error_sign)
+    signed_rate = -rules.update_sign * rate  # parameter_update moves by −signed_rate · gradient
+    update_biases = biases is not None and train_biases and rules.update_biases
+    dW, dW_update, new_W = [None] * len(zs), [None] * len(zs), [None] * len(zs)
+    db, db_update = [None] * len(zs), [None] * len(zs)
+    new_b = None if biases is None else list(biases)
+    for l in range(last, -1, -1):
+        dW[l] = keep(weight_gradient(activations[l], deltas[l]))
+        dW_update[l] = keep(parameter_update(dW[l], signed_rate))
+        new_W[l] = keep(apply_update(weights[l], dW_update[l]))
+        if biases is not None:
+            db[l] = keep(bias_gradient(deltas[l]))
+        if update_biases:
+            db_update[l] = keep(parameter_update(db[l], signed_rate))
+            new_b[l] = keep(apply_update(biases[l], db_update[l]))
+        if l:
+            sent_along = new_W[l] if rules.hidden_delta_uses_updated else weights[l]
+            deltas[l - 1] = keep(hidden_delta(deltas[l], sent_along, slopes[l - 1], zs[l - 1], activations[l]))
+
+    new_zs, new_activations = [], [x]
+    for l, activation in enumerate(network.activations):
+        new_zs.append(keep(pre_activation(new_activations[-1], new_W[l], None if new_b is None else new_b[l])))
+        new_activations.append(keep(activate(activation, new_zs[-1])))
+    new_loss = keep(loss_value(network.loss, network.activations[last], new_zs[last], new_activations[-1], target))
+    return {
+        "zs": zs,
+        "activations": activations,
+        "error": error,
+        "loss": loss,
+        "deltas": deltas,
+        "weight_gradients": dW,
+        "bias_gradients": None if biases is None else db,
+        "weight_updates": dW_update,
+        "bias_updates": db_update if update_biases else None,
+        "new_weights": new_W,
+        "new_biases": new_b,
+        "new_zs": new_zs,
+        "new_activations": new_activations,
+        "new_loss": new_loss,
+    }
+
+
+def step(
+    scenario: Scenario,
+    x: np.ndarray | None = None,
+    target: np.ndarray | None = None,
+    *,
+    mistake: str | None = None,
+    digits: int | None = None,
+) -> StepRecord:
+    """One full step on the scenario's example (or on ``x``, ``target``), every stage recorded.
+
+    ``mistake``: an id of :data:`~simulator.mistakes.MISTAKES`, to run the step with that classic
+    mistake. ``digits``: paper mode, every computed value rounded to that many significant digits
+    (1–17) before a later stage uses it. ValueError for an unknown id or a bad digit count.
+    """
+    rules, keep = rules_of(mistake), rounder(digits)
     x = scenario.x if x is None else np.asarray(x, dtype=float)
     target = scenario.target if target is None else np.asarray(target, dtype=float)
-    weights, biases, rate = scenario.weights, scenario.biases, scenario.learning_rate
-    output_activation = network.activations[-1]
-
-    zs, activations = forward_pass(network, weights, biases, x)
-    error = output_error(activations[-1], target)
-    loss = loss_value(network.loss, output_activation, zs[-1], activations[-1], target)
-    deltas = backward_pass(network, weights, zs, activations, target)
-
-    weight_gradients = [weight_gradient(a, d) for a, d in zip(activations, deltas)]
-    weight_updates = [parameter_update(g, rate) for g in weight_gradients]
-    new_weights = [apply_update(w, u) for w, u in zip(weights, weight_updates)]
-    bias_gradients = bias_updates = None
-    new_biases = biases
-    if biases is not None:
-        bias_gradients = [bias_gradient(d) for d in deltas]
-        if scenario.train_biases:
-            bias_updates = [parameter_update(g, rate) for g in bias_gradients]
-            new_biases = [apply_update(b, u) for b, u in zip(biases, bias_updates)]
-
-    new_zs, new_activations = forward_pass(network, new_weights, new_biases, x)
-    new_loss = loss_value(network.loss, output_activation, new_zs[-1], new_activations[-1], target)
+    values = run_step(
+        Network.of(scenario),
+        scenario.weights,
+        scenario.biases,
+        x,
+        target,
+        scenario.learning_rate,
+        scenario.train_biases,
+        rules,
+        keep,
+    )
+    new_biases = values["new_biases"]
     return StepRecord(
         scenario=scenario,
-        zs=_frozen(zs),
-        activations=_frozen([np.array(a) for a in activations]),
-        error=_frozen([error])[0],
-        loss=loss,
-        deltas=_frozen(deltas),
-        weight_gradients=_frozen(weight_gradients),
-        bias_gradients=_frozen(bias_gradients),
-        weight_updates=_frozen(weight_updates),
-        bias_updates=_frozen(bias_updates),
-        new_weights=_frozen(new_weights),
-        new_biases=_frozen(list(new_biases)) if new_biases is not None else None,
-        new_zs=_frozen(new_zs),
-        new_activations=_frozen([np.array(a) for a in new_activations]),
-        new_loss=new_loss,
+        zs=_frozen(values["zs"]),
+        activations=_frozen([np.array(a) for a in values["activations"]]),
+        error=_frozen([np.array(values["error"])])[0],
+        loss=values["loss"],
+        deltas=_frozen(values["deltas"]),
+        weight_gradients=_frozen(values["weight_gradients"]),
+        bias_gradients=_frozen(values["bias_gradients"]),
+        weight_updates=_frozen(values["weight_updates"]),
+        bias_updates=_frozen(values["bias_updates"]),
+        new_weights=_frozen(values["new_weights"]),
+        new_biases=_frozen([np.array(b) for b in new_biases]) if new_biases is not None else None,
+        new_zs=_frozen(values["new_zs"]),
+        new_activations=_frozen([np.array(a) for a in values["new_activations"]]),
+        new_loss=values["new_loss"],
+        mistake=mistake,
+        digits=digits,
     )
+
+
+def train_with_rules(scenario: Scenario, rules: Rules, steps: int) -> np.ndarray:
+    """Losses of ``steps`` SGD steps under ``rules``: [0] before, [k] after step k (mean over a dataset).
+
+    Stops early, without NumPy warnings, once a parameter leaves ±1e6 or stops being finite;
+    the losses then end with the last step that stayed inside.
+    """
+    network = Network.of(scenario)
+    data = [(scenario.x, scenario.target)] if scenario.dataset is None else list(scenario.dataset)
+    weights, biases = list(scenario.weights), None if scenario.biases is None else list(scenario.biases)
+
+    def mean_loss(weights, biases) -> float:
+        return sum(loss_of(network, weights, biases, x, t) for x, t in data) / len(data)
+
+    losses = [mean_loss(weights, biases)]
+    with np.errstate(all="ignore"):
+        for _ in range(steps):
+            new_weights, new_biases = weights, biases
+            for x, t in data:
+                values = run_step(
+                    network, new_weights, new_biases, x, t, scenario.learning_rate, scenario.train_biases, rules
+                )
+                new_weights, new_biases = values["new_weights"], values["new_biases"]
+            parameters = (*new_weights, *(new_biases or ()))
+            if not all(np.all(np.abs(p) <= MAX_ABS_VALUE) for p in parameters):
+                break
+            loss = mean_loss(new_weights, new_biases)
+            if not np.isfinite(loss):
+                break
+            weights, biases = new_weights, new_biases
+            losses.append(loss)
+    result = np.array(losses)
+    result.setflags(write=False)
+    return result
