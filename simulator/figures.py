@@ -203,26 +203,48 @@ def network_figure(model: GraphModel, lecture: bool = False) -> go.Figure:
     )
 
 
-def loss_curve_figure(losses: np.ndarray, lecture: bool = False) -> go.Figure:
-    """Loss against step, log scale when it spans more than two decades."""
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def decade_label(exponent: int) -> str:
+    """10ⁿ as people write it: 1, 10, 10², 10⁻³ (never SI prefixes such as 100µ)."""
+    if exponent in (0, 1):
+        return "1" if exponent == 0 else "10"
+    return "10" + str(exponent).translate(_SUPERSCRIPT)
+
+
+def decade_ticks(low: float, high: float, most: int = 8) -> tuple[list[float], list[str]]:
+    """Tick values and labels at powers of ten covering [low, high], at most ``most`` of them."""
+    first, last = int(np.floor(np.log10(low))), int(np.ceil(np.log10(high)))
+    stride = max(1, int(np.ceil((last - first + 1) / most)))
+    exponents = range(last, first - 1, -stride)[::-1]
+    return [10.0**e for e in exponents], [decade_label(e) for e in exponents]
+
+
+def loss_curve_figure(losses: np.ndarray, lecture: bool = False, first: int = 0) -> go.Figure:
+    """Loss against step (``losses[i]`` at step ``first + i``), log scale when it spans more than two decades."""
     sizes = font_sizes(lecture)
     losses = np.asarray(losses, dtype=float)
     positive = losses[losses > 0]
     log = positive.size == losses.size and positive.size > 1 and positive.max() / positive.min() > 100
     trace = _scatter(
-        x=np.arange(losses.size),
+        x=np.arange(first, first + losses.size),
         y=losses,
         mode="lines",
         line={"color": POSITIVE, "width": 3},
-        hovertemplate="step %{x}<br>loss %{y:.6g}<extra></extra>",
+        hovertemplate="step %{x}, loss %{y:.6g}<extra></extra>",
     )
+    yaxis = {"title": {"text": "Loss E"}, "type": "linear", "tickformat": ".3~g", "exponentformat": "power"}
+    if log:
+        values, labels = decade_ticks(positive.min(), positive.max())
+        yaxis = {"title": {"text": "Loss E"}, "type": "log", "tickvals": values, "ticktext": labels}
     return _figure(
         [trace],
         dict(
             height=320,
             margin={"l": 10, "r": 10, "t": 30, "b": 10},
-            xaxis={"title": "step"},
-            yaxis={"title": "loss", "type": "log" if log else "linear"},
+            xaxis={"title": {"text": "Step"}, "exponentformat": "none", "separatethousands": True},
+            yaxis=yaxis,
             font={"size": sizes["value"] + 1},
             plot_bgcolor="white",
         ),

@@ -17,6 +17,7 @@ the learning rate or the mode starts a new history from the current weights.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
@@ -166,7 +167,7 @@ class History:
 
     def train(self, steps: int, target_loss: float | None = None) -> History:
         """:meth:`trained` run to the end."""
-        return list(self.trained(steps, target_loss, chunk=max(steps, 1)))[-1]
+        return deque(self.trained(steps, target_loss), maxlen=1)[0]
 
     def trajectory(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """Every parameter at each snapshot step and at the last step: steps (s,), values (s, p), names (p)."""
