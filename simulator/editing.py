@@ -6,6 +6,8 @@ ones from a seeded generator, so the same edit always gives the same network.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from .scenario import Scenario, ScenarioError, layer_problems, scenario_from_dict, scenario_to_dict
@@ -82,6 +84,23 @@ def parse_numbers(text: str) -> list:
         except ValueError:
             numbers.append(part)
     return numbers
+
+
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def parse_cell(text: str) -> float:
+    """One typed number: "0.5", "-0,5" (a decimal comma), "1e9", "−2" (a Unicode minus).
+
+    Raises ValueError quoting what was typed (cut to 40 characters) for anything else.
+    """
+    cleaned = str(text).strip().replace("−", "-")
+    if re.fullmatch(r"[+-]?[0-9]+,[0-9]+", cleaned):
+        cleaned = cleaned.replace(",", ".")
+    if not _NUMBER.fullmatch(cleaned):
+        shown = text if len(text) <= 40 else text[:39] + "…"
+        raise ValueError(f"{shown!r} is not a number (type for example 0.5, -0,25 or 1e-3)")
+    return float(cleaned)
 
 
 def parse_layers(text: str) -> list:

@@ -19,6 +19,12 @@ def matrix_frame(values: np.ndarray, rows: list[str], columns: list[str]) -> pd.
     return pd.DataFrame(np.atleast_2d(np.asarray(values, dtype=float)), index=rows, columns=columns)
 
 
+def cell_texts(values: np.ndarray, rows: list[str], columns: list[str]) -> pd.DataFrame:
+    """A matrix as editable text cells, 8 significant digits (0.500177005 shows as 0.50017701)."""
+    texts = [[f"{v:.8g}" for v in row] for row in np.atleast_2d(np.asarray(values, dtype=float))]
+    return pd.DataFrame(texts, index=rows, columns=columns)
+
+
 def weight_tables(record: StepRecord, l: int) -> dict[str, pd.DataFrame]:
     """W⁽ˡ⁾, its gradient, the update −η·dE/dW (the seed's printout negated) and the new weights."""
     rows, columns = _labels(record.scenario, l - 1), _labels(record.scenario, l)

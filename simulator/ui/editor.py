@@ -12,6 +12,7 @@ from simulator import ACTIVATIONS, LOSSES, PRESETS, ScenarioError
 from simulator.editing import (
     BIAS_MODES,
     bias_mode,
+    parse_cell,
     parse_layers,
     parse_numbers,
     with_bias_mode,
@@ -21,7 +22,7 @@ from simulator.editing import (
 from simulator.presets import PRESET_TITLES
 from simulator.scenario import scenario_from_json, scenario_to_json
 from simulator.stages import layer_mark, unit_label, unit_names
-from simulator.tables import matrix_frame
+from simulator.tables import cell_texts
 
 from . import state
 from .text import escaped
@@ -36,12 +37,25 @@ def load_preset(key: str) -> None:
     state.set_scenario(PRESETS[st.session_state[key]])
 
 
-def edit_cells(field: str, index: int, key: str, columns: list[str]) -> None:
+def edit_cells(field: str, index: int, key: str, rows: list[str], columns: list[str]) -> None:
+    """Cells are text: each typed value goes through the engine's parser, so "-0,5" and "1e9" mean
+    what they say and "abc" is refused with a message quoting it and naming the cell."""
     edited = st.session_state[key].get("edited_rows", {})
-    positions = {
-        row: {columns.index(column): value for column, value in changes.items()} for row, changes in edited.items()
-    }
-    state.try_change(f"{field}{index}", lambda s: with_cell_edits(s, field, index, positions))
+
+    def typed(row: int, column: str, value) -> float:
+        try:
+            return parse_cell(str(value))
+        except ValueError as err:
+            raise ValueError(f"row {rows[int(row)]}, column {column}: {err}") from None
+
+    def change(scenario):
+        positions = {
+            row: {columns.index(column): typed(row, column, value) for column, value in changes.items()}
+            for row, changes in edited.items()
+        }
+        return with_cell_edits(scenario, field, index, positions)
+
+    state.try_change(f"{field}{index}", change)
 
 
 def edit_text(field: str, key: str) -> None:
@@ -88,13 +102,13 @@ def problems_beside(field: str) -> None:
 def matrix_editor(field: str, index: int, values, rows: list[str], columns: list[str]) -> None:
     key = versioned(f"{field}{index}")
     st.data_editor(
-        matrix_frame(values, rows, columns),
+        cell_texts(values, rows, columns),
         key=key,
         num_rows="fixed",
         width="content",
-        column_config={c: st.column_config.NumberColumn(c, format="%.6g", step=1e-6) for c in columns},
+        column_config={c: st.column_config.TextColumn(c, max_chars=40) for c in columns},
         on_change=edit_cells,
-        args=(field, index, key, columns),
+        args=(field, index, key, rows, columns),
     )
     problems_beside(f"{field}{index}")
 

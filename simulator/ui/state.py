@@ -88,8 +88,8 @@ def try_change(field: str, change) -> None:
     """Apply ``change`` to the scenario; on bad input keep the last good one and note why beside ``field``."""
     try:
         scenario = change(get("scenario"))
-    except ScenarioError as err:
-        put("problems", {field: err.problems})
+    except ValueError as err:  # ScenarioError, or a parser's ValueError quoting what was typed
+        put("problems", {field: err.problems if isinstance(err, ScenarioError) else [str(err)]})
         put("revision", get("revision") + 1)
         return
     set_scenario(scenario)
