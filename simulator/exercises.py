@@ -302,7 +302,7 @@ td, th { border: 1px solid #999; padding: 0.15em 0.5em; }
 .given th { background: #eee; font-weight: normal; }
 .tasks { width: 100%; font-size: 0.9em; }
 .tasks th { background: #eee; text-align: left; }
-.tasks td.answer { width: 42%; height: 2.1em; }
+.tasks td.answer { width: 42%; }
 .tasks td.num { text-align: right; width: 1.5em; }
 .values td { vertical-align: top; }
 .values td.value { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.86em; }
@@ -312,8 +312,8 @@ a { color: #0a4f9e; }
 code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.9em; }
 @page { size: A4; margin: 14mm; }
 @media print {
-  body { margin: 0; max-width: none; font-size: 10pt; }
-  .exercise { break-before: page; margin-top: 0; }
+  body { margin: 0; max-width: none; font-size: 9.5pt; }
+  .exercise { break-before: page; margin-top: 0; }  /* the introduction is page 1, one exercise a page */
   .exercise, tr, figure { break-inside: avoid; }
   a { color: inherit; text-decoration: none; }
 }
@@ -361,6 +361,16 @@ def _html_link(exercise: Exercise) -> str:
     )
 
 
+def _answer_lines(stage: Stage) -> int:
+    """Room to write: one line per row of every value (a 3×2 matrix needs three)."""
+    return max(2, sum(np.atleast_2d(v).shape[0] for v in stage.values.values()))
+
+
+def _minus(rows: list[list[str]]) -> list[list[str]]:
+    """A typographic minus for print: −0.40 reads better than -0.40."""
+    return [[cell.replace("-", "−") for cell in row] for row in rows]
+
+
 def worksheet_html(exercises: list[Exercise], preset: str, seed: int) -> str:
     stages = build_stages(step(exercises[0].scenario))
     body = _html_heading(preset, seed, len(exercises), "worksheet")
@@ -373,11 +383,12 @@ def worksheet_html(exercises: list[Exercise], preset: str, seed: int) -> str:
     ]
     for exercise in exercises:
         given = "".join(
-            f"<figure><figcaption>{_e(caption)}</figcaption>{_html_table(rows)}</figure>"
+            f"<figure><figcaption>{_e(caption)}</figcaption>{_html_table(_minus(rows))}</figure>"
             for caption, rows in given_blocks(exercise.scenario)
         )
         tasks = "".join(
-            f'<tr><td class="num">{k}</td><td>{_e(s.title)}</td><td>{_e(_task(s))}</td><td class="answer"></td></tr>'
+            f'<tr><td class="num">{k}</td><td>{_e(s.title)}</td><td>{_e(_task(s))}</td>'
+            f'<td class="answer" style="height: {_answer_lines(s) * 1.25:.2f}em"></td></tr>'
             for k, s in enumerate(stages, start=1)
         )
         body.append(
@@ -388,6 +399,15 @@ def worksheet_html(exercises: list[Exercise], preset: str, seed: int) -> str:
             f"<tbody>{tasks}</tbody></table>{_html_link(exercise)}</section>"
         )
     return _page("Backpropagation worksheet", body)
+
+
+def _html_value(value) -> str:
+    """The answer key's text of a value; a matrix one row a line."""
+    array = np.asarray(value, dtype=float)
+    if array.ndim < 2:
+        return _e(answer_text(array))
+    rows = [_e(answer_text(row)) for row in array]
+    return "[" + ",<br>&nbsp;".join(rows) + "]"
 
 
 def answers_html(exercises: list[Exercise], preset: str, seed: int) -> str:
@@ -403,7 +423,7 @@ def answers_html(exercises: list[Exercise], preset: str, seed: int) -> str:
                 first = f'<td rowspan="{len(stage.values)}">{k}. {_e(stage.title)}</td>' if i == 0 else ""
                 rows.append(
                     f"<tr>{first}<td>{_e(symbol(name))} <code>{_e(name)}</code></td>"
-                    f'<td class="value">{_e(answer_text(value))}</td></tr>'
+                    f'<td class="value">{_html_value(value)}</td></tr>'
                 )
         body.append(
             f'<section class="exercise"><h2>Exercise {exercise.number}</h2>'
