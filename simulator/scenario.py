@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,6 +141,40 @@ def scenario_to_json(scenario: Scenario, indent: int | None = 2) -> str:
 # --- validation ------------------------------------------------------------
 
 
+QUOTE_LIMIT = 40  # characters of user text quoted in a message
+MAX_LISTED = 10  # unknown fields named one by one before the rest are counted
+
+
+def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """User text as a short double-quoted literal: cut to ``limit`` characters with "…",
+    backslashes, quotes and every unprintable character (controls, lone surrogates,
+    bidirectional overrides) escaped, so a message never carries markup or broken text.
+    """
+    body = "".join(_quoted_char(ch) for ch in text[:limit])
+    return f'"{body}{"…" if len(text) > limit else ""}"'
+
+
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _quoted_char(ch: str) -> str:
+    if ch in '"\\':
+        return "\\" + ch
+    if ch.isprintable():
+        return ch
+    if ch in _ESCAPES:
+        return _ESCAPES[ch]
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def key_name(key: Any) -> str:
+    """A dictionary key or parameter name for a message: as is when it is a plain name, quoted otherwise."""
+    if isinstance(key, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,39}", key):
+        return key
+    return quote(key) if isinstance(key, str) else describe(key)
+
+
 def describe(value: Any) -> str:
     """A short, student-readable rendering of a bad value."""
     if isinstance(value, bool):
@@ -149,12 +184,13 @@ def describe(value: Any) -> str:
     if isinstance(value, float) and not math.isfinite(value):
         return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     if isinstance(value, str):
-        text = json.dumps(value)
-        return text if len(text) <= 40 else text[:37] + '…"'
+        return quote(value)
     if isinstance(value, (list, tuple)):
         return "a list"
     if isinstance(value, dict):
         return "an object"
+    if isinstance(value, int) and value.bit_length() > 128:  # repr() refuses beyond 4,300 digits
+        return f"a whole number of about {value.bit_length() * 0.30103:,.0f} digits"
     text = repr(value)
     return text if len(text) <= 40 else text[:39] + "…"
 
@@ -168,6 +204,9 @@ def _is_number(value: Any) -> bool:
 
 
 def _number(value: Any, path: str, problems: list[str]) -> float | None:
+    if _is_number(value) and isinstance(value, int) and value.bit_length() > 1000:  # float() would overflow
+        problems.append(f"{path}: must be between -1e6 and 1e6, got {describe(value)}")
+        return None
     if not _is_number(value) or not math.isfinite(value):
         problems.append(f"{path}: must be a finite number, got {describe(value)}")
         return None
@@ -404,7 +443,7 @@ def scenario_from_dict(data: Any, fallback: Scenario | None = None) -> Scenario:
         return scenario_with_fallback(data, fallback)[0]
     if not isinstance(data, dict):
         raise ScenarioError([f"scenario: must be a JSON object, got {describe(data)}"])
-    problems = [f"{key}: is not a scenario field" for key in data if key not in FIELDS]
+    problems = _unknown_fields(data)
     ctx, field_problems = _field_problems(data)
     for found in field_problems.values():
         problems.extend(found)
@@ -424,35 +463,108 @@ def scenario_from_dict(data: Any, fallback: Scenario | None = None) -> Scenario:
     )
 
 
+def _unknown_fields(data: dict) -> list[str]:
+    unknown = [key for key in data if key not in FIELDS]
+    problems = [f"{key_name(key)}: is not a scenario field" for key in unknown[:MAX_LISTED]]
+    if len(unknown) > MAX_LISTED:
+        problems.append(f"…and {len(unknown) - MAX_LISTED:,} more fields that are not scenario fields")
+    return problems
+
+
+def _resized(scenario: Scenario, layers: list[int]) -> Scenario:
+    from .editing import with_layers  # editing builds on this module
+
+    return with_layers(scenario, layers)
+
+
+def _candidates(name: str, data: dict, base: dict, ctx: dict) -> list[Any]:
+    """What to try for one field, best first: the data's value, the data's good matrices
+    completed from the base's, the base's value, and a last resort that always fits."""
+    found = [data[name]] if name in data else []
+    value, default = data.get(name), base[name]
+    fits = isinstance(value, list) and isinstance(default, list) and len(value) == len(default)
+    if name in ("weights", "biases") and fits:
+        mixed = [v if not _element_problems(name, l, v, ctx) else d for l, (v, d) in enumerate(zip(value, default))]
+        found.append(mixed)
+    found.append(default)
+    if name == "loss":
+        found.append("half_squared_error")  # fits every output activation
+    elif name == "target":
+        found.append([1.0 / ctx["layers"][-1]] * ctx["layers"][-1])  # fits every loss
+    elif name in ("biases", "dataset"):
+        found.append(None)
+    return found
+
+
+def _element_problems(name: str, l: int, value: Any, ctx: dict) -> list[str]:
+    layers, problems = ctx["layers"], []
+    if name == "weights":
+        _matrix(value, layers[l], layers[l + 1], "", "", problems)
+    else:
+        _vector(value, layers[l + 1], "", "", problems)
+    return problems
+
+
 def scenario_with_fallback(data: Any, fallback: Scenario) -> tuple[Scenario, list[str]]:
     """Keep every good field of ``data``; take each bad or missing one from ``fallback``.
 
-    Returns the scenario and the problems of the fields that were replaced. When a
-    replaced field does not fit the kept layer sizes, every shape-dependent field
-    falls back together.
+    Returns the scenario and the problems of the fields that were replaced. Fields are
+    settled in order (layers, activations, loss, …), each checked against those already
+    settled. When the kept layer sizes differ from the fallback's, the fallback is first
+    resized to them (:func:`simulator.editing.with_layers`), so a bad field costs that
+    field only; a bad weight matrix costs that matrix only. A scenario whose step
+    overflows (:func:`check_computable`) is not used at all: ``fallback`` is returned.
     """
     if not isinstance(data, dict):
         return fallback, [f"scenario: must be a JSON object, got {describe(data)}"]
-    defaults = scenario_to_dict(fallback)
-    merged = {key: data.get(key, defaults[key]) for key in FIELDS}
-    _, field_problems = _field_problems(merged)
-    problems = [p for found in field_problems.values() for p in found]
-    for name in field_problems:
-        merged[name] = defaults[name]
-    _, still_bad = _field_problems(merged)
-    if still_bad:
-        for name in SHAPED_FIELDS:
-            if merged[name] != defaults[name]:
-                problems.append(f"{name}: ignored, it does not fit the fallback layers {fallback.layers}")
-            merged[name] = defaults[name]
-    return scenario_from_dict(merged), problems
+    problems = _unknown_fields(data)
+    base = scenario_to_dict(fallback)
+    ctx: dict[str, Any] = {}
+    for name in FIELDS:
+        if name == "activations" and ctx["layers"] != list(fallback.layers):
+            base = scenario_to_dict(_resized(fallback, ctx["layers"]))
+        for k, candidate in enumerate(_candidates(name, data, base, ctx)):
+            found: list[str] = []
+            result = _CHECKS[name](candidate, ctx, found)
+            if k == 0 and name in data:
+                problems.extend(found)
+            if not found:
+                ctx[name] = result
+                break
+    scenario = scenario_from_dict({name: ctx[name] for name in FIELDS})
+    overflow = check_computable(scenario)
+    if overflow:
+        return fallback, [*problems, *overflow, "scenario: not used, its step cannot be computed; the default is shown"]
+    return scenario, problems
+
+
+def check_computable(scenario: Scenario) -> list[str]:
+    """Why one step of ``scenario`` (on its example and on each example of its dataset) would
+    overflow the floating-point range; empty when every value stays finite."""
+    from .backprop import step  # backprop builds on this module
+
+    examples = [(None, None), *(scenario.dataset or ())]
+    for k, (x, target) in enumerate(examples):
+        try:
+            step(scenario, x, target)
+        except ScenarioError as err:
+            return [f"dataset[{k - 1}]: {p}" if k else p for p in err.problems]
+    return []
 
 
 def scenario_from_json(text: str | bytes) -> Scenario:
-    """Parse a scenario file's text; size, syntax and content problems raise ScenarioError."""
-    size = len(text.encode() if isinstance(text, str) else text)
-    if size > MAX_FILE_BYTES:
-        raise ScenarioError([f"file: must be at most 1 MB, got {size / 1e6:.1f} MB"])
+    """Parse a scenario file's text; size, encoding, syntax, content and overflow problems raise ScenarioError."""
+    if isinstance(text, str):
+        if len(text) > MAX_FILE_BYTES:  # every character takes at least one byte
+            raise ScenarioError([f"file: must be at most 1 MB, got {len(text) / 1e6:.1f} MB or more"])
+        try:
+            text = text.encode("utf-8")
+        except UnicodeEncodeError as err:
+            raise ScenarioError(
+                [f"file: is not valid Unicode text (a lone surrogate at character {err.start})"]
+            ) from None
+    if len(text) > MAX_FILE_BYTES:
+        raise ScenarioError([f"file: must be at most 1 MB, got {len(text) / 1e6:.1f} MB"])
     try:
         data = json.loads(text, parse_constant=float)
     except UnicodeDecodeError:
@@ -461,7 +573,13 @@ def scenario_from_json(text: str | bytes) -> Scenario:
         raise ScenarioError([f"file: is not valid JSON ({err.msg} at line {err.lineno}, column {err.colno})"]) from None
     except RecursionError:
         raise ScenarioError(["file: is nested too deeply to be a scenario"]) from None
-    return scenario_from_dict(data)
+    except ValueError:  # Python reads at most 4,300 digits of a whole number
+        raise ScenarioError(["file: holds a number with too many digits (more than 4,300)"]) from None
+    scenario = scenario_from_dict(data)
+    problems = check_computable(scenario)
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
 
 
 def load_scenario(path: str) -> Scenario:
@@ -470,7 +588,9 @@ def load_scenario(path: str) -> Scenario:
         with open(path, "rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as err:
-        raise ScenarioError([f"file: cannot read {path} ({err.strerror})"]) from None
+        raise ScenarioError([f"file: cannot read {quote(path, 80)} ({err.strerror})"]) from None
+    except ValueError:  # an embedded NUL character
+        raise ScenarioError([f"file: cannot read {quote(path, 80)} (not a valid file name)"]) from None
     if len(raw) > MAX_FILE_BYTES:
         raise ScenarioError(["file: must be at most 1 MB"])
     return scenario_from_json(raw)
@@ -486,6 +606,8 @@ __all__ = [
     "ScenarioError",
     "scenario_from_dict",
     "scenario_with_fallback",
+    "check_computable",
+    "quote",
     "scenario_to_dict",
     "scenario_to_json",
     "scenario_from_json",

@@ -189,10 +189,21 @@ def test_fallback_keeps_good_fields_and_names_bad_ones():
     ]
 
 
-def test_fallback_on_a_shape_clash_falls_back_on_the_whole_shape():
-    data = seed_with(layers=[2, 2, 1], x=[1.0, 2.0])  # weights still 3×2: they cannot be kept
+def test_fallback_on_a_shape_clash_keeps_the_layers_and_resizes_the_default():
+    data = seed_with(layers=[2, 2, 1], x=[1.0, 2.0], weights=[[[0.5, -0.6], [0.1, -0.2], [0.1, 0.7]], [[0.25], [-0.5]]])
     scenario, problems = scenario_with_fallback(data, SEED)
-    assert scenario == SEED.replace(learning_rate=0.5)
-    assert problems[0].startswith("weights[0]: must be 2×2")
-    assert any(p.startswith("layers: ignored") for p in problems)
-    assert any(p.startswith("x: ignored") for p in problems)
+    # The 3×2 matrix cannot be W1 of a 2-2-1 network: it alone comes from the default resized to 2-2-1.
+    assert scenario.layers == (2, 2, 1) and scenario.x.tolist() == [1.0, 2.0]
+    assert scenario.weights[0].tolist() == [[0.5, -0.6], [0.1, -0.2]]
+    assert scenario.weights[1].tolist() == [[0.25], [-0.5]]
+    assert problems == ["weights[0]: must be 2×2 to match layers [2, 2, 1], got 3×2"]
+
+
+def test_fallback_settles_the_loss_before_checking_the_target():
+    data = seed_with(x=[1.0, 0.0, 0.0], loss="bogus", target=["abc"])
+    scenario, problems = scenario_with_fallback(data, SEED)
+    assert scenario.x.tolist() == [1.0, 0.0, 0.0] and scenario.target.tolist() == [0.6]
+    assert problems == [
+        'loss: must be one of half_squared_error, cross_entropy, got "bogus"',
+        'target[0]: must be a finite number, got "abc"',
+    ]
