@@ -9,7 +9,7 @@ variant that makes a classic mistake, say) and every view follows.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 import numpy as np
@@ -17,7 +17,10 @@ import numpy as np
 from .activations import ACTIVATIONS, derivative
 from .backprop import StepRecord
 from .formatting import latex_matrix, latex_number, latex_vector
+from .forms import FORMS
 from .losses import LOSSES, loss_latex
+from .mistakes import mistake_entry, rules_of
+from .notation import notation_named
 
 MAX_SUBSTITUTED_ENTRIES = 16  # larger matrices appear by name and shape only
 
@@ -35,6 +38,8 @@ class Stage:
     values: Mapping[str, np.ndarray]  # read-only arrays, keyed by code name ("z1", "dW2", …)
     nodes: tuple[str, ...]
     edges: tuple[tuple[str, str], ...]
+    shapes: str = ""  # LaTeX: the matrix formula with each factor's shape underneath (matrix form)
+    worked: tuple[str, ...] = ()  # plain text: the shape line (matrix form) or each unit's sum (scalar form)
 
 
 def unit_names(layers: tuple[int, ...]) -> tuple[tuple[str, ...], ...]:
@@ -182,6 +187,11 @@ def _loss_stage(record: StepRecord, names) -> Stage:
     last = len(scenario.layers) - 1
     loss = LOSSES[scenario.loss]
     activation = ACTIVATIONS[scenario.activations[-1]]
+    # e = o − t, or t − o under the mistake that flips it: the operands in the rules' order.
+    (first, first_values), (second, second_values) = [("o", record.output), ("t", scenario.target)][
+        :: 1 if rules_of(record.mistake).error_sign > 0 else -1
+    ]
+    code_operands = [f"a{last}", "target"][:: 1 if first == "o" else -1]
     return Stage(
         id="loss",
         kind="loss",
@@ -192,12 +202,12 @@ def _loss_stage(record: StepRecord, names) -> Stage:
             f"is and in which direction. The loss E ({loss.label.lower()}) sums that up in one number; "
             "training is the search for weights that make it small."
         ),
-        formula=rf"e = o - t, \quad {loss_latex(loss, activation)}",
+        formula=rf"e = {first} - {second}, \quad {loss_latex(loss, activation)}",
         substituted=(
-            rf"e = {_vec(record.output)} - {_vec(scenario.target)} = {_vec(record.error)}, "
+            rf"e = {_vec(first_values)} - {_vec(second_values)} = {_vec(record.error)}, "
             rf"\quad E = {latex_number(record.loss, 6)}"
         ),
-        code=f"error = a{last} - target",
+        code=f"error = {code_operands[0]} - {code_operands[1]}",
         values=_read_only({"error": record.error, "loss": record.loss}),
         nodes=names[last],
         edges=(),
@@ -210,6 +220,7 @@ def _output_delta_stage(record: StepRecord, names) -> Stage:
     activation = ACTIVATIONS[scenario.activations[-1]]
     delta = record.deltas[-1]
     o = record.output
+    slope_of = rules_of(record.mistake).slope_of
     if scenario.loss == "cross_entropy":
         formula = rf"{_delta(last)} = o - t"
         substituted = rf"{_vec(o)} - {_vec(scenario.target)} = {_vec(delta)}"
@@ -219,10 +230,15 @@ def _output_delta_stage(record: StepRecord, names) -> Stage:
         )
         code = f"delta{last} = a{last} - target"
     elif activation.name == "sigmoid":
-        formula = rf"{_delta(last)} = e \odot o \odot (1 - o)"
-        substituted = rf"{_vec(record.error)} \odot {_vec(o)} \odot {_vec(1 - o)} = {_vec(delta)}"
+        slope = _sigmoid_slope(slope_of, last, "o", record.zs[-1], o)
+        formula, substituted, code = rf"{_delta(last)} = e", _vec(record.error), f"delta{last} = error"
+        if slope:
+            symbol, value, name = slope
+            formula += rf" \odot {symbol} \odot (1 - {symbol})"
+            substituted += rf" \odot {_vec(value)} \odot {_vec(1 - value)}"
+            code += f" * {name} * (1 - {name})"
+        substituted += rf" = {_vec(delta)}"
         why = "For half squared error with a sigmoid output, δ is the error times the sigmoid's slope o(1 − o)."
-        code = f"delta{last} = error * a{last} * (1 - a{last})"
     else:
         formula = rf"{_delta(last)} = e \odot f'({_sym('z', last)}), \quad {activation.derivative_latex}"
         substituted = rf"{_delta(last)} = {_vec(delta)}"
@@ -246,23 +262,40 @@ def _output_delta_stage(record: StepRecord, names) -> Stage:
     )
 
 
+def _sigmoid_slope(slope_of: str | None, l: int, symbol_a: str, z: np.ndarray, a: np.ndarray):
+    """How a sigmoid's slope factor is written under the step's rules: (symbol, values, code name), or None
+    when the rules leave it out. Correct is a(1 − a) (o(1 − o) at the output)."""
+    return {"a": (symbol_a, a, f"a{l}"), "z": (_sym("z", l), z, f"z{l}")}.get(slope_of)
+
+
 def _hidden_delta_stages(record: StepRecord, names) -> list[Stage]:
     scenario = record.scenario
     last = len(scenario.layers) - 1
+    rules = rules_of(record.mistake)
     stages = []
     for l in range(last - 1, 0, -1):
         activation = ACTIVATIONS[scenario.activations[l - 1]]
         a, delta, next_delta = record.activations[l], record.deltas[l - 1], record.deltas[l]
-        next_weights = scenario.weights[l]
+        next_weights = record.new_weights[l] if rules.hidden_delta_uses_updated else scenario.weights[l]
+        W_next = _sym("W", l + 1) + (NEW if rules.hidden_delta_uses_updated else "")
+        W_code = f"W{l + 1}" + ("_new" if rules.hidden_delta_uses_updated else "")
         sent_back = np.dot(next_weights, next_delta)
+        when = (
+            f"This uses W{layer_mark(l + 1)} as it was in the forward pass, before any update."
+            if not rules.hidden_delta_uses_updated
+            else f"This uses W{layer_mark(l + 1)} after its update."
+        )
         if activation.name == "sigmoid":
-            slope_formula = rf"{_sym('a', l)} \odot (1 - {_sym('a', l)})"
-            slope_values = rf"{_vec(a)} \odot {_vec(1 - a)}"
-            code = f"delta{l} = np.dot(W{l + 1}, delta{l + 1}) * a{l} * (1 - a{l})"
+            slope = _sigmoid_slope(rules.slope_of, l, _sym("a", l), record.zs[l - 1], a)
+            symbol, value, name = slope or (None, None, None)
+            slope_formula = rf"{symbol} \odot (1 - {symbol})" if slope else "1"
+            slope_values = rf"{_vec(value)} \odot {_vec(1 - value)}" if slope else "1"
+            code = f"delta{l} = np.dot({W_code}, delta{l + 1})" + (f" * {name} * (1 - {name})" if slope else "")
         else:
             slope_formula = rf"f'({_sym('z', l)})"
-            slope_values = _vec(derivative(activation, record.zs[l - 1]))  # hidden layers are elementwise
-            code = f"delta{l} = {activation.name}_backward(z{l}, np.dot(W{l + 1}, delta{l + 1}))"
+            # hidden layers are elementwise; the slope as the step's rules took it
+            slope_values = _vec(derivative(rules.slope(activation), record.zs[l - 1]))
+            code = f"delta{l} = {activation.name}_backward(z{l}, np.dot({W_code}, delta{l + 1}))"
         stages.append(
             Stage(
                 id=f"delta.{l}",
@@ -272,15 +305,14 @@ def _hidden_delta_stages(record: StepRecord, names) -> list[Stage]:
                 explanation=(
                     "A hidden unit has no target of its own, so it takes its share of the blame from the layer "
                     "above: each δ there is sent back along the weight that connects them, the shares are "
-                    "added up, and the sum is multiplied by the slope of the unit's own activation. "
-                    f"This uses W{layer_mark(l + 1)} as it was in the forward pass, before any update."
+                    "added up, and the sum is multiplied by the slope of the unit's own activation. " + when
                 ),
                 formula=(
-                    rf"{_delta(l)} = \left({_delta(l + 1)} {{{_sym('W', l + 1)}}}^{{\mathsf T}}\right)"
+                    rf"{_delta(l)} = \left({_delta(l + 1)} {{{W_next}}}^{{\mathsf T}}\right)"
                     rf" \odot {slope_formula}"
                 ),
                 substituted=_steps(
-                    rf"\left({_vec(next_delta)} {_mat(next_weights.T, '{' + _sym('W', l + 1) + '}' + TRANSPOSE)}\right)"
+                    rf"\left({_vec(next_delta)} {_mat(next_weights.T, '{' + W_next + '}' + TRANSPOSE)}\right)"
                     rf" \odot {slope_formula}",
                     rf"{_vec(sent_back)} \odot {slope_values}",
                     _vec(delta),
@@ -304,6 +336,7 @@ def _parameter_stages(record: StepRecord, names) -> list[Stage]:
     scenario = record.scenario
     last = len(scenario.layers) - 1
     rate = latex_number(scenario.learning_rate)
+    sign = "+" if rules_of(record.mistake).update_sign > 0 else "-"
     stages = []
     for l in range(last, 0, -1):
         a_prev, delta = record.activations[l - 1], record.deltas[l - 1]
@@ -344,15 +377,17 @@ def _parameter_stages(record: StepRecord, names) -> list[Stage]:
                     "Gradient descent moves every weight a small step against its gradient: "
                     "ΔW = −η·dE/dW, with learning rate η. " + SIGN_NOTE
                 ),
-                formula=rf"{sym_W}_{{\text{{new}}}} = {sym_W} - \eta\,{sym_dW}",
+                formula=rf"{sym_W}_{{\text{{new}}}} = {sym_W} {sign} \eta\,{sym_dW}",
                 substituted=_steps(
-                    rf"{_mat(W, sym_W)} - {rate} \cdot {_mat(dW, sym_dW)}",
+                    rf"{_mat(W, sym_W)} {sign} {rate} \cdot {_mat(dW, sym_dW)}",
                     rf"{_mat(W, sym_W)} + {_mat(update, DELTA_UPPER + sym_W)}",
                     _mat(new_W, sym_W + NEW),
                 ),
-                code=f"W{l}_new = W{l} - learning_rate * dW{l}  # the seed prints learning_rate * dW{l}",
-                # lr_dW is what the seed notebook prints as the "change in weights".
-                values=_read_only({f"lr_dW{l}": -update, f"update_W{l}": update, f"new_W{l}": new_W}),
+                code=f"W{l}_new = W{l} {sign} learning_rate * dW{l}  # the seed prints learning_rate * dW{l}",
+                # lr_dW is what the seed notebook prints as the "change in weights" (η·dE/dW, whatever the sign).
+                values=_read_only(
+                    {f"lr_dW{l}": record.shown(scenario.learning_rate * dW), f"update_W{l}": update, f"new_W{l}": new_W}
+                ),
                 nodes=nodes,
                 edges=edges,
             )
@@ -377,12 +412,18 @@ def _parameter_stages(record: StepRecord, names) -> list[Stage]:
                 edges=(),
             )
         )
-        if scenario.train_biases:
+        if record.bias_updates is not None:
             explanation = "Biases move against their gradient like weights do: Δb = −η·dE/db."
-            formula = rf"{sym_b}_{{\text{{new}}}} = {sym_b} - \eta\,{sym_db}"
-            substituted = rf"{_vec(b)} - {rate} \cdot {_vec(db)} = {_vec(new_b)}"
-            code = f"b{l}_new = b{l} - learning_rate * db{l}"
+            formula = rf"{sym_b}_{{\text{{new}}}} = {sym_b} {sign} \eta\,{sym_db}"
+            substituted = rf"{_vec(b)} {sign} {rate} \cdot {_vec(db)} = {_vec(new_b)}"
+            code = f"b{l}_new = b{l} {sign} learning_rate * db{l}"
             values = {f"update_b{l}": record.bias_updates[l - 1], f"new_b{l}": new_b}
+        elif scenario.train_biases:  # trainable, but the step's rules leave them alone
+            explanation = "The biases should move against their gradient, Δb = −η·dE/db, but they are left unchanged."
+            formula = rf"{sym_b}_{{\text{{new}}}} = {sym_b} \quad \text{{(not updated)}}"
+            substituted = rf"{sym_b}_{{\text{{new}}}} = {_vec(new_b)}"
+            code = f"b{l}_new = b{l}  # not updated"
+            values = {f"update_b{l}": np.zeros_like(b), f"new_b{l}": new_b}
         else:
             explanation = "Biases are frozen in this scenario: their gradient is shown, but they keep their values."
             formula = rf"{sym_b}_{{\text{{new}}}} = {sym_b} \quad \text{{(frozen)}}"
@@ -430,15 +471,52 @@ def _apply_stage(record: StepRecord, names) -> Stage:
     )
 
 
-def build_stages(record: StepRecord) -> tuple[Stage, ...]:
+def _note_key(stage: Stage, last: int) -> str:
+    """The key of a mistake's notes this stage answers to: "loss", "delta.output", "update.W", …"""
+    if stage.kind == "delta":
+        return "delta.output" if stage.layer == last else "delta.hidden"
+    if stage.kind in ("gradient", "update"):
+        return f"{stage.kind}.{stage.id.split('.')[1][0]}"
+    return stage.kind
+
+
+def _with_mistake_notes(stages: tuple[Stage, ...], record: StepRecord) -> tuple[Stage, ...]:
+    entry = mistake_entry(record.mistake)
+    if entry is None:
+        return stages
+    last = len(record.scenario.layers) - 1
+    noted = []
+    for stage in stages:
+        note = entry.notes.get(_note_key(stage, last))
+        if stage.kind == "apply":
+            note = f"This step was computed with the mistake “{entry.title}”."
+        noted.append(
+            replace(stage, explanation=f"{stage.explanation} Mistake — {entry.title}: {note}") if note else stage
+        )
+    return tuple(noted)
+
+
+def build_stages(record: StepRecord, *, notation: str = "zad", form: str = "matrix") -> tuple[Stage, ...]:
     """Forward (z then a per layer), error and loss, deltas from the output back,
-    gradient and update per parameter from the output back, then the new output."""
+    gradient and update per parameter from the output back, then the new output.
+
+    ``notation``: "zad" (z, a, δ) or "mazur" (net, out); ``form``: "matrix" (shapes under the factors)
+    or "scalar" (each unit's sum). Stage ids and values are the same in every view; a record made
+    with a mistake says so in the explanation of each stage the mistake changes.
+    """
+    if form not in FORMS:
+        raise ValueError(f"form: unknown {form!r}; choose one of {', '.join(FORMS)}")
     names = unit_names(record.scenario.layers)
-    return (
-        *_forward_stages(record, names),
-        _loss_stage(record, names),
-        _output_delta_stage(record, names),
-        *_hidden_delta_stages(record, names),
-        *_parameter_stages(record, names),
-        _apply_stage(record, names),
+    stages = _with_mistake_notes(
+        (
+            *_forward_stages(record, names),
+            _loss_stage(record, names),
+            _output_delta_stage(record, names),
+            *_hidden_delta_stages(record, names),
+            *_parameter_stages(record, names),
+            _apply_stage(record, names),
+        ),
+        record,
     )
+    view, chosen = FORMS[form], notation_named(notation)
+    return tuple(replace(stage, **view(record, stage, chosen, names)) for stage in stages)
