@@ -21,6 +21,8 @@ NEGATIVE = "#D55E00"  # vermillion; negative edges are dashed as well
 HIGHLIGHT = "#F0E442"  # yellow
 NODE = "#FFFFFF"
 DIM_OPACITY = 0.22
+SPOTLIGHT_OPACITY = 0.07  # the presenter's spotlight: what the stage does not touch nearly fades out
+FAINT_INK = "#C9CDD4"
 INK = "#1F2430"
 
 
@@ -48,10 +50,10 @@ def _figure(data: list[dict], layout: dict) -> go.Figure:
     return go.Figure({"data": data, "layout": layout}, _validate=False)
 
 
-def _edge_ink(edge, anything_lit: bool) -> str:
+def _edge_ink(edge, anything_lit: bool, spotlight: bool = False) -> str:
     if edge.highlighted or not anything_lit:
         return NEGATIVE if edge.weight < 0 else POSITIVE
-    return "#9AA0AA"
+    return FAINT_INK if spotlight else "#9AA0AA"
 
 
 def _edge_width(weight: float, largest: float) -> float:
@@ -59,8 +61,11 @@ def _edge_width(weight: float, largest: float) -> float:
     return 1.0 + round(14.0 * abs(weight) / largest) / 2.0 if largest > 0 else 1.0
 
 
-def network_figure(model: GraphModel, lecture: bool = False) -> go.Figure:
-    """Node-link diagram: width ∝ |w|, blue positive, dashed vermillion negative, current stage lit."""
+def network_figure(model: GraphModel, lecture: bool = False, spotlight: bool = False) -> go.Figure:
+    """Node-link diagram: width ∝ |w|, blue positive, dashed vermillion negative, current stage lit.
+
+    With ``spotlight`` what the current stage does not touch is dimmed much further (for the back row).
+    """
     sizes = font_sizes(lecture)
     layers = sorted({n.layer for n in model.nodes})
     tallest = max((abs(n.y) for n in model.nodes), default=1.0)
@@ -95,7 +100,7 @@ def network_figure(model: GraphModel, lecture: bool = False) -> go.Figure:
                     "width": width,
                     "dash": "dash" if negative else "solid",
                 },
-                opacity=1.0 if lit else DIM_OPACITY,
+                opacity=1.0 if lit else (SPOTLIGHT_OPACITY if spotlight else DIM_OPACITY),
             )
         )
 
@@ -115,7 +120,7 @@ def network_figure(model: GraphModel, lecture: bool = False) -> go.Figure:
             "showarrow": False,
             "bgcolor": "rgba(255,255,255,0.85)",
             "borderpad": 1,
-            "font": {"size": sizes["edge"], "color": _edge_ink(edge, anything_lit)},
+            "font": {"size": sizes["edge"], "color": _edge_ink(edge, anything_lit, spotlight)},
         }
         for x, y, edge in zip(label_x, label_y, model.edges)
         if edge.text
@@ -143,7 +148,7 @@ def network_figure(model: GraphModel, lecture: bool = False) -> go.Figure:
             textposition="middle center",
             textfont={
                 "size": sizes["label"] * node_size / sizes["node"],
-                "color": [INK if lit else "#8A909A" for lit in lit_nodes],
+                "color": [INK if lit else (FAINT_INK if spotlight else "#8A909A") for lit in lit_nodes],
             },
             # Always opaque, so edges never show through; dimmed units get a pale outline instead.
             marker={
@@ -167,7 +172,10 @@ def network_figure(model: GraphModel, lecture: bool = False) -> go.Figure:
             showlegend=False,
             text=[n.text for n in model.nodes],
             textposition="bottom center",
-            textfont={"size": sizes["value"], "color": INK},
+            textfont={
+                "size": sizes["value"],
+                "color": [FAINT_INK if spotlight and not lit else INK for lit in lit_nodes],
+            },
             hoverinfo="skip",
         )
     )

@@ -51,8 +51,10 @@ def _reached(stages: tuple[Stage, ...], index: int) -> set[str]:
     return {stage.id for stage in stages[: index + 1]}
 
 
-def _node_lines(record: StepRecord, reached: set[str], l: int, i: int, last: int) -> tuple[list[str], list[str]]:
-    """Short lines for the label and full-precision lines for the hover."""
+def _node_lines(
+    record: StepRecord, reached: set[str], l: int, i: int, last: int, hidden: str = ""
+) -> tuple[list[str], list[str]]:
+    """Short lines for the label and full-precision lines for the hover; stage ``hidden``'s values read "?"."""
     if l == 0:
         value = record.activations[0][i]
         return [number(value)], [f"x = {float(value)!r}"]
@@ -68,29 +70,37 @@ def _node_lines(record: StepRecord, reached: set[str], l: int, i: int, last: int
         # A given, like an input; on hover only, since the label under a unit has room for four values.
         hover.append(f"b = {float(record.scenario.biases[l - 1][i])!r}")
     for symbol, stage_id, value in quantities:
-        if stage_id in reached:
+        if stage_id == hidden and symbol != "t":
+            shown.append(f"{symbol}=?")
+            hover.append(f"{symbol} = ?")
+        elif stage_id in reached:
             shown.append(f"{symbol}={number(value)}")
             hover.append(f"{symbol} = {float(value)!r}")
     if "apply" in reached and l == last:
         value = record.new_activations[l][i]
-        shown.append(f"o′={number(value)}")
-        hover.append(f"o after the update = {float(value)!r}")
+        shown.append("o′=?" if hidden == "apply" else f"o′={number(value)}")
+        hover.append("o after the update = ?" if hidden == "apply" else f"o after the update = {float(value)!r}")
     return shown, hover
 
 
-def _edge_value(record: StepRecord, reached: set[str], current: Stage, l: int, i: int, j: int):
+def _edge_value(record: StepRecord, reached: set[str], current: Stage, l: int, i: int, j: int, blank: bool = False):
     weight = float(record.scenario.weights[l - 1][i, j])
     if current.id == f"gradient.W{l}":
         gradient = float(record.weight_gradients[l - 1][i, j])
-        return f"∂E/∂w={number(gradient)}", f"∂E/∂w = {gradient!r}"
+        return ("∂E/∂w=?", "∂E/∂w = ?") if blank else (f"∂E/∂w={number(gradient)}", f"∂E/∂w = {gradient!r}")
+    if blank and current.id == f"update.W{l}":
+        return f"{number(weight)}→?", f"w = {weight!r} → ?"
     if f"update.W{l}" in reached:
         new = float(record.new_weights[l - 1][i, j])
         return f"{number(weight)}→{number(new)}", f"w = {weight!r} → {new!r}"
     return number(weight), f"w = {weight!r}"
 
 
-def graph_model(record: StepRecord, stages: tuple[Stage, ...], index: int) -> GraphModel:
-    """Nodes in columns (inputs left), edges with the values revealed by stage ``index``."""
+def graph_model(record: StepRecord, stages: tuple[Stage, ...], index: int, blank: bool = False) -> GraphModel:
+    """Nodes in columns (inputs left), edges with the values revealed by stage ``index``.
+
+    With ``blank`` (the presenter's "blank the answer") the values stage ``index`` computes read "?".
+    """
     scenario = record.scenario
     names = unit_names(scenario.layers)
     last = len(scenario.layers) - 1
@@ -101,7 +111,7 @@ def graph_model(record: StepRecord, stages: tuple[Stage, ...], index: int) -> Gr
     nodes = []
     for l, layer in enumerate(names):
         for i, name in enumerate(layer):
-            shown, hover = _node_lines(record, reached, l, i, last)
+            shown, hover = _node_lines(record, reached, l, i, last, current.id if blank else "")
             nodes.append(
                 Node(
                     id=name,
@@ -121,7 +131,7 @@ def graph_model(record: StepRecord, stages: tuple[Stage, ...], index: int) -> Gr
         labelled = scenario.weights[l - 1].size <= MAX_LABELLED_EDGES
         for i, source in enumerate(names[l - 1]):
             for j, target in enumerate(names[l]):
-                text, hover = _edge_value(record, reached, current, l, i, j)
+                text, hover = _edge_value(record, reached, current, l, i, j, blank)
                 edges.append(
                     Edge(
                         source=source,
