@@ -8,19 +8,21 @@ read "?" (the presenter's "blank the answer"), while the values it starts from s
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from .activations import ACTIVATIONS, derivative
 from .backprop import StepRecord
-from .formatting import number
+from .formatting import latex_matrix, latex_number, latex_vector, number
 from .losses import LOSSES
 from .stages import Stage, unit_label, unit_names
 
 MAX_TERMS = 4  # a weighted sum with more inputs is told by its result only
 MAX_EDGE_SENTENCES = 12  # a larger weight matrix is told by its largest entry; the table has them all
 HIDDEN = "?"
+HIDDEN_LATEX = r"\text{?}"
 
 
 def say(value: float, digits: int = 4) -> str:
@@ -291,3 +293,36 @@ def graph_table(record: StepRecord, stages: tuple[Stage, ...], index: int, blank
                 }
             )
     return GraphTable(tuple(units), tuple(edges))
+
+
+def _placeholder(value: np.ndarray) -> str:
+    rows = np.atleast_2d(value)
+    return (
+        r"\begin{bmatrix} " + r" \\ ".join(" & ".join([HIDDEN_LATEX] * rows.shape[1]) for _ in rows) + r" \end{bmatrix}"
+    )
+
+
+def blank_latex(stage: Stage) -> str:
+    """The stage's substituted formula with what it computes shown as "?" (its inputs stay).
+
+    A chain of equalities keeps its first line; when no value can be found in the text, all of it is hidden.
+    """
+    text = stage.substituted
+    if text.startswith(r"\begin{aligned}"):
+        first, *rest = text.removesuffix(r" \end{aligned}").split(r" \\ &= ")
+        text = first + r" \\ &= " + rest[-1] + r" \end{aligned}" if rest else text
+    for value in stage.values.values():
+        value = np.asarray(value, dtype=float)
+        if value.ndim == 0:
+            for digits in (6, 4):
+                shown = re.escape(latex_number(float(value), digits))
+                text = re.sub(rf"(?<![\d.]){shown}(?![\d])", lambda _: HIDDEN_LATEX, text)
+        else:
+            for shown in (latex_matrix(value), latex_vector(value)):
+                text = text.replace(shown, _placeholder(value))
+    return text if text != stage.substituted else HIDDEN_LATEX
+
+
+def blank_output(stage: Stage) -> str:
+    """The NumPy line's printout with every value hidden: ``z1 = ?``."""
+    return "\n".join(f"{name} = {HIDDEN}" for name in stage.values)
