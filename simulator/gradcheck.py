@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .backprop import Network, backward_pass, bias_gradient, forward_pass, loss_of, weight_gradient
+from .backprop import Network, backward_pass, bias_gradient, forward_pass, loss_of, step, weight_gradient
 from .scenario import Scenario
+
+AGREEMENT = 1e-5  # relative error at which a gradient check counts as passed (central differences, ε = 1e-6)
 
 
 @dataclass(frozen=True)
@@ -68,3 +70,109 @@ def gradient_check(scenario: Scenario, h: float = 1e-6) -> list[GradientCheck]:
             for j in range(a.shape[0]):
                 rows.append(GradientCheck(f"b{l}[{j}]", float(a[j]), float(n[j])))
     return rows
+
+
+def _parameters(
+    scenario: Scenario, kind: str, layer: int
+) -> tuple[list[np.ndarray], list[np.ndarray] | None, np.ndarray]:
+    """Writable copies of the weights and biases, and the array of the parameters asked for."""
+    if kind not in ("weights", "biases"):
+        raise ValueError(f'kind: must be "weights" or "biases", got {kind!r}')
+    last = len(scenario.layers) - 1
+    if not isinstance(layer, int | np.integer) or not 1 <= layer <= last:
+        raise ValueError(f"layer: must be from 1 to {last}, got {layer!r}")
+    if kind == "biases" and scenario.biases is None:
+        raise ValueError("biases: this network has no biases to check")
+    weights = [w.copy() for w in scenario.weights]
+    biases = None if scenario.biases is None else [b.copy() for b in scenario.biases]
+    return weights, biases, (weights if kind == "weights" else biases)[layer - 1]
+
+
+@dataclass(frozen=True, eq=False)
+class StageGradientCheck:
+    """∂E/∂W⁽ˡ⁾ (or ∂E/∂b⁽ˡ⁾) from the step, beside central differences of the true loss; arrays read-only."""
+
+    kind: str  # "weights" | "biases"
+    layer: int
+    mistake: str | None
+    epsilon: float
+    analytic: np.ndarray  # from the (possibly mistaken) step's gradient stage
+    numeric: np.ndarray  # [E(w + ε) − E(w − ε)] / 2ε of the true loss
+    relative_error: np.ndarray  # |analytic − numeric| / max(|analytic| + |numeric|, 1e-12)
+
+    @property
+    def worst(self) -> float:
+        return float(np.max(self.relative_error))
+
+    def agrees(self, tolerance: float = AGREEMENT) -> np.ndarray:
+        return self.relative_error <= tolerance
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array = np.array(array, dtype=float)
+    array.setflags(write=False)
+    return array
+
+
+def stage_gradient_check(
+    scenario: Scenario, layer: int, kind: str = "weights", *, mistake: str | None = None, epsilon: float = 1e-6
+) -> StageGradientCheck:
+    """The gradient stage of W⁽ˡ⁾ or b⁽ˡ⁾ checked entry by entry; under a mistake that bends the gradient it fails."""
+    weights, biases, parameter = _parameters(scenario, kind, layer)
+    record = step(scenario, mistake=mistake)
+    analytic = (record.weight_gradients if kind == "weights" else record.bias_gradients)[layer - 1]
+    network = Network.of(scenario)
+    numeric = np.zeros_like(parameter)
+    for index in np.ndindex(parameter.shape):
+        original = parameter[index]
+        parameter[index] = original + epsilon
+        above = loss_of(network, weights, biases, scenario.x, scenario.target)
+        parameter[index] = original - epsilon
+        below = loss_of(network, weights, biases, scenario.x, scenario.target)
+        parameter[index] = original
+        numeric[index] = (above - below) / (2 * epsilon)
+    relative = np.abs(analytic - numeric) / np.maximum(np.abs(analytic) + np.abs(numeric), 1e-12)
+    return StageGradientCheck(
+        kind, layer, mistake, epsilon, _read_only(analytic), _read_only(numeric), _read_only(relative)
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class NudgeCurve:
+    """Moving one parameter by Δw: the actual change of the loss and the first-order prediction ∂E/∂w·Δw."""
+
+    parameter: str  # "W2[0,0]" or "b1[1]"
+    value: float  # the parameter before the nudge
+    gradient: float  # ∂E/∂w from the (possibly mistaken) step
+    deltas: np.ndarray  # Δw
+    actual: np.ndarray  # E(w + Δw) − E(w)
+    predicted: np.ndarray  # ∂E/∂w · Δw
+    mistake: str | None = None
+
+
+def nudge_curve(scenario: Scenario, parameter: tuple, deltas, *, mistake: str | None = None) -> NudgeCurve:
+    """``parameter`` is ("weights", l, i, j) or ("biases", l, j); ``deltas`` the Δw to try."""
+    kind, layer, *index = parameter
+    weights, biases, array = _parameters(scenario, kind, layer)
+    index = tuple(int(i) for i in index)
+    if len(index) != array.ndim or any(not 0 <= i < n for i, n in zip(index, array.shape)):
+        raise ValueError(f"parameter: {kind} of layer {layer} has shape {array.shape}, no entry {index}")
+    deltas = np.asarray(deltas, dtype=float).ravel()
+    if deltas.size == 0 or not np.all(np.isfinite(deltas)):
+        raise ValueError("deltas: give at least one finite Δw")
+    record = step(scenario, mistake=mistake)
+    gradients = record.weight_gradients if kind == "weights" else record.bias_gradients
+    gradient = float(gradients[layer - 1][index])
+    network = Network.of(scenario)
+    base = loss_of(network, weights, biases, scenario.x, scenario.target)
+    original = array[index]
+    actual = np.empty_like(deltas)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k, delta in enumerate(deltas):
+            array[index] = original + delta
+            actual[k] = loss_of(network, weights, biases, scenario.x, scenario.target) - base
+    array[index] = original
+    name = f"{'W' if kind == 'weights' else 'b'}{layer}[{','.join(map(str, index))}]"
+    return NudgeCurve(
+        name, float(original), gradient, _read_only(deltas), _read_only(actual), _read_only(gradient * deltas), mistake
+    )
