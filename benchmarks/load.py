@@ -1,0 +1,381 @@
+"""A class of simulated students against the app over websockets, on loopback. Prints its figures.
+
+    python benchmarks/load.py --users 300 --arrival 30 --interval 10 --duration 90 --targets one,two,bare
+
+Each student does what Chromium does: GET the page, /_stcore/health and /_stcore/host-config (keeping
+the cookies: HAProxy's SERVERID and Streamlit's _streamlit_xsrf), opens /_stcore/stream and sends the
+rerun BackMsg carrying the query string, waits until the script has finished (the first full view),
+then clicks Next every --interval seconds: a rerun_script with the button's trigger value, the page
+script hash and the fragment id taken from the ForwardMsg deltas. At the last stage it clicks Reset.
+
+Targets, started one after the other in the same run (each on a free 127.0.0.1 port, stopped at the end):
+  one   one process of `streamlit run streamlit_app.py`
+  two   `deploy/run-local --replicas 2` (two processes behind HAProxy)
+  bare  one process of benchmarks/bare_app.py (one button and a counter: the floor)
+
+Reports per target: first view and click p50/p95/max, errors by kind, KiB received per click, server
+CPU (from /proc of the server pids, in % of one core), client CPU, all CPU used on the machine (other
+programs included: on a shared machine that is what the server competed with), and memory per session (growth of
+the servers' summed RSS from after a warm-up session to its peak, divided by the students).
+TCP_NODELAY and TCP_QUICKACK are set on every client socket: without QUICKACK each websocket round
+trip stalls about 40 ms (delayed ACK meeting Nagle). Bounded: at most 2,000 students, 900 s per
+target and 20,000 messages per student; it stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import random
+import re
+import socket
+import statistics
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.asyncio.client import connect
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.appserver import running_deploy, running_script  # noqa: E402
+
+MAX_USERS, MAX_SECONDS, MAX_MESSAGES = 2000, 900.0, 20_000
+FIRST_VIEW_TIMEOUT, CLICK_TIMEOUT = 90.0, 60.0
+SUCCESS = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
+STAGE = re.compile(r"^Stage (\d+) of (\d+)")
+CONTEXT = {"timezone": "UTC", "timezone_offset": 0, "locale": "en-US", "is_embedded": False, "color_scheme": "light"}
+
+
+def quick(sock: socket.socket) -> None:
+    """No Nagle, no delayed ACK (Linux resets QUICKACK after a while, so this is called after each read)."""
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
+
+
+class StudentError(Exception):
+    """One student's failure, by kind (the message is the kind)."""
+
+
+@dataclass
+class Result:
+    """What the students of one client process saw."""
+
+    first_views: list[float] = field(default_factory=list)
+    clicks: list[float] = field(default_factory=list)
+    click_bytes: list[int] = field(default_factory=list)
+    errors: Counter = field(default_factory=Counter)
+    servers: Counter = field(default_factory=Counter)
+    client_cpu: float = 0.0
+    wall: float = 0.0
+
+
+async def http_get(host: str, port: int, path: str, cookies: dict[str, str]) -> bytes:
+    """One HTTP/1.1 GET; stores the response's cookies in ``cookies``; returns the body."""
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        quick(writer.get_extra_info("socket"))
+        cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+        request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept-Encoding: identity\r\nConnection: close\r\n"
+        writer.write((request + (f"Cookie: {cookie}\r\n" if cookie else "") + "\r\n").encode())
+        head, _, body = (await reader.read(-1)).partition(b"\r\n\r\n")
+    finally:
+        writer.close()
+    lines = head.decode("latin-1").split("\r\n")
+    if not lines[0].startswith("HTTP/1.1 200"):
+        raise StudentError(f"http {lines[0][9:12] or 'no answer'} on {path.split('?')[0]}")
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        if name.lower() == "set-cookie":
+            key, _, rest = value.strip().partition("=")
+            cookies[key] = rest.split(";")[0]
+    return body
+
+
+class Page:
+    """One student's websocket session: sends reruns, reads ForwardMsgs, tracks buttons and the stage."""
+
+    def __init__(self, ws, query: str, url: str):
+        self.ws, self.query, self.url = ws, query, url
+        self.buttons: dict[str, tuple[str, str, bool]] = {}  # label → (widget id, fragment id, disabled)
+        self.page_hash = ""
+        self.stage: tuple[int, int] | None = None
+        self.messages = 0
+
+    async def rerun(self, trigger: str = "", fragment: str = "") -> tuple[float, int]:
+        """Send a rerun (with a button's trigger), read until the script finished; returns (seconds, bytes)."""
+        message = BackMsg()
+        state = message.rerun_script
+        state.query_string = self.query
+        state.widget_states.SetInParent()
+        for key, value in CONTEXT.items():
+            setattr(state.context_info, key, value)
+        state.context_info.url = self.url
+        if trigger:
+            widget = state.widget_states.widgets.add()
+            widget.id, widget.trigger_value = trigger, True
+            state.page_script_hash = self.page_hash
+            if fragment:
+                state.fragment_id = fragment
+        start = time.perf_counter()
+        await self.ws.send(message.SerializeToString())
+        received = 0
+        while True:
+            data = await self.ws.recv()
+            quick(self.ws.transport.get_extra_info("socket"))
+            received += len(data)
+            self.messages += 1
+            if self.messages > MAX_MESSAGES:
+                raise StudentError("message limit")
+            if self.read(data):
+                return time.perf_counter() - start, received
+
+    def read(self, data: bytes) -> bool:
+        """Take in one ForwardMsg; True when it says the script finished successfully."""
+        msg = ForwardMsg()
+        msg.ParseFromString(data)
+        kind = msg.WhichOneof("type")
+        if kind == "new_session":
+            self.page_hash = msg.new_session.page_script_hash
+        elif kind == "page_info_changed":
+            self.query = msg.page_info_changed.query_string
+        elif kind == "script_finished":
+            if msg.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+                raise StudentError("script error")
+            return msg.script_finished in SUCCESS
+        elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            element = msg.delta.new_element
+            which = element.WhichOneof("type")
+            if which == "button":
+                button = element.button
+                self.buttons[button.label] = (button.id, msg.delta.fragment_id, button.disabled)
+            elif which == "heading" and (match := STAGE.match(element.heading.body)):
+                self.stage = (int(match[1]), int(match[2]))
+            elif which == "exception":
+                raise StudentError("exception on the page")
+        return False
+
+
+async def student(target: str, start_at: float, end_at: float, interval: float, rng: random.Random, out: Result):
+    """Open the page, wait for the first view, click Next every ``interval`` seconds until ``end_at``."""
+    parts = urlsplit(target)
+    host, port = parts.hostname, parts.port
+    await asyncio.sleep(max(0.0, start_at - time.monotonic()))
+    cookies: dict[str, str] = {}
+    try:
+        begin = time.perf_counter()
+        await http_get(host, port, "/", cookies)
+        await http_get(host, port, "/_stcore/health", cookies)
+        await http_get(host, port, "/_stcore/host-config", cookies)
+        headers = {"Origin": f"http://{host}:{port}"}
+        if cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+        protocols = ["streamlit", cookies["_streamlit_xsrf"]] if "_streamlit_xsrf" in cookies else ["streamlit"]
+        async with connect(
+            f"ws://{host}:{port}/_stcore/stream",
+            additional_headers=headers,
+            subprotocols=protocols,
+            compression=None,
+            ping_interval=None,
+            max_size=None,
+            open_timeout=FIRST_VIEW_TIMEOUT,
+        ) as ws:
+            quick(ws.transport.get_extra_info("socket"))
+            page = Page(ws, "", f"http://{host}:{port}/")
+            try:
+                await asyncio.wait_for(page.rerun(), FIRST_VIEW_TIMEOUT - (time.perf_counter() - begin))
+            except TimeoutError:
+                raise StudentError("first view timeout") from None
+            out.first_views.append(time.perf_counter() - begin)
+            out.servers[cookies.get("SERVERID", "-")] += 1
+            next_at = time.monotonic() + rng.uniform(0, interval)
+            while next_at < end_at:
+                await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+                label = "Next" if "Next" in page.buttons and not page.buttons["Next"][2] else "Reset"
+                if label not in page.buttons:
+                    raise StudentError("no Next button")
+                before = page.stage
+                widget, fragment, _ = page.buttons[label]
+                try:
+                    seconds, size = await asyncio.wait_for(page.rerun(widget, fragment), CLICK_TIMEOUT)
+                except TimeoutError:
+                    raise StudentError("click timeout") from None
+                out.clicks.append(seconds)
+                out.click_bytes.append(size)
+                if label == "Next" and before and page.stage and page.stage[0] != before[0] + 1:
+                    out.errors[f"stage {before[0]} → {page.stage[0]} after Next"] += 1
+                next_at = max(next_at + interval, time.monotonic())
+    except StudentError as error:
+        out.errors[str(error)] += 1
+    except (OSError, EOFError) as error:
+        out.errors[f"connection: {type(error).__name__}"] += 1
+    except Exception as error:  # websockets' ConnectionClosed and handshake failures, by name
+        out.errors[f"websocket: {type(error).__name__}"] += 1
+
+
+async def class_of(target: str, users: list[int], n: int, arrival: float, interval: float, duration: float) -> Result:
+    out = Result()
+    now = time.monotonic()
+    cpu = time.process_time()
+    tasks = [
+        student(target, now + arrival * k / max(1, n), now + duration, interval, random.Random(k), out) for k in users
+    ]
+    await asyncio.gather(*tasks)
+    out.client_cpu, out.wall = time.process_time() - cpu, time.monotonic() - now
+    return out
+
+
+def client_process(args: tuple) -> Result:
+    return asyncio.run(class_of(*args))
+
+
+def proc_ticks(pid: int) -> int:
+    """utime + stime of a process, in clock ticks (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def proc_rss(pid: int) -> int:
+    """Resident memory in bytes (0 once it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+@dataclass
+class Figures:
+    name: str
+    result: Result
+    server_cpu: float  # % of one core, over the run
+    machine_cpu: float  # every process on the machine, % of one core (2 cores: at most 200)
+    mb_per_session: float
+    clients: int
+
+
+def machine_busy() -> tuple[int, int]:
+    """(busy, total) clock ticks of all cores since boot, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
+
+
+def measure(name: str, url: str, pids: list[int], apps: dict[int, str], args: argparse.Namespace) -> Figures:
+    """Warm up each app process with one student, then run the class from ``args.clients`` client processes."""
+    for app_url in apps.values():
+        asyncio.run(class_of(app_url, [0], 1, 0.0, 1.0, 3.0))  # imports, caches, first compile
+    time.sleep(1.0)
+    app_pids = list(apps)
+    base_rss = sum(proc_rss(pid) for pid in app_pids)
+    ticks = sum(proc_ticks(pid) for pid in pids)
+    busy = machine_busy()
+    start = time.monotonic()
+    jobs = [
+        (url, list(range(w, args.users, args.clients)), args.users, args.arrival, args.interval, args.duration)
+        for w in range(args.clients)
+    ]
+    peak = base_rss
+    with multiprocessing.get_context("fork").Pool(args.clients) as pool:
+        pending = pool.map_async(client_process, jobs)
+        while not pending.ready():
+            pending.wait(1.0)
+            peak = max(peak, sum(proc_rss(pid) for pid in app_pids))
+        parts = pending.get()
+    wall = time.monotonic() - start
+    cpu = (sum(proc_ticks(pid) for pid in pids) - ticks) / os.sysconf("SC_CLK_TCK") / wall * 100
+    end_busy = machine_busy()
+    machine = (end_busy[0] - busy[0]) / max(1, end_busy[1] - busy[1]) * 100 * (os.cpu_count() or 1)
+    merged = Result()
+    for part in parts:
+        merged.first_views += part.first_views
+        merged.clicks += part.clicks
+        merged.click_bytes += part.click_bytes
+        merged.errors += part.errors
+        merged.servers += part.servers
+        merged.client_cpu += part.client_cpu
+        merged.wall = max(merged.wall, part.wall)
+    return Figures(name, merged, cpu, machine, (peak - base_rss) / 2**20 / max(1, args.users), args.clients)
+
+
+def spread(values: list[float]) -> str:
+    if not values:
+        return "—"
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+    return f"{statistics.median(ordered) * 1e3:6.0f} / {p95 * 1e3:6.0f} / {ordered[-1] * 1e3:6.0f}"
+
+
+def report(figures: Figures, args: argparse.Namespace) -> None:
+    r = figures.result
+    errors = sum(r.errors.values())
+    kib = statistics.median(r.click_bytes) / 1024 if r.click_bytes else 0.0
+    print(
+        f"{figures.name:5} first view p50/p95/max ms {spread(r.first_views)} | click {spread(r.clicks)} | "
+        f"{len(r.first_views)}/{args.users} views, {len(r.clicks)} clicks, {errors} errors | "
+        f"{kib:5.1f} KiB/click | server CPU {figures.server_cpu:4.0f} % | "
+        f"client CPU {r.client_cpu / max(r.wall, 1e-9) * 100:3.0f} % ({figures.clients} proc) | "
+        f"machine {figures.machine_cpu:4.0f} % | "
+        f"{figures.mb_per_session:5.2f} MB/session",
+        flush=True,
+    )
+    for kind, count in r.errors.most_common():
+        print(f"      error: {kind} × {count}")
+    if len(r.servers) > 1:
+        print("      sessions per replica: " + ", ".join(f"{k} {v}" for k, v in sorted(r.servers.items())))
+
+
+def run_target(name: str, args: argparse.Namespace) -> Figures:
+    if name == "two":
+        with running_deploy(2) as deployment:
+            apps = dict(deployment.replicas.values())
+            return measure(name, deployment.url, deployment.pids, apps, args)
+    script = ROOT / ("streamlit_app.py" if name == "one" else "benchmarks/bare_app.py")
+    with running_script(script) as (url, pid):
+        return measure(name, url, [pid], {pid: url}, args)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=50, help=f"students, at most {MAX_USERS} (default 50)")
+    parser.add_argument("--arrival", type=float, default=30.0, help="seconds over which they arrive (default 30)")
+    parser.add_argument("--interval", type=float, default=10.0, help="seconds between clicks (default 10)")
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of clicking per target (default 60)")
+    parser.add_argument("--targets", default="one,two,bare", help="comma-separated: one, two, bare")
+    parser.add_argument("--clients", type=int, default=1, help="client processes (default 1)")
+    args = parser.parse_args()
+    targets = args.targets.split(",")
+    problems = [f"unknown target {t!r}" for t in targets if t not in ("one", "two", "bare")]
+    if not 1 <= args.users <= MAX_USERS:
+        problems.append(f"--users must be between 1 and {MAX_USERS}")
+    if not 0 < args.duration <= MAX_SECONDS or not 0 <= args.arrival < args.duration:
+        problems.append(f"need 0 ≤ --arrival < --duration ≤ {MAX_SECONDS:.0f}")
+    if args.interval <= 0 or not 1 <= args.clients <= 8:
+        problems.append("--interval must be positive and --clients between 1 and 8")
+    if problems:
+        parser.exit(2, "load.py: " + "; ".join(problems) + "\n")
+    print(
+        f"load: {args.users} students arriving over {args.arrival:.0f} s, one click per {args.interval:.0f} s, "
+        f"{args.duration:.0f} s per target, {os.cpu_count()} cores",
+        flush=True,
+    )
+    for name in targets:
+        report(run_target(name, args), args)
+        time.sleep(2.0)
+
+
+if __name__ == "__main__":
+    main()
