@@ -12,7 +12,8 @@ import numpy as np
 
 from .backprop import step
 from .formatting import notebook_values
-from .gradcheck import gradient_check
+from .gradcheck import GradientCheck, gradient_check, stage_gradient_check
+from .mistakes import MISTAKES, inapplicable
 from .presets import PRESETS, SEED
 from .scenario import Scenario, ScenarioError, load_scenario
 from .stages import build_stages
@@ -31,8 +32,11 @@ def _scenario(args: argparse.Namespace) -> Scenario:
 
 def walkthrough(args: argparse.Namespace) -> None:
     scenario = _scenario(args)
-    record = step(scenario)
-    stages = build_stages(record)
+    record = step(scenario, mistake=args.mistake, digits=args.round)
+    stages = build_stages(record, notation=args.notation, form=args.form or "matrix")
+    reason = inapplicable(args.mistake, scenario)
+    if reason:
+        print(f"backprop-sim: {args.mistake} changes nothing here: {reason}", file=sys.stderr)
     if args.json:
         print(
             json.dumps(
@@ -69,6 +73,8 @@ def walkthrough(args: argparse.Namespace) -> None:
         for line in textwrap.wrap(stage.explanation, 88):
             print(f"        {line}")
         print(f"        >>> {stage.code}")
+        for line in stage.worked if args.form else ():
+            print(f"        {line}")
         print(textwrap.indent(notebook_values(stage.values), " " * 8))
         print()
 
@@ -98,8 +104,23 @@ def train_command(args: argparse.Namespace) -> None:
             print(f"step {k:>7}: loss {run.losses[k]:.10g}")
 
 
+def _mistaken_rows(scenario: Scenario, mistake: str) -> list[GradientCheck]:
+    """The gradient stages of a step made with ``mistake``, against finite differences of the true loss."""
+    rows = []
+    for kind, letter in (("weights", "W"), ("biases", "b")) if scenario.biases is not None else (("weights", "W"),):
+        for l in range(1, len(scenario.layers)):
+            result = stage_gradient_check(scenario, l, kind, mistake=mistake)
+            for index in np.ndindex(result.analytic.shape):
+                name = f"{letter}{l}[{','.join(map(str, index))}]"
+                rows.append(GradientCheck(name, float(result.analytic[index]), float(result.numeric[index])))
+    return rows
+
+
 def check(args: argparse.Namespace) -> None:
-    rows = gradient_check(_scenario(args))
+    scenario = _scenario(args)
+    rows = _mistaken_rows(scenario, args.mistake) if args.mistake else gradient_check(scenario)
+    if args.mistake:
+        print(f"gradients from a step with the mistake {args.mistake}: {MISTAKES[args.mistake].description}")
     print(f"{'parameter':<12} {'analytic':>16} {'numeric':>16} {'relative error':>15}")
     for row in rows:
         print(f"{row.parameter:<12} {row.analytic:>16.9e} {row.numeric:>16.9e} {row.relative_error:>15.2e}")
@@ -116,6 +137,25 @@ def _steps(text: str) -> int:
     return value
 
 
+_MISTAKE_IDS = ", ".join(MISTAKES)
+
+
+def _mistake(text: str) -> str:
+    if text not in MISTAKES:
+        raise argparse.ArgumentTypeError(f"unknown mistake {text!r}; choose one of {_MISTAKE_IDS}")
+    return text
+
+
+def _round(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number of significant digits, got {text!r}") from None
+    if not 1 <= value <= 17:
+        raise argparse.ArgumentTypeError(f"must be from 1 to 17 significant digits, got {value}")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="backprop-sim", description="Step through backpropagation.")
     commands = root.add_subparsers(dest="command", required=True)
@@ -124,6 +164,10 @@ def parser() -> argparse.ArgumentParser:
     walk.add_argument("scenario", nargs="?", help="scenario JSON file (default: the seed notebook's network)")
     walk.add_argument("--preset", choices=sorted(PRESETS), help="use a built-in scenario instead of a file")
     walk.add_argument("--json", action="store_true", help="print one JSON object")
+    walk.add_argument("--mistake", type=_mistake, help=f"make a classic mistake: {_MISTAKE_IDS}")
+    walk.add_argument("--round", type=_round, metavar="K", help="paper mode: round each value to K significant digits")
+    walk.add_argument("--form", choices=["matrix", "scalar"], help="also print each stage's shapes or unit sums")
+    walk.add_argument("--notation", choices=["zad", "mazur"], default="zad", help="z/a/δ or Mazur's net/out")
     walk.set_defaults(run=walkthrough)
 
     trainer = commands.add_parser("train", help="N steps of gradient descent")
@@ -136,6 +180,7 @@ def parser() -> argparse.ArgumentParser:
     checker = commands.add_parser("check", help="compare backprop's gradients with finite differences")
     checker.add_argument("scenario", nargs="?", help="scenario JSON file")
     checker.add_argument("--preset", choices=sorted(PRESETS), help="use a built-in scenario instead of a file")
+    checker.add_argument("--mistake", type=_mistake, help="check the gradients of a step made with this mistake")
     checker.set_defaults(run=check)
     return root
 
