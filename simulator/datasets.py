@@ -204,6 +204,18 @@ def dataset_from_csv(data: str | bytes, layers: tuple[int, ...] | list[int] | No
     return Dataset(values[:, input_columns], values[:, target_columns])
 
 
+def load_dataset(path: str, layers: tuple[int, ...] | list[int] | None = None) -> Dataset:
+    """Read and parse a CSV file (at most 1 MB)."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as err:
+        raise DataError([f"file: cannot read {path} ({err.strerror})"]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise DataError(["file: must be at most 1 MB"])
+    return dataset_from_csv(raw, layers)
+
+
 def _cell(value: float) -> str:
     return repr(float(value)).removesuffix(".0") if float(value).is_integer() else repr(float(value))
 
