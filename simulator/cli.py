@@ -11,13 +11,14 @@ from collections.abc import Sequence
 import numpy as np
 
 from .backprop import step
+from .datasets import DATASETS, fit_problems, load_dataset, with_dataset
 from .formatting import notebook_values
 from .gradcheck import GradientCheck, gradient_check, stage_gradient_check
 from .mistakes import MISTAKES, inapplicable
 from .presets import PRESETS, SEED
 from .scenario import Scenario, ScenarioError, load_scenario
 from .stages import build_stages
-from .training import DIVERGED, MAX_STEPS, train
+from .training import DIVERGED, MAX_STEPS, MODES, REACHED, train
 
 
 def _lists(arrays) -> list | None:
@@ -79,8 +80,37 @@ def walkthrough(args: argparse.Namespace) -> None:
         print()
 
 
+def _refuse(source: str, problems: list[str]) -> None:
+    print(f"backprop-sim: {source} cannot be used:", file=sys.stderr)
+    for problem in problems:
+        print(f"  {problem}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def _with_data(args: argparse.Namespace, scenario: Scenario) -> Scenario:
+    """The scenario with ``--data`` or ``--dataset``; a dataset that cannot be used ends with exit 2."""
+    if args.data is None and args.dataset is None:
+        return scenario
+    source = args.data or f"--dataset {args.dataset}"
+    try:
+        if args.data is not None:
+            dataset = load_dataset(args.data)
+        else:
+            dataset = DATASETS[args.dataset](args.size, args.noise, args.seed)
+    except ScenarioError as err:
+        _refuse(source, err.problems)
+    misfit = [] if args.resize else fit_problems(dataset, scenario)
+    if misfit:
+        _refuse(source, [*misfit, "(add --resize to size the network's input and output layers to the data)"])
+    try:
+        return with_dataset(scenario, dataset, resize=args.resize)
+    except ScenarioError as err:
+        _refuse(source, err.problems)
+
+
 def train_command(args: argparse.Namespace) -> None:
-    run = train(_scenario(args), args.steps)
+    scenario = _with_data(args, _scenario(args))
+    run = train(scenario, args.steps, mode=args.batch, target_loss=args.target_loss)
     trained = run.scenario
     if run.diverged_at is not None:
         print(f"backprop-sim: {DIVERGED.format(step=run.diverged_at)}", file=sys.stderr)
@@ -88,6 +118,9 @@ def train_command(args: argparse.Namespace) -> None:
         print(
             json.dumps(
                 {
+                    "batch": run.mode,
+                    "examples": len(scenario.dataset or [None]),
+                    "reached_target": run.reached_target,
                     "diverged_at": run.diverged_at,
                     "losses": run.losses.tolist(),
                     "weights": _lists(trained.weights),
@@ -102,6 +135,8 @@ def train_command(args: argparse.Namespace) -> None:
     for k in range(0, last + 1):
         if k % every == 0 or k == last:
             print(f"step {k:>7}: loss {run.losses[k]:.10g}")
+    if run.reached_target:
+        print(REACHED.format(step=run.steps, loss=run.losses[-1], target=args.target_loss))
 
 
 def _mistaken_rows(scenario: Scenario, mistake: str) -> list[GradientCheck]:
@@ -125,6 +160,32 @@ def check(args: argparse.Namespace) -> None:
     for row in rows:
         print(f"{row.parameter:<12} {row.analytic:>16.9e} {row.numeric:>16.9e} {row.relative_error:>15.2e}")
     print(f"largest relative error: {max(r.relative_error for r in rows):.2e}")
+
+
+def _loss_target(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number 0 or more, got {text!r}")
+    return value
+
+
+def _from_zero(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"must be a whole number 0 or more, got {text!r}")
+    return int(text)
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 1, got {text!r}")
+    return value
 
 
 def _steps(text: str) -> int:
@@ -175,6 +236,15 @@ def parser() -> argparse.ArgumentParser:
     trainer.add_argument("--preset", choices=sorted(PRESETS), help="use a built-in scenario instead of a file")
     trainer.add_argument("--steps", type=_steps, required=True)
     trainer.add_argument("--json", action="store_true", help="print one JSON object")
+    trainer.add_argument("--batch", choices=MODES, default="example", help="one update per example, or per pass")
+    trainer.add_argument("--target-loss", type=_loss_target, help="stop once the mean loss is at or below this")
+    data = trainer.add_mutually_exclusive_group()
+    data.add_argument("--data", help="CSV file: columns x1, x2, … (inputs) and t1, t2, … (targets)")
+    data.add_argument("--dataset", choices=sorted(DATASETS), help="a built-in set")
+    trainer.add_argument("--size", type=_from_zero, help="examples in the built-in set (1 to 256)")
+    trainer.add_argument("--noise", type=_fraction, help="noise of the built-in set (0 to 1)")
+    trainer.add_argument("--seed", type=_from_zero, default=0, help="seed of the built-in set (default 0)")
+    trainer.add_argument("--resize", action="store_true", help="size the input and output layers to the data")
     trainer.set_defaults(run=train_command)
 
     checker = commands.add_parser("check", help="compare backprop's gradients with finite differences")
