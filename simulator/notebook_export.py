@@ -10,15 +10,17 @@ the engine's order, so the floats agree bit for bit.
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 import nbformat
 from nbformat import v4
 
 from .backprop import step
 from .exercises import DEFAULT_APP_URL
+from .mistakes import Rules, mistake_entry, rules_of
 from .presets import PRESET_TITLES, PRESETS
-from .scenario import Scenario, scenario_to_json
-from .share import encode
+from .scenario import Scenario, scenario_to_dict
+from .share import ViewOptions, encode
 from .stages import Stage, build_stages
 
 # Each function as the engine computes it (same operations, same order), in the seed notebook's style.
@@ -83,22 +85,47 @@ SHOW_CODE = '''def show(name, value):
     print(f"{name} = " + text.replace("\\n", "\\n" + " " * (len(name) + 3)))'''
 
 
-def _array(values) -> str:
-    """``np.array([...])`` with exact floats; a matrix one row a line, as the seed writes weights."""
+def _array(name: str, values) -> str:
+    """``name = np.array([...])`` with exact floats; a matrix one row a line, as the seed writes weights."""
     rows = values.tolist()
     if values.ndim == 1:
-        return f"np.array({json.dumps(rows)})"
-    pad = " " * len("np.array([")
-    return "np.array([" + f",\n{pad}".join(json.dumps(row) for row in rows) + "])"
+        return f"{name} = np.array({json.dumps(rows)})"
+    pad = " " * len(f"{name} = np.array([")
+    return f"{name} = np.array([" + f",\n{pad}".join(json.dumps(row) for row in rows) + "])"
+
+
+def scenario_text(scenario: Scenario) -> str:
+    """The scenario file's JSON, one field a line (the app and ``backprop-sim`` read it)."""
+    data = scenario_to_dict(scenario)
+    return "{\n" + ",\n".join(f"  {json.dumps(key)}: {json.dumps(value)}" for key, value in data.items()) + "\n}"
+
+
+ROUND_CODE = '''K = {digits}  # paper mode: significant digits
+
+
+def r(v):
+    """Round to K significant digits, as on paper: float(f"{{v:.{{K}}g}}") for every entry."""
+    if np.ndim(v) == 0:
+        return float(f"{{float(v):.{{K}}g}}")
+    return np.array([float(f"{{x:.{{K}}g}}") for x in np.ravel(v)]).reshape(np.shape(v))'''
 
 
 class _Code:
-    """Generates the NumPy lines of each stage for one scenario."""
+    """The NumPy lines of each stage for one scenario, under a mistake's rules and paper-mode rounding.
 
-    def __init__(self, scenario: Scenario):
-        self.scenario = scenario
+    The lines repeat the engine's operations in its order; in paper mode ``r(...)`` wraps every value
+    the engine rounds, so the floats agree bit for bit.
+    """
+
+    def __init__(self, scenario: Scenario, rules: Rules, digits: int | None):
+        self.scenario, self.rules, self.digits = scenario, rules, digits
         self.last = len(scenario.layers) - 1
         self.biased = scenario.biases is not None
+
+    def kept(self, name: str, expression: str, comment: str = "") -> str:
+        """``name = expression``, rounded in paper mode, with an optional comment."""
+        value = f"r({expression})" if self.digits is not None else expression
+        return f"{name} = {value}" + (f"  # {comment}" if comment else "")
 
     def prev(self, l: int, suffix: str = "") -> str:
         return "x" if l == 1 else f"a{l - 1}{suffix}"
@@ -108,11 +135,10 @@ class _Code:
 
     def given(self) -> str:
         s = self.scenario
-        lines = [f"x = {_array(s.x)}", f"target = {_array(s.target)}", f"learning_rate = {s.learning_rate!r}", ""]
-        for l, w in enumerate(s.weights, start=1):
-            lines.append(f"W{l} = {_array(w)}")
+        lines = [_array("x", s.x), _array("target", s.target), f"learning_rate = {s.learning_rate!r}", ""]
+        lines += [_array(f"W{l}", w) for l, w in enumerate(s.weights, start=1)]
         if self.biased:
-            lines += [f"b{l} = {_array(b)}" for l, b in enumerate(s.biases, start=1)]
+            lines += [_array(f"b{l}", b) for l, b in enumerate(s.biases, start=1)]
         return "\n".join(lines)
 
     def definitions(self) -> str:
@@ -120,12 +146,12 @@ class _Code:
         names = list(dict.fromkeys(s.activations))
         blocks = [ACTIVATION_CODE[name] for name in names]
         cross_entropy = s.loss == "cross_entropy"
-        needs_backward = [name for name in names if name != "sigmoid"]
-        if cross_entropy:  # the output's slope cancels with cross-entropy
-            needs_backward = [n for n in dict.fromkeys(s.activations[:-1]) if n != "sigmoid"]
-        blocks += [BACKWARD_CODE[name] for name in needs_backward]
+        differentiated = s.activations[:-1] if cross_entropy else s.activations  # CE: the output's slope cancels
+        blocks += [BACKWARD_CODE[name] for name in dict.fromkeys(differentiated) if name != "sigmoid"]
         loss = LOSS_CODE[s.loss]
         blocks.append(loss[s.activations[-1]] if cross_entropy else loss)
+        if self.digits is not None:
+            blocks.append(ROUND_CODE.format(digits=self.digits))
         blocks.append(SHOW_CODE)
         return "\n\n\n".join(blocks)
 
@@ -133,57 +159,104 @@ class _Code:
         kind, l = stage.kind, stage.layer
         if stage.id.startswith("forward.z"):
             bias = f" + b{l}" if self.biased else ""
-            return [f"z{l} = np.dot({self.prev(l)}, W{l}){bias}"]
+            return [self.kept(f"z{l}", f"np.dot({self.prev(l)}, W{l}){bias}")]
         if stage.id.startswith("forward.a"):
-            return [f"a{l} = {self.activation(l)}(z{l})"]
+            return [self.kept(f"a{l}", f"{self.activation(l)}(z{l})")]
         if kind == "loss":
-            return [f"error = a{l} - target", f"loss = {self.scenario.loss}(z{l}, a{l}, target)"]
+            return [self.error(l), self.kept("loss", f"{self.scenario.loss}(z{l}, a{l}, target)")]
         if kind == "delta":
-            return [self.delta(l)]
+            return self.delta(l)
         if stage.id.startswith("gradient.W"):
-            return [f"dW{l} = np.outer({self.prev(l)}, delta{l})"]
+            return self.weight_gradient(l)
         if stage.id.startswith("update.W"):
-            return [
-                f"lr_dW{l} = learning_rate * dW{l}  # the seed notebook prints this as the change in weights",
-                f"update_W{l} = -lr_dW{l}  # the weights move against the gradient",
-                f"new_W{l} = W{l} + update_W{l}  # = W{l} - learning_rate * dW{l}",
-            ]
+            return self.weight_update(l)
         if stage.id.startswith("gradient.b"):
-            return [f"db{l} = delta{l}  # a bias is a weight on an input that is always 1"]
+            return [self.kept(f"db{l}", f"delta{l}", "a bias is a weight on an input that is always 1")]
         if stage.id.startswith("update.b"):
-            if not self.scenario.train_biases:
-                return [f"update_b{l} = np.zeros_like(b{l})  # biases frozen", f"new_b{l} = b{l}"]
-            return [f"update_b{l} = -learning_rate * db{l}", f"new_b{l} = b{l} + update_b{l}"]
+            return self.bias_update(l)
         if kind == "apply":
             return self.apply()
         raise ValueError(f"no notebook code for stage {stage.id}")
 
-    def delta(self, l: int) -> str:
-        activation = self.activation(l)
+    def error(self, l: int) -> str:
+        if self.rules.error_sign > 0:
+            return self.kept("error", f"a{l} - target")
+        return self.kept("error", f"target - a{l}", "MISTAKE: t − o instead of o − t")
+
+    def _slope(self, l: int, upstream: str) -> tuple[str, str]:
+        """dE/dz from ``upstream`` = dE/da, with the slope as the rules take it; and a comment."""
+        activation, slope_of = self.activation(l), self.rules.slope_of
+        if slope_of is None:
+            return upstream, "MISTAKE: the activation's slope is left out"
+        a = f"a{l}" if slope_of == "a" else f"z{l}"
+        comment = "" if slope_of == "a" else "MISTAKE: the slope computed from z as if it were a"
+        if activation == "sigmoid":
+            return f"{upstream} * {a} * (1 - {a})", comment
+        return f"{activation}_backward(z{l}, {a}, {upstream})", comment
+
+    def delta(self, l: int) -> list[str]:
         if l == self.last:
             if self.scenario.loss == "cross_entropy":
-                return f"delta{l} = a{l} - target  # with cross-entropy the output's slope cancels"
-            upstream = "error"
+                flipped = self.rules.error_sign < 0
+                expression = f"target - a{l}" if flipped else f"a{l} - target"
+                comment = "MISTAKE: t − o" if flipped else "with cross-entropy the output's slope cancels"
+                return [self.kept(f"delta{l}", expression, comment)]
+            return [self.kept(f"delta{l}", *self._slope(l, "error"))]
+        weights = f"W{l + 1}"
+        lines = []
+        if self.rules.hidden_delta_uses_updated:
+            lines = [
+                f"# MISTAKE: W{l + 1} is updated first and δ is sent back along the updated weights",
+                *self.weight_gradient(l + 1),
+                *self.weight_update(l + 1),
+            ]
+            weights = f"new_W{l + 1}"
+        return [*lines, self.kept(f"delta{l}", *self._slope(l, f"np.dot({weights}, delta{l + 1})"))]
+
+    def weight_gradient(self, l: int) -> list[str]:
+        return [self.kept(f"dW{l}", f"np.outer({self.prev(l)}, delta{l})")]
+
+    def _update(self, name: str, l: int) -> list[str]:
+        """η·∂E/∂p, the update and the new value of parameter ``name`` (W or b) of layer l."""
+        gradient = "dW" if name == "W" else "db"
+        change = f"lr_d{name}{l}" if name == "W" else f"learning_rate * {gradient}{l}"
+        lines = []
+        if name == "W":
+            lines.append(
+                self.kept(
+                    change, f"learning_rate * {gradient}{l}", "what the seed notebook prints as the change in weights"
+                )
+            )
+        if self.rules.update_sign < 0:
+            update = f"update_{name}{l} = -{change}" if name == "W" else self.kept(f"update_{name}{l}", f"-{change}")
+            lines.append(update + ("  # the step goes against the gradient" if name == "W" else ""))
         else:
-            upstream = f"np.dot(W{l + 1}, delta{l + 1})"
-        if activation == "sigmoid":
-            return f"delta{l} = {upstream} * a{l} * (1 - a{l})"
-        return f"delta{l} = {activation}_backward(z{l}, a{l}, {upstream})"
+            update = f"update_{name}{l} = {change}" if name == "W" else self.kept(f"update_{name}{l}", change)
+            lines.append(update + "  # MISTAKE: + instead of −, the step climbs the loss")
+        lines.append(self.kept(f"new_{name}{l}", f"{name}{l} + update_{name}{l}"))
+        return lines
+
+    def weight_update(self, l: int) -> list[str]:
+        return self._update("W", l)
+
+    def bias_update(self, l: int) -> list[str]:
+        if not self.scenario.train_biases:
+            return [f"update_b{l} = np.zeros_like(b{l})  # biases frozen", f"new_b{l} = b{l}"]
+        if not self.rules.update_biases:
+            return [f"update_b{l} = np.zeros_like(b{l})  # MISTAKE: the biases are not updated", f"new_b{l} = b{l}"]
+        return self._update("b", l)
 
     def apply(self) -> list[str]:
         lines = []
         for l in range(1, self.last + 1):
             bias = f" + new_b{l}" if self.biased else ""
             lines += [
-                f"z{l}_new = np.dot({self.prev(l, '_new')}, new_W{l}){bias}",
-                f"a{l}_new = {self.activation(l)}(z{l}_new)",
+                self.kept(f"z{l}_new", f"np.dot({self.prev(l, '_new')}, new_W{l}){bias}"),
+                self.kept(f"a{l}_new", f"{self.activation(l)}(z{l}_new)"),
             ]
         last = self.last
-        return [
-            *lines,
-            f"new_output = a{last}_new",
-            f"new_loss = {self.scenario.loss}(z{last}_new, a{last}_new, target)",
-        ]
+        loss = self.kept("new_loss", f"{self.scenario.loss}(z{last}_new, a{last}_new, target)")
+        return [*lines, f"new_output = a{last}_new", loss]
 
 
 def _show(stage: Stage) -> list[str]:
@@ -197,13 +270,34 @@ def _scenario_name(scenario: Scenario) -> str:
     return "your scenario"
 
 
-def app_link(scenario: Scenario, app_url: str = DEFAULT_APP_URL) -> str:
-    from urllib.parse import urlencode
+def app_link(
+    scenario: Scenario, *, mistake: str | None = None, digits: int | None = None, app_url: str = DEFAULT_APP_URL
+) -> str:
+    """A link that opens the scenario in the app, with the mistake and the paper-mode rounding chosen."""
+    params = encode(scenario, options=ViewOptions(mistake=mistake, round=digits))
+    return app_url + ("&" if "?" in app_url else "?") + urlencode(params, safe=",;:|")
 
-    return app_url + ("&" if "?" in app_url else "?") + urlencode(encode(scenario), safe=",;:|")
+
+def _variant_notes(mistake: str | None, digits: int | None) -> list[str]:
+    notes = []
+    entry = mistake_entry(mistake)
+    if entry is not None:
+        notes += [
+            f"**This notebook makes a classic mistake on purpose: {entry.title}.** {entry.description} "
+            "The lines marked `# MISTAKE` are where it differs from correct backpropagation.",
+            "",
+        ]
+    if digits is not None:
+        notes += [
+            f"**Paper mode: {digits} significant digits.** `r(...)` rounds every value a stage computes to "
+            f"{digits} significant digits before a later stage uses it, as you would on paper; the inputs, "
+            "target, weights and learning rate are used as given.",
+            "",
+        ]
+    return notes
 
 
-def _first_cell(scenario: Scenario, stages: tuple[Stage, ...], app_url: str) -> str:
+def _first_cell(scenario: Scenario, stages: tuple[Stage, ...], link: str, notes: list[str]) -> str:
     return "\n".join(
         [
             f"# Understanding Backpropagation: one training step of {_scenario_name(scenario)}",
@@ -212,12 +306,22 @@ def _first_cell(scenario: Scenario, stages: tuple[Stage, ...], app_url: str) -> 
             f"({len(stages)} stages); run them in order and each prints the numbers the app shows. "
             "It needs only NumPy.",
             "",
-            f"[Open this scenario in the app]({app_link(scenario, app_url)})",
+            f"[Open this scenario in the app]({link})",
             "",
+            *notes,
+            *(
+                [
+                    f"The scenario has a dataset of {len(scenario.dataset)} examples; this walkthrough is one step "
+                    "on its example `x`, `target` (the app's training goes over the whole dataset).",
+                    "",
+                ]
+                if scenario.dataset is not None
+                else []
+            ),
             "The scenario (a file the app and `backprop-sim` read):",
             "",
             "```json",
-            scenario_to_json(scenario),
+            scenario_text(scenario),
             "```",
             "",
             "Layout: row vectors and `z = np.dot(a, W) + b`, as the seed notebook's `np.dot(x, weights_input_hidden)`; "
@@ -250,11 +354,12 @@ def walkthrough_notebook(
     scenario: Scenario, *, mistake: str | None = None, digits: int | None = None, app_url: str = DEFAULT_APP_URL
 ) -> nbformat.NotebookNode:
     """The walkthrough of ``scenario`` as a notebook: a markdown and a code cell per stage."""
-    record = step(scenario)
+    record = step(scenario, mistake=mistake, digits=digits)
     stages = build_stages(record)
-    code = _Code(scenario)
+    code = _Code(scenario, rules_of(mistake), digits)
+    link = app_link(scenario, mistake=mistake, digits=digits, app_url=app_url)
     cells = [
-        v4.new_markdown_cell(_first_cell(scenario, stages, app_url), id="scenario"),
+        v4.new_markdown_cell(_first_cell(scenario, stages, link, _variant_notes(mistake, digits)), id="scenario"),
         v4.new_code_cell("import numpy as np", id="import"),
         v4.new_markdown_cell(
             "## Activation functions and loss\n\nWritten out here so the notebook needs nothing but NumPy. "
