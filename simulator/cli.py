@@ -162,6 +162,58 @@ def check(args: argparse.Namespace) -> None:
     print(f"largest relative error: {max(r.relative_error for r in rows):.2e}")
 
 
+def _write(path: str, data: bytes) -> None:
+    """Write a file, or stop with exit 2 and the reason on stderr."""
+    try:
+        with open(path, "wb") as handle:
+            handle.write(data)
+    except OSError as err:
+        print(f"backprop-sim: cannot write {path} ({err.strerror})", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def exercise_command(args: argparse.Namespace) -> None:
+    import os
+
+    from .exercises import exercise_files
+
+    files = exercise_files(args.preset, args.seed, args.count, app_url=args.app_url)
+    try:
+        os.makedirs(args.out, exist_ok=True)
+    except OSError as err:
+        print(f"backprop-sim: cannot create {args.out} ({err.strerror})", file=sys.stderr)
+        raise SystemExit(2) from None
+    for name, data in files.items():
+        _write(os.path.join(args.out, name), data)
+    print(f"wrote {len(files)} files to {args.out}: {', '.join(files)}")
+
+
+def notebook_command(args: argparse.Namespace) -> None:
+    from .notebook_export import notebook_bytes
+
+    data = notebook_bytes(_scenario(args), mistake=args.mistake, digits=args.round, app_url=args.app_url)
+    if args.output == "-":
+        sys.stdout.buffer.write(data)
+        return
+    _write(args.output, data)
+    print(f"wrote {args.output}")
+
+
+def _whole(low: int, high: int):
+    """An argparse type: a whole number from ``low`` to ``high``."""
+
+    def read(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low} to {high:,}, got {value}")
+        return value
+
+    return read
+
+
 def _loss_target(text: str) -> float:
     try:
         value = float(text)
@@ -252,6 +304,29 @@ def parser() -> argparse.ArgumentParser:
     checker.add_argument("--preset", choices=sorted(PRESETS), help="use a built-in scenario instead of a file")
     checker.add_argument("--mistake", type=_mistake, help="check the gradients of a step made with this mistake")
     checker.set_defaults(run=check)
+
+    from .exercises import DEFAULT_APP_URL, MAX_EXERCISES
+    from .mistakes import MISTAKES
+    from .rounding import MAX_DIGITS, MIN_DIGITS
+
+    sheets = commands.add_parser("exercise", help="a worksheet, its answer key and quiz links, for a class")
+    sheets.add_argument("--preset", choices=sorted(PRESETS), default="seed", help="the network to vary (default: seed)")
+    sheets.add_argument("--seed", type=_whole(0, 2**32 - 1), default=0, help="random seed: same seed, same files")
+    sheets.add_argument("--count", type=_whole(1, MAX_EXERCISES), default=10, help="number of exercises (default: 10)")
+    sheets.add_argument("--out", required=True, help="directory to write the files into (created if missing)")
+    sheets.add_argument("--app-url", default=DEFAULT_APP_URL, help=f"the app's address (default: {DEFAULT_APP_URL})")
+    sheets.set_defaults(run=exercise_command, scenario=None)
+
+    notebook = commands.add_parser("notebook", help="the walkthrough as a runnable Jupyter notebook (NumPy only)")
+    notebook.add_argument("scenario", nargs="?", help="scenario JSON file (default: the seed notebook's network)")
+    notebook.add_argument("--preset", choices=sorted(PRESETS), help="use a built-in scenario instead of a file")
+    notebook.add_argument("-o", "--output", default="-", help="the .ipynb file to write (default: standard output)")
+    notebook.add_argument("--mistake", choices=list(MISTAKES), help="make one classic mistake all through the step")
+    notebook.add_argument(
+        "--round", type=_whole(MIN_DIGITS, MAX_DIGITS), metavar="K", help="paper mode: round to K significant digits"
+    )
+    notebook.add_argument("--app-url", default=DEFAULT_APP_URL, help=f"the app's address (default: {DEFAULT_APP_URL})")
+    notebook.set_defaults(run=notebook_command)
     return root
 
 
