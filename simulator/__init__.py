@@ -2,9 +2,12 @@
 
 from .activations import ACTIVATIONS, Activation
 from .backprop import StepRecord, step
-from .gradcheck import GradientCheck, gradient_check
+from .gradcheck import GradientCheck, gradient_check, nudge_curve, stage_gradient_check
 from .losses import LOSSES, Loss
+from .mistakes import MISTAKES, divergence, mistake_losses
 from .presets import PRESETS, SEED
+from .quiz import check_answer, parse_answer, quiz_score
+from .rounding import paper_drift
 from .scenario import (
     Scenario,
     ScenarioError,
@@ -22,6 +25,7 @@ from .training import TrainingRun, train
 __all__ = [
     "ACTIVATIONS",
     "LOSSES",
+    "MISTAKES",
     "PRESETS",
     "SEED",
     "Activation",
@@ -33,14 +37,22 @@ __all__ = [
     "StepRecord",
     "TrainingRun",
     "build_stages",
+    "check_answer",
+    "divergence",
     "gradient_check",
     "load_scenario",
+    "mistake_losses",
+    "nudge_curve",
+    "paper_drift",
+    "parse_answer",
+    "quiz_score",
     "save_scenario",
     "scenario_from_dict",
     "scenario_from_json",
     "scenario_to_dict",
     "scenario_to_json",
     "scenario_with_fallback",
+    "stage_gradient_check",
     "step",
     "train",
     "unit_names",

@@ -6,6 +6,7 @@ z and a layer by layer, the backward stages add δ on nodes and gradients on edg
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .activations import ACTIVATIONS
@@ -27,6 +28,7 @@ class Node:
     text: str  # the values revealed so far, one per line
     hover: str  # full precision
     highlighted: bool
+    marked: bool = False  # a value shown here differs from the correct step's (see ``graph_model(divergence=)``)
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Edge:
     text: str  # what the edge label shows ("" when unlabelled)
     hover: str
     highlighted: bool
+    marked: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,10 +99,39 @@ def _edge_value(record: StepRecord, reached: set[str], current: Stage, l: int, i
     return number(weight), f"w = {weight!r}"
 
 
-def graph_model(record: StepRecord, stages: tuple[Stage, ...], index: int, blank: bool = False) -> GraphModel:
+_MATRIX_KEY = re.compile(r"^(?:dW|lr_dW|update_W|new_W)(\d+)$")
+_VECTOR_KEY = re.compile(r"^(?:z|a|delta|db|update_b|new_b)(\d+)$")
+
+
+def marked_parts(record: StepRecord, divergence, reached: set[str]) -> tuple[set[str], set[tuple[str, str]]]:
+    """Units and edges whose values, in the stages reached, differ from the correct step's
+    (``divergence`` from :func:`simulator.mistakes.divergence`)."""
+    names = unit_names(record.scenario.layers)
+    last = len(names) - 1
+    nodes, edges = set(), set()
+    for stage_id in reached:
+        for key, mask in divergence.masks.get(stage_id, {}).items():
+            if not mask.any():
+                continue
+            matrix, vector = _MATRIX_KEY.match(key), _VECTOR_KEY.match(key)
+            if matrix:
+                l = int(matrix.group(1))
+                edges |= {(names[l - 1][i], names[l][j]) for i, j in zip(*map(list, mask.nonzero()))}
+            else:
+                l = int(vector.group(1)) if vector else last  # error, loss, new output and loss: the outputs
+                flat = mask.ravel() if mask.size == len(names[l]) else [True] * len(names[l])
+                nodes |= {name for name, differs in zip(names[l], flat) if differs}
+    return nodes, edges
+
+
+def graph_model(
+    record: StepRecord, stages: tuple[Stage, ...], index: int, blank: bool = False, divergence=None
+) -> GraphModel:
     """Nodes in columns (inputs left), edges with the values revealed by stage ``index``.
 
     With ``blank`` (the presenter's "blank the answer") the values stage ``index`` computes read "?".
+    With ``divergence`` (a mistaken record against the correct one), units and edges whose revealed
+    values differ are ``marked``.
     """
     scenario = record.scenario
     names = unit_names(scenario.layers)
@@ -107,6 +139,7 @@ def graph_model(record: StepRecord, stages: tuple[Stage, ...], index: int, blank
     current = stages[index]
     reached = _reached(stages, index)
     lit_nodes, lit_edges = set(current.nodes), set(current.edges)
+    marked_nodes, marked_edges = marked_parts(record, divergence, reached) if divergence else (set(), set())
 
     nodes = []
     for l, layer in enumerate(names):
@@ -124,6 +157,7 @@ def graph_model(record: StepRecord, stages: tuple[Stage, ...], index: int, blank
                     else "<br>".join("  ".join(shown[k : k + 2]) for k in range(0, len(shown), 2)),
                     hover=f"<b>{unit_label(name)}</b><br>" + "<br>".join(hover),
                     highlighted=name in lit_nodes,
+                    marked=name in marked_nodes,
                 )
             )
     edges = []
@@ -141,6 +175,7 @@ def graph_model(record: StepRecord, stages: tuple[Stage, ...], index: int, blank
                         text=text if labelled else "",
                         hover=f"<b>{unit_label(source)} → {unit_label(target)}</b><br>{hover}",
                         highlighted=(source, target) in lit_edges,
+                        marked=(source, target) in marked_edges,
                     )
                 )
     caption = "Edge labels: weights w"
