@@ -20,7 +20,7 @@ import numpy as np
 from .backprop import StepRecord, step
 from .presets import PRESET_TITLES, PRESETS
 from .scenario import Scenario, ScenarioError, scenario_to_json
-from .share import encode
+from .share import ViewOptions, encode
 from .stages import Stage, build_stages, layer_mark, unit_label, unit_names
 
 DEFAULT_APP_URL = "http://localhost:8501/"
@@ -88,7 +88,7 @@ def _template(preset: str) -> Scenario:
 
 def quiz_link(scenario: Scenario, app_url: str = DEFAULT_APP_URL) -> str:
     """A link that opens ``scenario`` in the app in quiz mode at the first stage."""
-    params = {**encode(scenario, stage=QUIZ_STAGE), "quiz": "1"}
+    params = encode(scenario, options=ViewOptions(stage=QUIZ_STAGE, quiz=True))
     return app_url + ("&" if "?" in app_url else "?") + urlencode(params, safe=",;:|")
 
 
