@@ -2,7 +2,10 @@
 
 from .activations import ACTIVATIONS, Activation
 from .backprop import StepRecord, step
+from .boundary import output_curve, output_grid
+from .datasets import DATASETS, Dataset, dataset_from_csv, dataset_to_csv, with_dataset
 from .gradcheck import GradientCheck, gradient_check, nudge_curve, stage_gradient_check
+from .history import History
 from .losses import LOSSES, Loss
 from .mistakes import MISTAKES, divergence, mistake_losses
 from .presets import PRESETS, SEED
@@ -20,16 +23,19 @@ from .scenario import (
     scenario_with_fallback,
 )
 from .stages import Stage, build_stages, unit_names
-from .training import TrainingRun, train
+from .training import TrainingRun, train, train_chunks
 
 __all__ = [
     "ACTIVATIONS",
+    "DATASETS",
     "LOSSES",
     "MISTAKES",
     "PRESETS",
     "SEED",
     "Activation",
+    "Dataset",
     "GradientCheck",
+    "History",
     "Loss",
     "Scenario",
     "ScenarioError",
@@ -38,11 +44,15 @@ __all__ = [
     "TrainingRun",
     "build_stages",
     "check_answer",
+    "dataset_from_csv",
+    "dataset_to_csv",
     "divergence",
     "gradient_check",
     "load_scenario",
     "mistake_losses",
     "nudge_curve",
+    "output_curve",
+    "output_grid",
     "paper_drift",
     "parse_answer",
     "quiz_score",
@@ -55,5 +65,7 @@ __all__ = [
     "stage_gradient_check",
     "step",
     "train",
+    "train_chunks",
     "unit_names",
+    "with_dataset",
 ]
