@@ -16,6 +16,22 @@ def number(value: float, digits: int = 4) -> str:
     return f"{value:.{digits}g}"
 
 
+def distinct_pair(old: float, new: float, digits: int = 4) -> tuple[str, str]:
+    """``old`` and ``new`` as :func:`number` writes them, with just enough more digits that they differ
+    wherever the values do: (0.1, 0.1000354) → ("0.1", "0.100035"), never "0.1" twice."""
+    old, new = float(old), float(new)
+    for shown in range(digits, 18):
+        pair = number(old, shown), number(new, shown)
+        if old == new or pair[0] != pair[1]:
+            return pair
+    return pair
+
+
+def plain(value: float, digits: int = 15) -> str:
+    """Up to ``digits`` significant digits without float noise: 0.24000000000000002 → "0.24"."""
+    return repr(float(f"{float(value):.{digits}g}"))
+
+
 def latex_number(value: float, digits: int = 4) -> str:
     """Like :func:`number`; scientific notation as a compact 1.77×10⁻⁴ (3 digits) so matrices stay narrow."""
     text = number(value, digits)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from .activations import ACTIVATIONS
 from .backprop import StepRecord
-from .formatting import latex_number, number
+from .formatting import distinct_pair, latex_number, number, plain
 from .stages import Stage, layer_mark, unit_label, unit_names
 
 MAX_LABELLED_EDGES = 24  # per weight matrix; larger ones show their values on hover only
@@ -60,7 +60,7 @@ def _node_lines(
     """Short lines for the label and full-precision lines for the hover; stage ``hidden``'s values read "?"."""
     if l == 0:
         value = record.activations[0][i]
-        return [number(value)], [f"x = {float(value)!r}"]
+        return [number(value)], [f"x = {plain(value)}"]
     shown, hover = [], []
     quantities = [
         ("z", f"forward.z{l}", record.zs[l - 1][i]),
@@ -71,18 +71,18 @@ def _node_lines(
         quantities.insert(2, ("t", "loss", record.scenario.target[i]))
     if record.scenario.biases is not None:
         # A given, like an input; on hover only, since the label under a unit has room for four values.
-        hover.append(f"b = {float(record.scenario.biases[l - 1][i])!r}")
+        hover.append(f"b = {plain(record.scenario.biases[l - 1][i])}")
     for symbol, stage_id, value in quantities:
         if stage_id == hidden and symbol != "t":
             shown.append(f"{symbol}=?")
             hover.append(f"{symbol} = ?")
         elif stage_id in reached:
             shown.append(f"{symbol}={number(value)}")
-            hover.append(f"{symbol} = {float(value)!r}")
+            hover.append(f"{symbol} = {plain(value)}")
     if "apply" in reached and l == last:
         value = record.new_activations[l][i]
         shown.append("o′=?" if hidden == "apply" else f"o′={number(value)}")
-        hover.append("o after the update = ?" if hidden == "apply" else f"o after the update = {float(value)!r}")
+        hover.append("o after the update = ?" if hidden == "apply" else f"o after the update = {plain(value)}")
     return shown, hover
 
 
@@ -90,13 +90,14 @@ def _edge_value(record: StepRecord, reached: set[str], current: Stage, l: int, i
     weight = float(record.scenario.weights[l - 1][i, j])
     if current.id == f"gradient.W{l}":
         gradient = float(record.weight_gradients[l - 1][i, j])
-        return ("∂E/∂w=?", "∂E/∂w = ?") if blank else (f"∂E/∂w={number(gradient)}", f"∂E/∂w = {gradient!r}")
+        return ("∂E/∂w=?", "∂E/∂w = ?") if blank else (f"∂E/∂w={number(gradient)}", f"∂E/∂w = {plain(gradient)}")
     if blank and current.id == f"update.W{l}":
-        return f"{number(weight)}→?", f"w = {weight!r} → ?"
+        return f"{number(weight)}→?", f"w = {plain(weight)} → ?"
     if f"update.W{l}" in reached:
         new = float(record.new_weights[l - 1][i, j])
-        return f"{number(weight)}→{number(new)}", f"w = {weight!r} → {new!r}"
-    return number(weight), f"w = {weight!r}"
+        old_text, new_text = distinct_pair(weight, new)  # 0.1→0.10004, never 0.1→0.1
+        return f"{old_text}→{new_text}", f"w = {plain(weight)} → {plain(new)}"
+    return number(weight), f"w = {plain(weight)}"
 
 
 _MATRIX_KEY = re.compile(r"^(?:dW|lr_dW|update_W|new_W)(\d+)$")

@@ -7,7 +7,7 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from .backprop import StepRecord
-from .formatting import number
+from .formatting import distinct_pair, number
 from .stages import Stage, layer_mark, unit_label, unit_names
 
 
@@ -32,25 +32,55 @@ def weight_tables(record: StepRecord, l: int) -> dict[str, pd.DataFrame]:
         f"W{layer_mark(l)}": matrix_frame(record.scenario.weights[l - 1], rows, columns),
         f"∂E/∂W{layer_mark(l)}": matrix_frame(record.weight_gradients[l - 1], rows, columns),
         f"ΔW{layer_mark(l)} = −η·∂E/∂W{layer_mark(l)}": matrix_frame(record.weight_updates[l - 1], rows, columns),
-        f"W{layer_mark(l)} new": matrix_frame(record.new_weights[l - 1], rows, columns),
+        f"W{layer_mark(l)} new": compared(
+            matrix_frame(record.new_weights[l - 1], rows, columns), record.scenario.weights[l - 1]
+        ),
     }
 
 
+def compared(frame: pd.DataFrame, before) -> pd.DataFrame:
+    """``frame`` with the values it replaces (NaN where none): :func:`styled` then shows each cell with
+    enough digits to differ from its old value (0.10004, not 0.1, for 0.1 → 0.1000354)."""
+    frame = frame.copy()
+    frame.attrs["before"] = np.broadcast_to(np.asarray(before, dtype=float), frame.shape).copy()
+    return frame
+
+
 def _diverging(frame: pd.DataFrame) -> pd.DataFrame:
-    """Blue for positive, vermillion for negative, strength ∝ |value| / largest in the table."""
+    """Blue for positive, vermillion for negative, strength ∝ |value| / largest in the table.
+
+    Translucent tints and no text colour: the theme's text stays readable on them, light or dark.
+    The sign is also in the number's minus, never in the colour alone."""
     values = frame.to_numpy(dtype=float)
     largest = np.max(np.abs(values)) if values.size else 0.0
     css = np.empty(values.shape, dtype=object)
     for index, value in np.ndenumerate(values):
         strength = 0.0 if largest == 0 else abs(value) / largest
         rgb = "0,114,178" if value >= 0 else "213,94,0"
-        css[index] = f"background-color: rgba({rgb},{0.08 + 0.5 * strength:.2f}); color: #1F2430"
+        css[index] = f"background-color: rgba({rgb},{0.08 + 0.5 * strength:.2f}); white-space: nowrap"
     return pd.DataFrame(css, index=frame.index, columns=frame.columns)
 
 
+def cell_text(frame: pd.DataFrame) -> np.ndarray:
+    """What each cell shows: :func:`number`, with more digits where a value must differ from ``attrs["before"]``."""
+    values = frame.to_numpy(dtype=float)
+    before = frame.attrs.get("before")
+    texts = np.empty(values.shape, dtype=object)
+    for index, value in np.ndenumerate(values):
+        old = np.nan if before is None else before[index]
+        texts[index] = number(value) if np.isnan(old) else distinct_pair(old, value)[1]
+    return texts
+
+
 def styled(frame: pd.DataFrame) -> Styler:
-    """Numbers to 4 significant digits, scientific below 1e-3 (1.770e-04, never 0.000)."""
-    return frame.style.apply(_diverging, axis=None).format(number)
+    """Numbers to 4 significant digits, scientific below 1e-3 (1.770e-04, never 0.000); a new value
+    with as many more as it takes to differ from the old one."""
+    # Styler formats by value, not position: a value met twice keeps its longest text.
+    shown: dict[float, str] = {}
+    for value, text in zip(frame.to_numpy(dtype=float).ravel(), cell_text(frame).ravel()):
+        if len(text) > len(shown.get(value, "")):
+            shown[value] = text
+    return frame.style.apply(_diverging, axis=None).format(lambda v: shown.get(v) or number(v))
 
 
 def stage_tables(record: StepRecord, stage: Stage) -> dict[str, pd.DataFrame]:
@@ -64,7 +94,9 @@ def stage_tables(record: StepRecord, stage: Stage) -> dict[str, pd.DataFrame]:
     if stage.kind in ("gradient", "update"):  # a bias vector
         columns = _labels(scenario, l)
         frame = {"b": scenario.biases[l - 1], "∂E/∂b": record.bias_gradients[l - 1], "b new": record.new_biases[l - 1]}
-        return {f"b{layer_mark(l)}": pd.DataFrame(frame, index=columns).T}
+        nothing = np.full(len(columns), np.nan)
+        before = [nothing, nothing, scenario.biases[l - 1]]
+        return {f"b{layer_mark(l)}": compared(pd.DataFrame(frame, index=columns).T, before)}
     if stage.kind == "forward":
         columns = _labels(scenario, l)
         rows = {"z": record.zs[l - 1]}
@@ -84,7 +116,8 @@ def stage_tables(record: StepRecord, stage: Stage) -> dict[str, pd.DataFrame]:
         return {f"δ{layer_mark(l)}": pd.DataFrame({"δ": record.deltas[l - 1]}, index=columns).T}
     columns = _labels(scenario, len(scenario.layers) - 1)
     return {
-        "Before and after the update": pd.DataFrame(
-            {"o before": record.output, "o after": record.new_output}, index=columns
-        ).T
+        "Before and after the update": compared(
+            pd.DataFrame({"o before": record.output, "o after": record.new_output}, index=columns).T,
+            [np.full(len(columns), np.nan), record.output],
+        )
     }
