@@ -4,6 +4,7 @@ from .activations import ACTIVATIONS, Activation
 from .backprop import StepRecord, step
 from .boundary import output_curve, output_grid
 from .datasets import DATASETS, Dataset, dataset_from_csv, dataset_to_csv, with_dataset
+from .exercises import Exercise, exercise_files, exercise_zip, make_exercises
 from .gradcheck import GradientCheck, gradient_check, nudge_curve, stage_gradient_check
 from .history import History
 from .losses import LOSSES, Loss
@@ -34,6 +35,7 @@ __all__ = [
     "SEED",
     "Activation",
     "Dataset",
+    "Exercise",
     "GradientCheck",
     "History",
     "Loss",
@@ -46,9 +48,12 @@ __all__ = [
     "check_answer",
     "dataset_from_csv",
     "dataset_to_csv",
+    "exercise_files",
+    "exercise_zip",
     "divergence",
     "gradient_check",
     "load_scenario",
+    "make_exercises",
     "mistake_losses",
     "nudge_curve",
     "output_curve",
