@@ -520,6 +520,7 @@ def scenario_with_fallback(data: Any, fallback: Scenario) -> tuple[Scenario, lis
     problems = _unknown_fields(data)
     base = scenario_to_dict(fallback)
     ctx: dict[str, Any] = {}
+    chosen: dict[str, Any] = {}
     for name in FIELDS:
         if name == "activations" and ctx["layers"] != list(fallback.layers):
             base = scenario_to_dict(_resized(fallback, ctx["layers"]))
@@ -529,9 +530,9 @@ def scenario_with_fallback(data: Any, fallback: Scenario) -> tuple[Scenario, lis
             if k == 0 and name in data:
                 problems.extend(found)
             if not found:
-                ctx[name] = result
+                ctx[name], chosen[name] = result, candidate
                 break
-    scenario = scenario_from_dict({name: ctx[name] for name in FIELDS})
+    scenario = scenario_from_dict(chosen)
     overflow = check_computable(scenario)
     if overflow:
         return fallback, [*problems, *overflow, "scenario: not used, its step cannot be computed; the default is shown"]

@@ -347,6 +347,7 @@ def _read_scenario(texts: dict[str, str], default: Scenario, problems: list[str]
     if any(k in texts for k in ("layers", "w1")):  # a link that describes a network says all of it
         data.setdefault("biases", None)
         data.setdefault("dataset", None)
+        data.setdefault("train_biases", True)
     if "frozen" in texts:
         try:
             data["train_biases"] = not _read_flag(texts["frozen"])
