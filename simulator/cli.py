@@ -66,6 +66,7 @@ def walkthrough(args: argparse.Namespace) -> None:
                     ],
                 },
                 indent=2,
+                allow_nan=False,  # strict JSON: the engine never returns inf or NaN
             )
         )
         return
@@ -127,6 +128,7 @@ def train_command(args: argparse.Namespace) -> None:
                     "biases": _lists(trained.biases),
                 },
                 indent=2,
+                allow_nan=False,  # strict JSON: the engine never returns inf or NaN
             )
         )
         return
