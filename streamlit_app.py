@@ -11,18 +11,26 @@ import streamlit as st
 from simulator.ui import state
 from simulator.ui.activations import activation_view
 from simulator.ui.editor import editing_panel
+from simulator.ui.handouts import handouts_view
+from simulator.ui.presenter import shown
 from simulator.ui.stepper import stepper
 from simulator.ui.style import page_style
 from simulator.ui.text import problems_box
 from simulator.ui.training import training_panel
 
-VIEWS = {"Step through": stepper, "Train": training_panel, "Activation functions": activation_view}
+VIEWS = {
+    "Step through": stepper,
+    "Train": training_panel,
+    "Activation functions": activation_view,
+    "Handouts": handouts_view,
+}
 
 
 def header() -> None:
-    title, toggle = st.columns([5, 1], vertical_alignment="center")
-    title.title("Backprop Simulator")
-    toggle.toggle("Lecture mode", key="lecture")
+    if shown("title"):  # a lecturer's link can hide=title (the row with the Lecture toggle goes too)
+        title, toggle = st.columns([5, 1], vertical_alignment="center")
+        title.title("Backprop Simulator")
+        toggle.toggle("Lecture mode", key="lecture")
     problems_box(
         state.get("link_problems"),
         "This link could not be used in full; these fields were ignored and defaults used instead:",
@@ -32,6 +40,9 @@ def header() -> None:
 
 
 def views() -> None:
+    if not shown("tabs"):  # hide=tabs: the stepper alone
+        stepper()
+        return
     # Only the open tab is built, so a click in one never pays for the others.
     tabs = st.tabs(list(VIEWS), key="view", on_change="rerun")
     for tab, build in zip(tabs, VIEWS.values()):
@@ -41,6 +52,8 @@ def views() -> None:
 
 
 def editor() -> None:
+    if not shown("editor"):
+        return
     if state.get("lecture"):
         expander = st.expander("Edit the network", key="lecture_editor", on_change="rerun")
         if expander.open:
