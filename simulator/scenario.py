@@ -482,11 +482,13 @@ def _candidates(name: str, data: dict, base: dict, ctx: dict) -> list[Any]:
     completed from the base's, the base's value, and a last resort that always fits."""
     found = [data[name]] if name in data else []
     value, default = data.get(name), base[name]
+    if name == "biases" and default is None:
+        default = [[0.0] * n for n in ctx["layers"][1:]]  # so that the good bias vectors can be kept
     fits = isinstance(value, list) and isinstance(default, list) and len(value) == len(default)
     if name in ("weights", "biases") and fits:
         mixed = [v if not _element_problems(name, l, v, ctx) else d for l, (v, d) in enumerate(zip(value, default))]
         found.append(mixed)
-    found.append(default)
+    found.append(base[name])
     if name == "loss":
         found.append("half_squared_error")  # fits every output activation
     elif name == "target":

@@ -283,6 +283,10 @@ def encode(
     return params
 
 
+def _known(key: Any) -> bool:
+    return isinstance(key, str) and (key in _KNOWN or _NUMBERED.fullmatch(key) is not None)
+
+
 def _texts(params: Mapping[str, Any], problems: list[str]) -> dict[str, str]:
     """One text per parameter. A repeated parameter (a list of values, as ``parse_qs`` gives) counts
     as its last value, as Streamlit's ``query_params.to_dict()`` does; differing repeats are named."""
@@ -291,15 +295,17 @@ def _texts(params: Mapping[str, Any], problems: list[str]) -> dict[str, str]:
         if isinstance(value, (list, tuple)):
             if not value:
                 continue
-            if len(set(map(str, value))) > 1:
+            if len(set(map(str, value))) > 1 and _known(key):
                 problems.append(
                     f"{key_name(key)}: given {len(value)} times, the last one ({_short(value[-1])}) is used"
                 )
             value = value[-1]
-        if not isinstance(key, str) or not isinstance(value, str):
-            problems.append(f"{key_name(key)}: ignored, its value is not text")
-            continue
-        texts[key] = value
+        if not isinstance(key, str):
+            problems.append(f"{key_name(key)}: unknown parameter, ignored")
+        elif isinstance(value, str) or not _known(key):
+            texts[key] = value if isinstance(value, str) else ""  # an unknown key is only named
+        else:
+            problems.append(f"{key}: ignored, its value is not text")
     return texts
 
 
@@ -380,7 +386,7 @@ def decode(params: Mapping[str, Any], default: Scenario) -> SharedView:
     and takes the default's value, every other field is kept."""
     problems: list[str] = []
     texts = _texts(params, problems)
-    unknown = [k for k in texts if k not in _KNOWN and not _NUMBERED.fullmatch(k)]
+    unknown = [k for k in texts if not _known(k)]
     problems.extend(f"{key_name(k)}: unknown parameter, ignored" for k in unknown[:MAX_LISTED])
     if len(unknown) > MAX_LISTED:
         problems.append(f"…and {len(unknown) - MAX_LISTED:,} more unknown parameters, ignored")

@@ -19,8 +19,8 @@ TWO_OUTPUTS = PRESETS["two_outputs"]
 
 @contextmanager
 def strict():
-    """Every warning an error, and every NumPy floating-point error that would warn raised (underflow to 0 is silent)."""
-    with warnings.catch_warnings(), np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
+    """Every warning an error, every NumPy floating-point error that would warn raised (underflow to 0 is silent)."""
+    with warnings.catch_warnings(), np.errstate(all="raise", under="ignore"):
         warnings.simplefilter("error")
         yield
 
