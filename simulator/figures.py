@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .activations import ACTIVATIONS, derivative
-from .graph import GraphModel
+from .graph import FONT_SIZES, PAD, GraphModel, graph_layout
 
 # Okabe–Ito colours: distinguishable with every common colour-vision deficiency.
 POSITIVE = "#0072B2"  # blue
@@ -27,18 +27,8 @@ INK = "#1F2430"
 
 
 def font_sizes(lecture: bool) -> dict[str, int]:
-    """Plotly ignores the Streamlit theme's font size, so sizes are set here."""
-    return (
-        {"label": 26, "value": 19, "edge": 18, "title": 22, "node": 74}
-        if lecture
-        else {
-            "label": 17,
-            "value": 12,
-            "edge": 12,
-            "title": 14,
-            "node": 50,
-        }
-    )
+    """Plotly ignores the Streamlit theme's font size, so sizes are set here (the graph's layout uses them)."""
+    return dict(FONT_SIZES[lecture])
 
 
 def _scatter(**trace) -> dict:
@@ -50,10 +40,22 @@ def _figure(data: list[dict], layout: dict) -> go.Figure:
     return go.Figure({"data": data, "layout": layout}, _validate=False)
 
 
-def _edge_ink(edge, anything_lit: bool, spotlight: bool = False) -> str:
-    if edge.highlighted or not anything_lit:
-        return NEGATIVE if edge.weight < 0 else POSITIVE
-    return FAINT_INK if spotlight else "#9AA0AA"
+# Colours on a light and on a dark page (``dark`` comes from the page's theme).
+PALETTES = {
+    False: {"positive": POSITIVE, "negative": NEGATIVE, "plate": "rgba(255,255,255,0.88)", "outline": INK, "ink": INK},
+    # Okabe–Ito sky blue reads better than blue on a dark page; vermillion keeps its contrast.
+    True: {
+        "positive": "#56B4E9",
+        "negative": NEGATIVE,
+        "plate": "rgba(14,17,23,0.88)",
+        "outline": "#E6E8EC",
+        "ink": "#E6E8EC",
+    },
+}
+
+
+def _edge_ink(edge, anything_lit: bool, palette: dict) -> str:
+    return palette["negative"] if edge.weight < 0 else palette["positive"]
 
 
 def _edge_width(weight: float, largest: float) -> float:
@@ -61,22 +63,23 @@ def _edge_width(weight: float, largest: float) -> float:
     return 1.0 + round(14.0 * abs(weight) / largest) / 2.0 if largest > 0 else 1.0
 
 
-def network_figure(model: GraphModel, lecture: bool = False, spotlight: bool = False) -> go.Figure:
+def network_figure(model: GraphModel, lecture: bool = False, spotlight: bool = False, dark: bool = False) -> go.Figure:
     """Node-link diagram: width ∝ |w|, blue positive, dashed vermillion negative, current stage lit.
 
-    With ``spotlight`` what the current stage does not touch is dimmed much further (for the back row).
+    Positions and label plates come from :func:`simulator.graph.graph_layout`, in pixels; the page
+    may stretch the figure wider. With ``spotlight`` what the current stage does not touch is dimmed
+    much further (for the back row); ``dark`` picks colours for a dark page. The background is
+    transparent, so the page's own shows through.
     """
-    sizes = font_sizes(lecture)
-    layers = sorted({n.layer for n in model.nodes})
-    tallest = max((abs(n.y) for n in model.nodes), default=1.0)
-    height = (470 if lecture else 420) + 60 * max(0.0, tallest - 1.5)
-    y_range = [-tallest - 0.85, tallest + 0.75]
-    pixels_per_unit = height / (y_range[1] - y_range[0])
-    node_size = min(sizes["node"], 0.8 * pixels_per_unit)  # units one apart must not touch
-    position = {node.id: (node.x, node.y) for node in model.nodes}
+    layout = graph_layout(model, lecture)
+    palette = PALETTES[dark]
+    dim = SPOTLIGHT_OPACITY if spotlight else DIM_OPACITY
+    position = layout.positions
     largest = max((abs(edge.weight) for edge in model.edges), default=0.0)
-    # A stage that lights nothing (none does today) would show everything at full strength.
+    # A stage that lights nothing would show everything at full strength.
     anything_lit = any(edge.highlighted for edge in model.edges) or any(node.highlighted for node in model.nodes)
+    lit_node = {n.id: n.highlighted or not anything_lit for n in model.nodes}
+    lit_edge = {f"{e.source}>{e.target}": e.highlighted or not anything_lit for e in model.edges}
 
     groups: dict[tuple, list] = defaultdict(list)
     for edge in model.edges:
@@ -96,39 +99,19 @@ def network_figure(model: GraphModel, lecture: bool = False, spotlight: bool = F
                 hoverinfo="skip",
                 showlegend=False,
                 line={
-                    "color": NEGATIVE if negative else POSITIVE,
+                    "color": palette["negative"] if negative else palette["positive"],
                     "width": width,
                     "dash": "dash" if negative else "solid",
                 },
-                opacity=1.0 if lit else (SPOTLIGHT_OPACITY if spotlight else DIM_OPACITY),
+                opacity=1.0 if lit else dim,
             )
         )
 
-    label_x, label_y = [], []
-    for edge in model.edges:
-        # 35 % of the way from the source keeps labels of edges that cross apart.
-        (x0, y0), (x1, y1) = position[edge.source], position[edge.target]
-        label_x.append(x0 + 0.35 * (x1 - x0))
-        label_y.append(y0 + 0.35 * (y1 - y0))
-    # Labels are annotations so they can sit on a white plate above the lines; the invisible
-    # markers underneath carry the full-precision hover.
-    edge_labels = [
-        {
-            "x": x,
-            "y": y,
-            "text": edge.text,
-            "showarrow": False,
-            "bgcolor": "rgba(255,255,255,0.85)",
-            "borderpad": 1,
-            "font": {"size": sizes["edge"], "color": _edge_ink(edge, anything_lit, spotlight)},
-        }
-        for x, y, edge in zip(label_x, label_y, model.edges)
-        if edge.text
-    ]
+    # Invisible markers halfway along each edge carry its full-precision hover.
     traces.append(
         _scatter(
-            x=label_x,
-            y=label_y,
+            x=[(position[e.source][0] + position[e.target][0]) / 2 for e in model.edges],
+            y=[(position[e.source][1] + position[e.target][1]) / 2 for e in model.edges],
             mode="markers",
             showlegend=False,
             marker={"size": 16, "color": "rgba(0,0,0,0)"},
@@ -136,73 +119,71 @@ def network_figure(model: GraphModel, lecture: bool = False, spotlight: bool = F
             hoverinfo="text",
         )
     )
-
-    lit_nodes = [n.highlighted or not anything_lit for n in model.nodes]
+    nodes = model.nodes
     traces.append(
         _scatter(
-            x=[n.x for n in model.nodes],
-            y=[n.y for n in model.nodes],
-            mode="markers+text",
+            x=[position[n.id][0] for n in nodes],
+            y=[position[n.id][1] for n in nodes],
+            mode="markers",
             showlegend=False,
-            text=[n.label for n in model.nodes],
-            textposition="middle center",
-            textfont={
-                "size": sizes["label"] * node_size / sizes["node"],
-                "color": [INK if lit else (FAINT_INK if spotlight else "#8A909A") for lit in lit_nodes],
-            },
             # Always opaque, so edges never show through; dimmed units get a pale outline instead.
             marker={
-                "size": node_size,
-                "color": [HIGHLIGHT if n.highlighted else NODE for n in model.nodes],
-                "line": {"width": 3, "color": [INK if lit else "#C9CDD4" for lit in lit_nodes]},
+                "size": layout.node_size,
+                "color": [HIGHLIGHT if n.highlighted else NODE for n in nodes],
+                "line": {"width": 3, "color": [palette["outline"] if lit_node[n.id] else FAINT_INK for n in nodes]},
                 "opacity": 1.0,
             },
-            customdata=[n.id for n in model.nodes],
-            hovertext=[n.hover for n in model.nodes],
+            selected={"marker": {"opacity": 1.0}},
+            customdata=[n.id for n in nodes],
+            hovertext=[n.hover for n in nodes],
             hoverinfo="text",
         )
     )
-    # Values sit just below each circle: its radius in pixels, turned into data units.
-    offset = (node_size / 2 + 14) / pixels_per_unit
-    traces.append(
-        _scatter(
-            x=[n.x for n in model.nodes],
-            y=[n.y - offset for n in model.nodes],
-            mode="text",
-            showlegend=False,
-            text=[n.text for n in model.nodes],
-            textposition="bottom center",
-            textfont={
-                "size": sizes["value"],
-                "color": [FAINT_INK if spotlight and not lit else INK for lit in lit_nodes],
-            },
-            hoverinfo="skip",
-        )
-    )
 
-    titles = ["Input"] + ["Hidden"] * (len(layers) - 2) + ["Output"]
-    if len(layers) > 3:
-        titles = ["Input"] + [f"Hidden {l}" for l in layers[1:-1]] + ["Output"]
+    # Every text is an annotation: above the lines, on a plate where it sits on them, and untouched by
+    # Plotly's selection styling (clicking a unit fades unselected points, never annotations).
+    sizes = font_sizes(lecture)
     annotations = [
         {
-            "x": l,
-            "y": tallest + 0.5,
-            "text": f"<b>{title}</b>",
+            "x": position[n.id][0],
+            "y": position[n.id][1],
+            "text": n.label,
             "showarrow": False,
-            "font": {"size": sizes["title"], "color": INK},
+            "font": {"size": sizes["label"] * layout.node_size / sizes["node"], "color": INK},
+            "opacity": 1.0 if lit_node[n.id] else 0.55,
+            "captureevents": False,
         }
-        for l, title in zip(layers, titles)
+        for n in nodes
     ]
+    for box in layout.labels:
+        note = {
+            "x": box.x,
+            "y": box.y,
+            "text": box.text,
+            "showarrow": False,
+            "font": {"size": box.size, "color": palette["ink"]},
+            "borderpad": PAD - 1,
+        }
+        if box.kind == "edge":
+            edge = next(e for e in model.edges if f"{e.source}>{e.target}" == box.owner)
+            note.update(
+                bgcolor=palette["plate"], font={"size": box.size, "color": _edge_ink(edge, anything_lit, palette)}
+            )
+            note["opacity"] = 1.0 if lit_edge[box.owner] else (0.3 if spotlight else 0.6)
+        elif box.kind == "value":
+            note.update(bgcolor=palette["plate"])
+            note["opacity"] = 1.0 if lit_node[box.owner] or not spotlight else 0.3
+        annotations.append(note)
     return _figure(
         traces,
         dict(
-            annotations=annotations + edge_labels,
-            height=height,
-            margin={"l": 10, "r": 10, "t": 10, "b": 10},
-            xaxis={"visible": False, "range": [-0.35, layers[-1] + 0.35], "fixedrange": True},
-            yaxis={"visible": False, "range": y_range, "fixedrange": True},
-            plot_bgcolor="white",
-            paper_bgcolor="white",
+            annotations=annotations,
+            height=layout.height,
+            margin={"l": 0, "r": 0, "t": 0, "b": 0},
+            xaxis={"visible": False, "range": [0, layout.width], "fixedrange": True},
+            yaxis={"visible": False, "range": [layout.height, 0], "fixedrange": True},
+            plot_bgcolor="rgba(0,0,0,0)",
+            paper_bgcolor="rgba(0,0,0,0)",
             dragmode=False,
             clickmode="event+select",
             hoverlabel={"font": {"size": sizes["value"] + 2}},

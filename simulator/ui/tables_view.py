@@ -8,19 +8,30 @@ from simulator.tables import stage_tables, styled, weight_tables
 
 
 @st.cache_data(max_entries=2_000, show_spinner=False)
+def _coloured_table(frame, before) -> None:
+    st.table(styled(frame), width="content")
+
+
 def coloured_table(frame) -> None:
     """A styled table; on a cache hit Streamlit replays the finished element, skipping the
-    costly Styler marshalling (most of a Next click). The key is the frame's content, so
-    every visitor stepping through the same scenario shares it."""
-    st.table(styled(frame))
+    costly Styler marshalling (most of a Next click). The key is the frame's content and the
+    values it replaces (which set its digits), so every visitor stepping through the same
+    scenario shares it."""
+    before = frame.attrs.get("before")
+    _coloured_table(frame, None if before is None else before.tolist())
+
+
+def table_row(tables) -> None:
+    """Captioned tables side by side where they fit, on further rows where they do not: never clipped."""
+    with st.container(horizontal=True, gap="medium"):
+        for caption, frame in tables:
+            with st.container(width="content"):
+                st.markdown(f"**{caption}**")
+                coloured_table(frame)
 
 
 def stage_table_row(record, stage) -> None:
-    tables = list(stage_tables(record, stage).items())
-    for column, (caption, frame) in zip(st.columns(len(tables)), tables):
-        column.markdown(f"**{caption}**")
-        with column:
-            coloured_table(frame)
+    table_row(stage_tables(record, stage).items())
 
 
 def all_update_tables(record) -> None:
@@ -33,8 +44,4 @@ def all_update_tables(record) -> None:
         return
     with expander:
         for l in range(len(record.scenario.layers) - 1, 0, -1):
-            columns = st.columns(4)
-            for column, (caption, frame) in zip(columns, weight_tables(record, l).items()):
-                column.markdown(f"**{caption}**")
-                with column:
-                    coloured_table(frame)
+            table_row(weight_tables(record, l).items())
