@@ -40,6 +40,12 @@ DEFAULTS: dict[str, Any] = {
     "form": "matrix",  # matrix or scalar
     # Training lab
     "batch": "example",  # one update per example, or "full" batch
+    "history": None,  # every trained step (simulator.history.History) of lab_scenario in this batch mode
+    "history_step": 0,  # the history's step whose weights are in force (the scrubber's position)
+    "lab_scenario": None,  # the scenario the lab put in force; any other one starts a new history
+    "lab_run": None,  # training in progress (ui.training.Run: steps done of total, target, playing)
+    "lab_pending": None,  # (dataset, source) that does not fit the network, waiting for "Resize to fit"
+    "lab_note": None,  # (kind, text): how the last run ended (diverged, target reached)
 }
 
 
