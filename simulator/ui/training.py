@@ -1,72 +1,222 @@
-"""The Train tab: N more steps with a progress bar, and the loss curve."""
+"""The Train tab, a training lab: data, train controls, the output map and loss curve, the history.
+
+Training runs in a fragment that reruns itself every ``TICK`` seconds while a run is playing
+and trains for at most ``BUDGET`` seconds each time, so the page stays responsive: Pause is an
+ordinary click between two ticks and keeps every step trained so far. Each tick puts the latest
+weights in force; when a run ends or pauses the whole page reruns, so the sidebar and the link
+catch up.
+"""
 
 from __future__ import annotations
 
-import numpy as np
+import time
+from dataclasses import dataclass, replace
+
 import streamlit as st
 
-from simulator import train
+from simulator import History, output_curve, output_grid
+from simulator.datasets import dataset_of
 from simulator.figures import loss_curve_figure
 from simulator.formatting import number
-from simulator.training import DIVERGED
+from simulator.lab_figures import boundary_figure, curve_figure
+from simulator.training import DIVERGED, MODE_TEXT, MODES, REACHED
 
 from . import state
+from .lab_data import data_section
+from .lab_history import current_history, dark, history_section, put_in_force
 
 MAX_TRAIN_STEPS = 20_000
+TICK = 0.25  # seconds between two ticks of a playing run
+BUDGET = 0.35  # seconds of training per tick
+GRID = 80  # output map resolution (points per side)
 
 
-def run_training(steps: int) -> None:
-    st.session_state.pending_training = steps
+@dataclass(frozen=True)
+class Run:
+    """A training run in progress: ``done`` of ``total`` steps, stopping early at ``target`` loss."""
+
+    total: int
+    done: int = 0
+    target: float | None = None
+    playing: bool = True
 
 
-def train_with_progress(scenario, record, pending: int) -> None:
-    """Train ``pending`` steps in chunks with a progress bar, then rerun the whole page."""
-    progress = st.progress(0.0, text="Training…")
-    current, losses = scenario, [np.array([record.loss if scenario.dataset is None else np.nan])]
-    chunk = max(1, pending // 20)
-    done = 0
-    while done < pending:
-        run = train(current, min(chunk, pending - done))
-        losses[0] = run.losses[:1] if done == 0 else losses[0]
-        losses.append(run.losses[1:])
-        current = run.scenario
-        if run.diverged_at is not None:
-            st.session_state.training_note = DIVERGED.format(step=done + run.diverged_at).capitalize() + "."
+def start_run() -> None:
+    state.put("lab_run", Run(int(st.session_state["train_steps"]), target=st.session_state.get("target_loss")))
+    state.put("lab_note", None)
+
+
+def pause() -> None:
+    state.put("lab_run", replace(state.get("lab_run"), playing=False))
+
+
+def resume() -> None:
+    state.put("lab_run", replace(state.get("lab_run"), playing=True))
+
+
+def stop() -> None:
+    state.put("lab_run", None)
+
+
+def pick_batch() -> None:
+    state.put("batch", st.session_state["batch_mode"])
+
+
+def tick(history: History, run: Run) -> None:
+    """Train for at most ``BUDGET`` seconds, then put the latest step in force and note how it ended."""
+    started, latest = time.perf_counter(), history
+    # Chunks of whole snapshot intervals: the next tick starts on a snapshot, with nothing to replay.
+    for trained in history.trained(run.total - run.done, run.target, chunk=history.every):
+        latest = trained
+        if time.perf_counter() - started > BUDGET:
             break
-        done += min(chunk, pending - done)
-        progress.progress(done / pending, text=f"Trained {done} of {pending} steps")
-    history = np.concatenate(losses)
-    if state.get("losses") is not None:
-        history = np.concatenate([state.get("losses"), history[1:]])
-    state.set_scenario(current)
-    state.put("losses", history)
-    state.put("stage", "forward.z1")
-    st.rerun()
+    done = run.done + latest.last - history.last
+    finished = done >= run.total or latest.diverged_at is not None or latest.reached_target
+    put_in_force(latest, latest.last)
+    state.put("lab_run", None if finished else replace(run, done=done))
+    if latest.diverged_at is not None:
+        state.put("lab_note", ("warning", DIVERGED.format(step=latest.diverged_at).capitalize() + "."))
+    elif latest.reached_target:
+        loss = latest.loss_at(latest.last)
+        state.put("lab_note", ("info", REACHED.format(step=latest.last, loss=loss, target=run.target).capitalize()))
+
+
+def train_controls(history: History, run: Run | None) -> None:
+    steps, target, mode = st.columns([1, 1, 2], vertical_alignment="bottom")
+    steps.number_input("Steps", 1, MAX_TRAIN_STEPS, 100, key="train_steps", disabled=run is not None)
+    target.number_input(
+        "Stop at loss",
+        min_value=0.0,
+        value=None,
+        format="%g",
+        key="target_loss",
+        placeholder="no target",
+        help="Training stops as soon as the mean loss is at or below this.",
+        disabled=run is not None,
+    )
+    st.session_state["batch_mode"] = state.get("batch")
+    mode.radio(
+        "Each step makes",
+        MODES,
+        key="batch_mode",
+        format_func=lambda m: {"example": "one update per example", "full": "one update (full batch)"}[m],
+        horizontal=True,
+        on_change=pick_batch,
+        disabled=run is not None,
+    )
+    scenario = history.start
+    examples = len(dataset_of(scenario))
+    st.caption(
+        f"One step: {MODE_TEXT[history.mode]}"
+        + (f", over {examples} examples" if scenario.dataset is not None else ", on the single example")
+        + ". The loss is the mean over the data. Changing the network, the data, the learning rate or "
+        "this choice starts a new history."
+    )
+
+
+def run_buttons(history: History, run: Run | None) -> None:
+    left, right = st.columns(2)
+    if run is None:
+        steps = int(st.session_state.get("train_steps", 100))
+        left.button(
+            f"Train {steps:,} more steps",
+            key="train",
+            type="primary",
+            icon=":material/play_arrow:",
+            on_click=start_run,
+            width="stretch",
+        )
+        return
+    if run.playing:
+        left.button("Pause", key="pause", icon=":material/pause:", on_click=pause, width="stretch")
+    else:
+        left.button(
+            "Resume", key="resume", type="primary", icon=":material/play_arrow:", on_click=resume, width="stretch"
+        )
+    right.button("Stop", key="stop", icon=":material/stop:", on_click=stop, width="stretch")
+    st.progress(
+        run.done / run.total,
+        text=f"Trained {run.done:,} of {run.total:,} steps" + ("" if run.playing else " (paused)"),
+    )
+
+
+def metrics(history: History) -> None:
+    k = state.get("history_step")
+    record = state.computed().record
+    step_column, loss_column, output_column = st.columns(3)
+    step_column.metric("Step", f"{k:,}")
+    loss_column.metric("Loss now", number(history.loss_at(k), 6))
+    output_column.metric("Output now (first example)", ", ".join(number(v, 4) for v in record.output))
+
+
+def output_map(scenario) -> None:
+    """The decision boundary (two inputs) or the learned curve (one input)."""
+    data = dataset_of(scenario) if scenario.dataset is not None else None
+    lecture, inputs = state.get("lecture"), scenario.layers[0]
+    if inputs == 2:
+        figure = boundary_figure(output_grid(scenario, GRID), data, dark=dark(), lecture=lecture)
+        caption = "Output over the input plane: blue high, vermillion low; circles are targets ≥ 0.5, crosses below."
+    elif inputs == 1:
+        figure = curve_figure(output_curve(scenario), data, dark=dark(), lecture=lecture)
+        caption = "The learned curve against the targets."
+    else:
+        st.info(
+            f"The output map needs one or two inputs; this network has {inputs}. Pick a built-in set above "
+            "(and resize the network to fit) to see the decision boundary.",
+            icon="🗺️",
+        )
+        return
+    st.plotly_chart(figure, width="stretch", key="lab_map", config={"displayModeBar": False})
+    st.caption(caption)
+
+
+def loss_curve(history: History) -> None:
+    if history.last == history.first:
+        st.caption(f"Loss at step {history.first:,}: {history.loss_at(history.first):.6g}. Train to draw the curve.")
+        return
+    st.plotly_chart(
+        loss_curve_figure(history.losses, state.get("lecture"), first=history.first),
+        width="stretch",
+        key="lab_loss",
+        config={"displayModeBar": False},
+    )
+    st.caption(
+        f"Loss from {history.losses[0]:.6g} to {history.losses[-1]:.6g} over {history.last - history.first:,} steps."
+    )
+
+
+def note() -> None:
+    kept = state.get("lab_note")
+    if kept:
+        kind, text = kept
+        (st.warning if kind == "warning" else st.info)(text, icon="⚠️" if kind == "warning" else "🎯")
+
+
+def learning(ticking: bool) -> None:
+    """The fragment's body: controls, progress, one tick of training, what it learned."""
+    history, run = current_history(), state.get("lab_run")
+    playing = run is not None and run.playing
+    if playing:
+        tick(history, run)
+        history, run = state.get("history"), state.get("lab_run")
+    if ticking != (run is not None and run.playing):  # started, paused or ended: the whole page follows
+        st.rerun(scope="app")
+    run_buttons(history, run)
+    note()
+    metrics(history)
+    map_column, loss_column = st.columns(2, gap="medium")
+    with map_column:
+        output_map(state.get("scenario"))
+    with loss_column:
+        loss_curve(history)
 
 
 def training_panel() -> None:
-    scenario = state.get("scenario")
-    record = state.computed().record
-    lecture = state.get("lecture")
-    now, target, loss = st.columns(3)
-    now.metric("Output now", ", ".join(number(v, 6) for v in record.output))
-    target.metric("Target", ", ".join(number(v, 6) for v in scenario.target))
-    loss.metric("Loss now", number(record.loss, 6))
-    steps_column, button_column = st.columns([2, 1], vertical_alignment="bottom")
-    steps = steps_column.number_input("Steps", 1, MAX_TRAIN_STEPS, 100, key="train_steps")
-    button_column.button(f"Train {steps} more steps", key="train", on_click=run_training, args=(steps,))
-    if scenario.dataset is not None:
-        st.caption(
-            f"Each step is one pass over the {len(scenario.dataset)} examples of the dataset, "
-            "one update per example; the loss is their mean."
-        )
-    pending = st.session_state.pop("pending_training", None)
-    if pending:
-        train_with_progress(scenario, record, pending)
-    note = st.session_state.pop("training_note", None)
-    if note:
-        st.warning(note, icon="⚠️")
-    losses = state.get("losses")
-    if losses is not None:
-        st.plotly_chart(loss_curve_figure(losses, lecture), width="stretch")
-        st.caption(f"Loss from {losses[0]:.6g} to {losses[-1]:.6g} over {len(losses) - 1} steps.")
+    history, run = current_history(), state.get("lab_run")
+    data_section()
+    st.subheader("Train")
+    train_controls(history, run)
+    ticking = run is not None and run.playing
+    st.fragment(learning, run_every=TICK if ticking else None)(ticking)
+    if run is None:  # the scrubber and the diff follow the run once it pauses or ends
+        history_section(state.get("history"))
