@@ -344,7 +344,7 @@ def run_target(name: str, args: argparse.Namespace) -> Figures:
             apps = dict(deployment.replicas.values())
             return measure(name, deployment.url, deployment.pids, apps, args)
     script = ROOT / ("streamlit_app.py" if name == "one" else "benchmarks/bare_app.py")
-    with running_script(script) as (url, pid):
+    with running_script(script, "--server.fileWatcherType", "none") as (url, pid):  # as run-local does
         return measure(name, url, [pid], {pid: url}, args)
 
 
