@@ -188,7 +188,7 @@ def _candidates(record: StepRecord, stage_id: str, key: str, expected: np.ndarra
         if mistake.id == record.mistake:
             continue
         stage = _stage(step(record.scenario, mistake=mistake.id, digits=record.digits), stage_id)
-        values = np.asarray(stage.values[key], dtype=float)
+        values = np.atleast_1d(np.asarray(stage.values[key], dtype=float))
         if values.shape == expected.shape and not np.array_equal(values, expected):
             yield mistake.id, mistake.matches, values
     yield "sign", SLIPS["sign"], -expected
@@ -204,7 +204,7 @@ def check_answer(record: StepRecord, stage_id: str, value_key: str, answer) -> V
     stage = _stage(record, stage_id)
     if value_key not in stage.values:
         raise ValueError(f"value: stage {stage_id!r} has no value {value_key!r}; it has {', '.join(stage.values)}")
-    expected = np.asarray(stage.values[value_key], dtype=float)
+    expected = np.atleast_1d(np.asarray(stage.values[value_key], dtype=float))  # the loss is one number too
     if isinstance(answer, str):
         values, digits = read_answer(answer)
     else:
@@ -236,8 +236,8 @@ def check_answer(record: StepRecord, stage_id: str, value_key: str, answer) -> V
         return Verdict(
             False, TOLERANCE_TEXT, diagnosis, matches[0][0], tuple(m for m, _ in matches[1:]), wrong, expected
         )
-    where = ", ".join(str(i + 1) for i in wrong[0])
-    diagnosis = f"Your {label} is off from entry {where} on. Check {FIRST_FACTOR[stage.kind]}."
+    where = "" if expected.size == 1 else f" from entry {', '.join(str(i + 1) for i in wrong[0])} on"
+    diagnosis = f"Your {label} is off{where}. Check {FIRST_FACTOR[stage.kind]}."
     return Verdict(False, TOLERANCE_TEXT, diagnosis, None, (), wrong, expected)
 
 
