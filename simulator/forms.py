@@ -179,7 +179,7 @@ def _scalar_delta(v: _View, stage) -> list[str]:
     weights = v.record.new_weights[l] if v.rules.hidden_delta_uses_updated else v.scenario.weights[l]
     following = v.record.deltas[l]
     for j in range(len(delta)):
-        sent = " + ".join(v.product(following[k], weights[j, k]) for k in range(len(following)))
+        sent = " + ".join(f"{v.f(weights[j, k])}·{v.f(following[k])}" for k in range(len(following)))  # Σ w·δ
         lines.append(f"{v.unit('δ', l, j)} = ({sent}){v.slope_factor(l, j)} = {v.n(delta[j])}")
     return lines
 
