@@ -43,7 +43,6 @@ class Notation:
     latex: Callable[[str, tuple[int, ...]], str]  # (zad LaTeX of a stage, layer sizes) → this notation's LaTeX
 
 
-
 def _zad_unit(quantity: str, l: int, unit: str) -> str:
     """z₁, a₁, δ₁, b₁ of one unit (the stage says which layer); the inputs' a is x."""
     return ("x" if l == 0 and quantity == "a" else quantity) + unit[1:].split("_")[-1].translate(_SUB)
