@@ -13,7 +13,7 @@ from typing import Any
 import streamlit as st
 
 from simulator import SEED, Scenario, ScenarioError, Stage, StepRecord, build_stages, step
-from simulator.share import decode, encode
+from simulator.share import ViewOptions, decode, encode
 
 # name: default. Every module reads and writes state through these names only.
 DEFAULTS: dict[str, Any] = {
@@ -21,13 +21,14 @@ DEFAULTS: dict[str, Any] = {
     "stage": "forward.z1",  # id of the stage on screen
     "lecture": False,  # larger type, editor tucked away
     "link_problems": [],  # what the opening link could not use, shown once at the top
+    "link": {},  # the query parameters last written: a URL that differs came from Back/Forward
     "problems": {},  # field name -> messages shown beside that field
     "revision": 0,  # bumped on every scenario change so every editor re-reads it
     "losses": None,  # loss history of the Train tab, None until trained
     "selected_unit": None,  # node id picked in the graph; its explanation follows Prev/Next
     # Presenter (carried in links: blank=1, spotlight=1, hide=editor,tabs,…, speed=3)
     "blank": False,  # the current stage's numbers hidden until Reveal or the next step
-    "revealed": False,  # Reveal pressed on the current stage
+    "revealed": None,  # id of the stage whose numbers Reveal (or the clicker) showed in blank mode
     "spotlight": False,  # everything outside the current stage's units and edges dimmed
     "autoplay": False,  # stepping by itself every `speed` seconds
     "speed": 3.0,  # seconds per stage in auto-play
@@ -66,14 +67,26 @@ def put(name: str, value: Any) -> None:
     st.session_state[name] = value
 
 
+# View options that live in session state and travel in links, named as in share.ViewOptions.
+LINKED_OPTIONS = ("blank", "spotlight", "hide", "speed", "batch")
+
+
 def read_link_once() -> None:
-    """Take the scenario, stage and mode from the URL at the start of a session."""
+    """Take the scenario, stage and view options from the URL at the start of a session, and again
+    when the URL changed under the page (browser Back/Forward): the screen always follows the URL."""
     if "scenario" in st.session_state:
-        return
-    view = decode(st.query_params.to_dict(), SEED)
-    init()
-    put("scenario", view.scenario)
+        if st.query_params.to_dict() == get("link"):
+            return
+        view = decode(st.query_params.to_dict(), SEED)
+        if encode(view.scenario) != encode(get("scenario")):
+            set_scenario(view.scenario)
+    else:
+        view = decode(st.query_params.to_dict(), SEED)
+        init()
+        put("scenario", view.scenario)
     put("lecture", view.lecture)
+    for name in LINKED_OPTIONS:
+        put(name, getattr(view.options, name))
     problems = list(view.problems)
     stage_ids = [s.id for s in computed().stages]
     if view.stage and view.stage not in stage_ids:
@@ -106,10 +119,12 @@ def note_problem(field: str, messages: list[str]) -> None:
 
 
 def write_link() -> None:
-    """The URL always holds the whole scenario, the stage and the mode."""
-    params = encode(get("scenario"), get("stage"), get("lecture"))
+    """The URL always holds the whole scenario, the stage and the view options."""
+    options = ViewOptions(**{name: get(name) for name in LINKED_OPTIONS})
+    params = encode(get("scenario"), get("stage"), get("lecture"), options=options)
     if params != st.query_params.to_dict():
         st.query_params.from_dict(params)
+    put("link", params)
 
 
 @dataclass(frozen=True)

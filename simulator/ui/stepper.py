@@ -6,11 +6,12 @@ import numpy as np
 import streamlit as st
 
 from simulator import train
-from simulator.formatting import notebook_values, number
+from simulator.formatting import number
 from simulator.training import DIVERGED
 
-from . import state
+from . import presenter, state
 from .graph_panel import network_graph
+from .keys import clicker
 from .tables_view import all_update_tables, stage_table_row
 
 
@@ -20,6 +21,8 @@ def go_to(index: int) -> None:
 
 
 def move(offset: int) -> None:
+    if offset > 0 and presenter.reveal_first():  # blank the answer: the first press reveals
+        return
     go_to(state.computed().index + offset)
 
 
@@ -28,7 +31,7 @@ def pick_stage() -> None:
 
 
 def stage_controls(stages, index: int) -> None:
-    reset, previous, following, end, picker = st.columns([1, 1, 1, 1, 3], vertical_alignment="bottom")
+    reset, previous, following, end, picker, tools = st.columns([1, 1, 1, 1, 2.6, 1.4], vertical_alignment="bottom")
     reset.button(
         "Reset",
         key="reset",
@@ -44,7 +47,7 @@ def stage_controls(stages, index: int) -> None:
         icon=":material/chevron_left:",
         on_click=move,
         args=(-1,),
-        shortcut="Left",
+        help="Left arrow or Page Up",
         disabled=index == 0,
         width="stretch",
     )
@@ -55,7 +58,7 @@ def stage_controls(stages, index: int) -> None:
         icon_position="right",
         on_click=move,
         args=(1,),
-        shortcut="Right",
+        help="Right arrow or Page Down",
         type="primary",
         disabled=index == len(stages) - 1,
         width="stretch",
@@ -70,8 +73,6 @@ def stage_controls(stages, index: int) -> None:
         args=(len(stages) - 1,),
         width="stretch",
     )
-    st.button("Previous (Page Up)", key="prev_pageup", on_click=move, args=(-1,), shortcut="PageUp")
-    st.button("Next (Page Down)", key="next_pagedown", on_click=move, args=(1,), shortcut="PageDown")
     ids = [s.id for s in stages]
     titles = {s.id: f"{k + 1}. {s.title}" for k, s in enumerate(stages)}
     st.session_state.stage_picker = ids[index]
@@ -83,6 +84,8 @@ def stage_controls(stages, index: int) -> None:
         label_visibility="collapsed",
         format_func=titles.get,
     )
+    with tools:
+        presenter.presenter_tools()
 
 
 def take_step() -> None:
@@ -100,11 +103,9 @@ def take_step() -> None:
 
 def stage_panel(record, stages, index: int) -> None:
     stage = stages[index]
-    st.subheader(f"Stage {index + 1} of {len(stages)} — {stage.title}")
     st.write(stage.explanation)
     st.latex(stage.formula)
-    st.latex(r"\small " + stage.substituted)
-    st.code(f">>> {stage.code}\n{notebook_values(stage.values)}", language="python")
+    presenter.worked_numbers(stage)  # substituted formula and code, "?" while blanked
     if stage.kind == "apply":
         before, after = st.columns(2)
         before.metric("Output o₁", number(record.new_output[0], 6), f"{record.new_output[0] - record.output[0]:+.3g}")
@@ -124,12 +125,20 @@ def stepper() -> None:
     now = state.computed()
     record, stages, index = now.record, now.stages, now.index
     state.put("stage", stages[index].id)  # an edit may have removed the stage that was current
-    stage_controls(stages, index)
-    graph_column, panel_column = st.columns([1, 1], gap="medium")
+    with st.container(key="controls"):  # sticky (style.py): controls and stage title at every scroll position
+        stage_controls(stages, index)
+        st.subheader(f"Stage {index + 1} of {len(stages)} — {stages[index].title}")
+    graph_column, panel_column = st.columns([1.2, 1], gap="medium")  # the graph at least as wide as the text
     with graph_column:
         network_graph(record, stages, index)
-        stage_table_row(record, stages[index])
+        if presenter.hiding(stages[index].id):
+            st.caption("The tables of this stage are hidden until Reveal.")
+        elif presenter.shown("tables"):
+            stage_table_row(record, stages[index])
+        presenter.graph_as_table(record, stages, index)
     with panel_column:
         stage_panel(record, stages, index)
-    all_update_tables(record)
+        clicker(index, len(stages), presenter.narration(record, stages[index]), move, presenter.more_ahead)
+    if presenter.shown("tables"):
+        all_update_tables(record)
     state.write_link()
