@@ -72,28 +72,32 @@ magnitudes = st.sampled_from([0.0, 1e-300, 1e-6, 1.0, 1e3, 1e5, 1e6])
 
 @st.composite
 def extreme_scenarios(draw) -> Scenario:
-    """Every activation/loss pair at the size limits (up to 8 layers of 16 units) with values up to ±1e6."""
+    """Every activation/loss pair at the size limits (up to 8 layers of 16 units) with values up to ±1e6.
+
+    About half are "wild": deep, wide, linear or ReLU hidden layers and weights and inputs near ±1e6,
+    the kind of network whose step leaves the float range.
+    """
     output, loss = draw(st.sampled_from(LOSS_PAIRS))
-    layers = draw(st.lists(st.integers(1, 16), min_size=2, max_size=8))
+    wild = draw(st.booleans())
+    sizes = st.integers(8, 16) if wild else st.integers(1, 16)
+    layers = draw(st.lists(sizes, min_size=4 if wild else 2, max_size=8))
     if output == "softmax":
         layers[-1] = max(2, layers[-1])
-    hidden = [draw(st.sampled_from(HIDDEN_ACTIVATIONS)) for _ in layers[2:]]
-    scale = draw(magnitudes)
-    signed = st.sampled_from([-1.0, -0.5, 0.5, 1.0])
+    hidden_choices = ["linear", "relu"] if wild else HIDDEN_ACTIVATIONS
+    hidden = [draw(st.sampled_from(hidden_choices)) for _ in layers[2:]]
+    scale = draw(st.sampled_from([1e6, 5e5]) if wild else magnitudes)
+    signed = st.sampled_from([1.0, 0.5, -0.5, -1.0])
 
-    def values_of(n):
-        return [draw(signed) * scale for _ in range(n)]
+    def values_of(n, size=scale):
+        return [draw(signed) * size for _ in range(n)]
 
     weights = [[values_of(layers[l + 1]) for _ in range(layers[l])] for l in range(len(layers) - 1)]
     biases = [values_of(n) for n in layers[1:]] if draw(st.booleans()) else None
     if loss == "cross_entropy":
-        target = (
-            [1.0 / layers[-1]] * layers[-1]
-            if output == "softmax"
-            else [draw(st.sampled_from([0.0, 0.5, 1.0]))] * layers[-1]
-        )
+        n = layers[-1]
+        target = [1.0 / n] * n if output == "softmax" else [draw(st.sampled_from([0.0, 0.5, 1.0]))] * n
     else:
-        target = [draw(signed) * draw(magnitudes) for _ in range(layers[-1])]
+        target = values_of(layers[-1], draw(magnitudes))
     return Scenario(
         layers=layers,
         activations=[*hidden, output],
@@ -101,7 +105,7 @@ def extreme_scenarios(draw) -> Scenario:
         weights=weights,
         biases=biases,
         train_biases=draw(st.booleans()),
-        x=[draw(signed) * draw(magnitudes) for _ in range(layers[0])],
+        x=values_of(layers[0], scale if wild else draw(magnitudes)),
         target=target,
         learning_rate=draw(st.sampled_from([1e-4, 0.5, 1.0, 100.0])),
     )
