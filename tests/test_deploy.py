@@ -63,6 +63,13 @@ def count_finished_runs(page: Page) -> list[float]:
     return finished
 
 
+def alive(pid: int) -> bool:
+    try:
+        return "\tZ" not in Path(f"/proc/{pid}/status").read_text().split("State:")[1][:4]
+    except OSError:
+        return False
+
+
 def server_cookie(page: Page) -> str:
     return next((c["value"] for c in page.context.cookies() if c["name"] == "SERVERID"), "")
 
@@ -141,6 +148,12 @@ def test_sticky_sessions_gzip_and_failover(tmp_path):
             assert "stage=" in page.url and "data=" in page.url
             click_next(page, "Stage 4 of 16")  # a live session on the other replica answers
             assert same_scenario(download(page, tmp_path), scenario)  # same weights, from the URL
+
+            os.kill(deployment.pgid, signal.SIGTERM)  # to run-local alone, as systemd or Ctrl-C would
+            deadline = time.monotonic() + 20
+            while any(alive(pid) for pid in deployment.pids):
+                assert time.monotonic() < deadline, [pid for pid in deployment.pids if alive(pid)]
+                time.sleep(0.2)
         except Exception:
             ARTIFACTS.mkdir(exist_ok=True)
             for context in browser.contexts:
