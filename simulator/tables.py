@@ -42,7 +42,8 @@ def compared(frame: pd.DataFrame, before) -> pd.DataFrame:
     """``frame`` with the values it replaces (NaN where none): :func:`styled` then shows each cell with
     enough digits to differ from its old value (0.10004, not 0.1, for 0.1 → 0.1000354)."""
     frame = frame.copy()
-    frame.attrs["before"] = np.broadcast_to(np.asarray(before, dtype=float), frame.shape).copy()
+    # Nested tuples, not an array: pandas compares attrs with == when it copies a frame.
+    frame.attrs["before"] = tuple(map(tuple, np.broadcast_to(np.asarray(before, dtype=float), frame.shape).tolist()))
     return frame
 
 
@@ -65,6 +66,7 @@ def cell_text(frame: pd.DataFrame) -> np.ndarray:
     """What each cell shows: :func:`number`, with more digits where a value must differ from ``attrs["before"]``."""
     values = frame.to_numpy(dtype=float)
     before = frame.attrs.get("before")
+    before = None if before is None else np.array(before, dtype=float)
     texts = np.empty(values.shape, dtype=object)
     for index, value in np.ndenumerate(values):
         old = np.nan if before is None else before[index]

@@ -114,3 +114,13 @@ def test_edges_and_tables_show_small_updates():
     html = styled(stage_tables(record, stages[index])["W⁽¹⁾ new"]).to_html()
     assert ">0.10004<" in html and ">0.5002<" in html and ">0.09993<" in html
     assert "color: #" not in html  # the theme's text colour, readable on the tints in light and dark
+
+
+def test_every_stage_table_styles_and_copies():
+    # Streamlit copies the frame (astype(str)) when it draws it; pandas compares attrs on the way.
+    for scenario in PRESETS.values():
+        record = step(scenario)
+        for stage in build_stages(record):
+            for frame in stage_tables(record, stage).values():
+                assert frame.astype(str).shape == frame.shape
+                assert "nan" not in styled(frame).to_html()

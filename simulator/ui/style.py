@@ -14,7 +14,8 @@ from . import state
 BASE = (
     # The Page Up/Down buttons exist only for presentation clickers; the arrows have visible buttons.
     ".st-key-next_pagedown, .st-key-prev_pageup {display: none;}"
-    ".katex-display {overflow-x: auto; overflow-y: hidden; padding: 0.2em 0;}"
+    # KaTeX's 2 px struts overhang every formula: hidden, so no needless scroll bar (FIT scales real overflow).
+    ".katex-display {overflow: hidden; padding: 0.2em 0;}"
     "[data-testid=stMainBlockContainer] {padding-top: 2.5rem;}"
     # Tables: a cell never wraps mid-number ("-3.540e-" / "04").
     "[data-testid=stTable] th, [data-testid=stTable] td {white-space: nowrap;}"
@@ -67,10 +68,12 @@ FIT = """<script>
       const formula = box.querySelector(':scope > .katex');
       if (!formula || box.clientWidth === 0) continue;
       formula.style.fontSize = '';
-      const room = box.clientWidth - 2, need = box.scrollWidth;
+      box.style.overflowX = '';
+      const room = box.clientWidth, need = box.scrollWidth - 2;  // less KaTeX's 2 px strut
       if (need > room) {
         const size = parseFloat(getComputedStyle(formula).fontSize);
         formula.style.fontSize = Math.max(9, Math.floor(size * room / need * 10) / 10) + 'px';
+        if (box.scrollWidth - 2 > box.clientWidth) box.style.overflowX = 'auto';  // even 9 px is too wide
       }
     }
   };

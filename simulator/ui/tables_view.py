@@ -17,8 +17,7 @@ def coloured_table(frame) -> None:
     costly Styler marshalling (most of a Next click). The key is the frame's content and the
     values it replaces (which set its digits), so every visitor stepping through the same
     scenario shares it."""
-    before = frame.attrs.get("before")
-    _coloured_table(frame, None if before is None else before.tolist())
+    _coloured_table(frame, frame.attrs.get("before"))
 
 
 def table_row(tables) -> None:
