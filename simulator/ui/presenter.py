@@ -14,7 +14,7 @@ from simulator.formatting import notebook_values
 from simulator.narration import blank_latex, blank_output, graph_table, narrate
 from simulator.share import MAX_SPEED, MIN_SPEED
 
-from . import state
+from . import quiz, state
 
 
 def shown(part: str) -> bool:
@@ -22,9 +22,14 @@ def shown(part: str) -> bool:
     return part not in state.get("hide")
 
 
-def hiding(stage_id: str) -> bool:
-    """Are the numbers of ``stage_id`` hidden (blank on, Reveal not yet pressed on it)?"""
+def blanked(stage_id: str) -> bool:
+    """Blank the answer: on, and Reveal not yet pressed on ``stage_id``?"""
     return bool(state.get("blank")) and state.get("revealed") != stage_id
+
+
+def hiding(stage_id: str) -> bool:
+    """Are the numbers of ``stage_id`` hidden (blanked, or the quiz still waiting for the student's answer)?"""
+    return blanked(stage_id) or quiz.asking(stage_id)
 
 
 def current_stage_id() -> str:
@@ -35,7 +40,7 @@ def current_stage_id() -> str:
 def reveal_first() -> bool:
     """A step forward first reveals hidden numbers: True when it did (and should not move on)."""
     stage_id = current_stage_id()
-    if not hiding(stage_id):
+    if not blanked(stage_id):  # the quiz's answers are not revealed by a step: Next moves on
         return False
     state.put("revealed", stage_id)
     return True
@@ -44,7 +49,7 @@ def reveal_first() -> bool:
 def more_ahead() -> bool:
     """Is a step forward left: numbers to reveal or a later stage?"""
     now = state.computed()
-    return hiding(now.ids[now.index]) or now.index < len(now.ids) - 1
+    return blanked(now.ids[now.index]) or now.index < len(now.ids) - 1
 
 
 def narration(record, stage) -> tuple[str, ...]:
@@ -128,7 +133,7 @@ def worked_numbers(stage) -> None:
     if shown("code"):
         output = blank_output(stage) if hidden else notebook_values(stage.values)
         st.code(f">>> {stage.code}\n{output}", language="python")
-    if hidden:
+    if blanked(stage.id):  # the quiz has its own Check and Show me
         st.button(
             "Reveal",
             key="reveal",

@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 
 from simulator import SEED, Scenario, ScenarioError, Stage, StepRecord, build_stages, step
+from simulator.mistakes import Divergence, divergence
 from simulator.share import ViewOptions, decode, encode
 
 # name: default. Every module reads and writes state through these names only.
@@ -39,6 +40,7 @@ DEFAULTS: dict[str, Any] = {
     "digits": None,  # paper mode: significant digits, or None for full precision
     "notation": "zad",  # zad (z, a, δ) or mazur (net, out)
     "form": "matrix",  # matrix or scalar
+    "quiz_progress": None,  # ui.quiz.Progress: attempts and answers of this session's quiz, never stored elsewhere
     # Training lab
     "batch": "example",  # one update per example, or "full" batch
     "history": None,  # every trained step (simulator.history.History) of lab_scenario in this batch mode
@@ -67,8 +69,11 @@ def put(name: str, value: Any) -> None:
     st.session_state[name] = value
 
 
-# View options that live in session state and travel in links, named as in share.ViewOptions.
-LINKED_OPTIONS = ("blank", "spotlight", "hide", "speed", "batch")
+# View options that live in session state and travel in links: state name -> share.ViewOptions field.
+LINKED_OPTIONS = {
+    **{name: name for name in ("blank", "spotlight", "hide", "speed", "batch", "quiz", "mistake", "notation", "form")},
+    "digits": "round",  # paper mode's significant digits travel as round=K
+}
 
 
 def read_link_once() -> None:
@@ -85,8 +90,8 @@ def read_link_once() -> None:
         init()
         put("scenario", view.scenario)
     put("lecture", view.lecture)
-    for name in LINKED_OPTIONS:
-        put(name, getattr(view.options, name))
+    for name, option in LINKED_OPTIONS.items():
+        put(name, getattr(view.options, option))
     problems = list(view.problems)
     stage_ids = [s.id for s in computed().stages]
     if view.stage and view.stage not in stage_ids:
@@ -120,7 +125,7 @@ def note_problem(field: str, messages: list[str]) -> None:
 
 def write_link() -> None:
     """The URL always holds the whole scenario, the stage and the view options."""
-    options = ViewOptions(**{name: get(name) for name in LINKED_OPTIONS})
+    options = ViewOptions(**{option: get(name) for name, option in LINKED_OPTIONS.items()})
     params = encode(get("scenario"), get("stage"), get("lecture"), options=options)
     if params != st.query_params.to_dict():
         st.query_params.from_dict(params)
@@ -129,8 +134,13 @@ def write_link() -> None:
 
 @dataclass(frozen=True)
 class Computed:
+    """The step on screen (with the classic mistake and paper mode in force) and, beside it, the correct one."""
+
     record: StepRecord
     stages: list[Stage]
+    correct_record: StepRecord  # the same step without the mistake (``record`` itself when there is none)
+    correct_stages: list[Stage]
+    divergence: Divergence | None = None  # where the mistaken stages part from the correct ones
 
     @property
     def ids(self) -> list[str]:
@@ -144,11 +154,20 @@ class Computed:
 
 
 def computed() -> Computed:
-    """The step and its stages for the current scenario, computed once per scenario object."""
-    scenario = get("scenario")
+    """The step and its stages for the current scenario and view options, computed once per combination."""
+    scenario, mistake, digits = get("scenario"), get("mistake"), get("digits")
+    view = {"notation": get("notation"), "form": get("form")}
+    inputs = (mistake, digits, tuple(view.values()))
     memo = st.session_state.get("_computed")
-    if memo is None or memo[0] is not scenario:
-        record = step(scenario)
-        memo = (scenario, Computed(record, build_stages(record)))
+    if memo is None or memo[0] is not scenario or memo[1] != inputs:
+        correct = step(scenario, digits=digits)
+        correct_stages = build_stages(correct, **view)
+        if mistake is None:
+            now = Computed(correct, correct_stages, correct, correct_stages)
+        else:
+            record = step(scenario, mistake=mistake, digits=digits)
+            stages = build_stages(record, **view)
+            now = Computed(record, stages, correct, correct_stages, divergence(correct_stages, stages))
+        memo = (scenario, inputs, now)
         st.session_state["_computed"] = memo
-    return memo[1]
+    return memo[2]

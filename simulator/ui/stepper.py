@@ -9,7 +9,7 @@ from simulator import train
 from simulator.formatting import number
 from simulator.training import DIVERGED
 
-from . import presenter, state
+from . import learning, presenter, state
 from .graph_panel import network_graph
 from .keys import clicker
 from .tables_view import all_update_tables, stage_table_row
@@ -105,18 +105,23 @@ def stage_panel(record, stages, index: int) -> None:
     stage = stages[index]
     st.write(stage.explanation)
     st.latex(stage.formula)
+    learning.shapes(stage)  # matrix form: the shape under every factor
+    learning.quiz_room(state.computed(), index)  # quiz mode: the student's answers before the numbers
     presenter.worked_numbers(stage)  # substituted formula and code, "?" while blanked
     if stage.kind == "apply":
-        before, after = st.columns(2)
-        before.metric("Output o₁", number(record.new_output[0], 6), f"{record.new_output[0] - record.output[0]:+.3g}")
-        after.metric(
-            "Loss E", number(record.new_loss, 6), f"{record.new_loss - record.loss:+.3g}", delta_color="inverse"
-        )
+        if not presenter.hiding(stage.id):  # blanked or quizzed: the new output and loss are answers too
+            before, after = st.columns(2)
+            delta = f"{record.new_output[0] - record.output[0]:+.3g}"
+            before.metric("Output o₁", number(record.new_output[0], 6), delta)
+            after.metric(
+                "Loss E", number(record.new_loss, 6), f"{record.new_loss - record.loss:+.3g}", delta_color="inverse"
+            )
         if st.button("Take this step and start the next one", key="take_step"):
             take_step()
             st.rerun(scope="app")  # the sidebar and the download live outside this fragment
         for problem in state.get("problems").get("take_step", []):
             st.warning(problem, icon="⚠️")
+    learning.beside(state.computed(), index)  # the mistake beside the correct step; gradient check and nudge
 
 
 @st.fragment
@@ -128,6 +133,8 @@ def stepper() -> None:
     with st.container(key="controls"):  # sticky (style.py): controls and stage title at every scroll position
         stage_controls(stages, index)
         st.subheader(f"Stage {index + 1} of {len(stages)} — {stages[index].title}")
+    learning.controls()  # quiz, classic mistake, paper mode, form, notation
+    learning.status(now)
     graph_column, panel_column = st.columns([1.2, 1], gap="medium")  # the graph at least as wide as the text
     with graph_column:
         network_graph(record, stages, index)
@@ -139,6 +146,7 @@ def stepper() -> None:
     with panel_column:
         stage_panel(record, stages, index)
         clicker(index, len(stages), presenter.narration(record, stages[index]), move, presenter.more_ahead)
+    learning.below(now)  # loss curves with and without the mistake; paper mode's drift
     if presenter.shown("tables"):
         all_update_tables(record)
     state.write_link()

@@ -1,0 +1,95 @@
+"""Gradient check on screen: in a gradient stage, backprop's ∂E/∂w beside the central difference, and a nudge.
+
+The check always differentiates the true loss at full precision; the gradient it checks is the one the
+step on screen computed, so under a classic mistake that bends the gradient the rows turn vermillion.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from simulator.gradcheck import AGREEMENT, nudge_curve, stage_gradient_check
+from simulator.learning_figures import nudge_figure
+from simulator.learning_tables import gradient_check_styled, gradient_check_table
+from simulator.mistakes import MISTAKES
+from simulator.stages import unit_label, unit_names
+
+from . import state
+
+NUDGE_POINTS = 41
+
+
+def _kind(stage) -> str:
+    return "weights" if stage.id.startswith("gradient.W") else "biases"
+
+
+def _parameters(scenario, stage) -> dict[tuple, str]:
+    """(kind, l, i, j) or (kind, l, j) → "W⁽²⁾ h₁→o₁" style names, for the nudge picker."""
+    names, l = unit_names(scenario.layers), stage.layer
+    if _kind(stage) == "weights":
+        return {
+            ("weights", l, i, j): f"w {unit_label(a)} → {unit_label(b)}"
+            for i, a in enumerate(names[l - 1])
+            for j, b in enumerate(names[l])
+        }
+    return {("biases", l, j): f"b of {unit_label(b)}" for j, b in enumerate(names[l])}
+
+
+def check_table(scenario, stage, mistake: str | None) -> None:
+    """The gradient-check table of this stage, each row coloured by agreement, and a verdict in words."""
+    check = stage_gradient_check(scenario, stage.layer, _kind(stage), mistake=mistake)
+    with st.container(key="gradient_check", border=True):
+        st.markdown("**Gradient check**: backprop against the central difference [E(w + ε) − E(w − ε)] / 2ε")
+        st.table(gradient_check_styled(gradient_check_table(check)))
+        agree = int(check.agrees().sum())
+        verdict = (
+            f"All {check.analytic.size} agree: the largest relative error is {check.worst:.1e} (≤ {AGREEMENT:.0e})."
+            if agree == check.analytic.size
+            else f"{check.analytic.size - agree} of {check.analytic.size} disagree: the largest relative error is "
+            f"{check.worst:.1e}, far above {AGREEMENT:.0e}."
+        )
+        if mistake is not None and agree < check.analytic.size:
+            verdict += f" The mistake “{MISTAKES[mistake].title}” bent the gradient: the check fails."
+        elif mistake is not None:
+            verdict += f" The mistake “{MISTAKES[mistake].title}” does not touch this gradient."
+        st.caption(
+            f"ε = {check.epsilon:g}; relative error |a − n| / (|a| + |n|). Blue rows agree, vermillion rows do not. "
+            + verdict
+        )
+
+
+def nudge(scenario, stage, mistake: str | None) -> None:
+    """Pick one parameter of this stage and a Δw; compare the loss's real change with ∂E/∂w·Δw."""
+    options = _parameters(scenario, stage)
+    with st.container(key="nudge", border=True):
+        st.markdown("**Nudge one weight**: the real change of E against the tangent ∂E/∂w·Δw")
+        pick, size = st.columns([1, 1.4])
+        parameter = pick.selectbox(
+            "Parameter", list(options), format_func=options.get, key=f"nudge_parameter_{stage.id}"
+        )
+        delta = size.slider("Δw", min_value=-2.0, max_value=2.0, value=0.5, step=0.05, key=f"nudge_delta_{stage.id}")
+        reach = max(abs(delta), 0.1)
+        deltas = np.unique(np.append(np.linspace(-reach, reach, NUDGE_POINTS), delta))
+        curve = nudge_curve(scenario, parameter, deltas, mistake=mistake)
+        st.plotly_chart(
+            nudge_figure(curve, state.get("lecture")),
+            key=f"nudge_plot_{stage.id}",
+            config={"displayModeBar": False},
+            width="stretch",
+        )
+        at = int(np.argmin(np.abs(curve.deltas - delta)))
+        st.caption(
+            f"Moving {options[parameter]} ({curve.parameter}) from {curve.value:.4g} by Δw = {delta:+.2f}: the loss "
+            f"changes by {curve.actual[at]:+.3e}; ∂E/∂w·Δw predicts {curve.predicted[at]:+.3e}. Close to Δw = 0 the "
+            "two agree when ∂E/∂w is right."
+        )
+
+
+def gradient_room(record, stage) -> None:
+    """In a gradient stage: the check table and the nudge; nothing elsewhere."""
+    if stage.kind != "gradient":
+        return
+    scenario, mistake = record.scenario, record.mistake
+    check_table(scenario, stage, mistake)
+    nudge(scenario, stage, mistake)

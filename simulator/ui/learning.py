@@ -1,0 +1,131 @@
+"""Learning by doing: one row of controls (quiz, classic mistake, paper mode, form, notation) and the
+rooms they open in the stage panel and under it.
+
+Every control copies its widget into the canonical key of :mod:`simulator.ui.state` (which travels in
+links: ``quiz=1``, ``mistake=ID``, ``round=K``, ``form=scalar``, ``notation=mazur``); the engine does the
+rest (``state.computed()`` runs the step with the mistake and paper mode in force).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from simulator.learning_figures import paper_drift_figure
+from simulator.mistakes import MISTAKES
+from simulator.rounding import paper_drift
+
+from . import mistakes_view, presenter, quiz, state
+from .gradcheck_view import gradient_room
+
+PAPER_DIGITS = (2, 3, 4, 5, 6, 7, 8)
+FORMS = {"matrix": "Matrix", "scalar": "Unit by unit"}
+NOTATIONS = {"zad": "z, a, δ", "mazur": "net, out"}
+# widget key → state name
+WIDGETS = {"l_quiz": "quiz", "l_mistake": "mistake", "l_digits": "digits", "l_form": "form", "l_notation": "notation"}
+
+
+def _copy(widget: str) -> None:
+    value = st.session_state[widget]
+    if value is not None or widget in ("l_mistake", "l_digits"):  # a segmented control can be clicked off: keep it
+        state.put(WIDGETS[widget], value)
+
+
+def controls() -> None:
+    """Quiz · Classic mistake · Paper mode · Form · Notation, in one row (wrapping on a phone)."""
+    for widget, name in WIDGETS.items():
+        st.session_state[widget] = state.get(name)
+    digits = state.get("digits")
+    paper = [None, *PAPER_DIGITS] + ([digits] if digits is not None and digits not in PAPER_DIGITS else [])
+    with st.container(key="learning", horizontal=True, vertical_alignment="bottom", gap="small"):
+        st.toggle(
+            "Quiz",
+            key="l_quiz",
+            on_change=_copy,
+            args=("l_quiz",),
+            help="Type each stage's values before they appear (link: quiz=1).",
+        )
+        st.selectbox(
+            "Classic mistake",
+            [None, *MISTAKES],
+            key="l_mistake",
+            on_change=_copy,
+            args=("l_mistake",),
+            format_func=lambda m: "None: the correct step" if m is None else MISTAKES[m].title,
+            help="Run the whole step with a mistake students make, beside the correct one (link: mistake=ID).",
+            width=230,
+        )
+        st.selectbox(
+            "Paper mode",
+            paper,
+            key="l_digits",
+            on_change=_copy,
+            args=("l_digits",),
+            format_func=lambda k: "Full precision" if k is None else f"{k} significant digits",
+            help="Round every value a stage shows to k significant digits before a later stage uses it (round=K).",
+            width=190,
+        )
+        st.segmented_control(
+            "Form", list(FORMS), key="l_form", on_change=_copy, args=("l_form",), format_func=FORMS.get
+        )
+        st.segmented_control(
+            "Notation",
+            list(NOTATIONS),
+            key="l_notation",
+            on_change=_copy,
+            args=("l_notation",),
+            format_func=NOTATIONS.get,
+            help="Our z, a, δ or the net/out names of Matt Mazur's worked example.",
+        )
+
+
+def status(now) -> None:
+    """What the controls changed, in a line each: the mistake and where it shows, paper mode's drift."""
+    mistakes_view.status(now)
+    digits = state.get("digits")
+    if digits is not None:
+        drift = paper_drift(now.record.scenario, digits)
+        st.caption(
+            f"Paper mode: every value rounded to {digits} significant digits before it is used. After this step "
+            f"the weights are at most {drift.weight_drift:.2g} away from full precision, and the new loss "
+            f"{drift.new_loss:.6g} is {drift.loss_drift:.2g} away from {drift.exact_new_loss:.6g}."
+        )
+
+
+def shapes(stage) -> None:
+    """Matrix form: the formula again with each factor's shape underneath."""
+    if state.get("form") == "matrix" and stage.shapes:
+        st.latex(r"\small " + stage.shapes)
+
+
+def beside(now, index: int) -> None:
+    """Under the stage's numbers, once they are shown: the mistake side by side, the gradient check and nudge."""
+    stage = now.stages[index]
+    if presenter.hiding(stage.id):
+        return
+    mistakes_view.side_by_side(now, index)
+    gradient_room(now.record, stage)
+
+
+def below(now) -> None:
+    """Across the page under the graph: loss curves with and without the mistake, paper mode's drift over k."""
+    if state.get("mistake") is not None:
+        with st.container(key="mistake_curves"):
+            st.markdown("**What the mistake does to learning**")
+            mistakes_view.loss_curves(now)
+    if state.get("digits") is not None:
+        expander = st.expander(
+            "Paper mode: drift from full precision for 1 to 8 digits", key="paper_drift", on_change="rerun"
+        )
+        if expander.open:
+            with expander:
+                drifts = [paper_drift(now.record.scenario, k) for k in range(1, 9)]
+                st.plotly_chart(
+                    paper_drift_figure(drifts, state.get("lecture")),
+                    key="paper_drift_plot",
+                    config={"displayModeBar": False},
+                    width="stretch",
+                )
+
+
+def quiz_room(now, index: int) -> None:
+    quiz.quiz_room(now.correct_record, now.stages, index)

@@ -1,0 +1,148 @@
+"""Classic mistakes side by side: where the mistaken step parts from the correct one, and what it does to learning.
+
+The step on screen is the mistaken one (``state.computed().record``); the correct one travels beside it.
+The graph marks the units and edges whose values differ (:func:`marked_figure`), the stage panel shows
+both formulas and the entry-by-entry comparison, and under the page the two loss curves share one plot.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from simulator.formatting import number
+from simulator.graph import GraphModel, graph_layout
+from simulator.learning_figures import mistake_loss_figure
+from simulator.learning_tables import mistake_comparison_table
+from simulator.mistakes import MISTAKES, inapplicable, mistake_losses
+from simulator.scenario import scenario_from_dict, scenario_to_json
+
+from . import state
+from .text import escaped
+
+MARK = "#D55E00"  # Okabe–Ito vermillion, dotted: never colour alone
+DIFFERS = "background-color: rgba(213,94,0,0.28); font-weight: 600"
+LOSS_STEPS = 100
+
+
+def marked_figure(figure: go.Figure, model: GraphModel, lecture: bool = False) -> go.Figure:
+    """The network figure with dotted vermillion rings on marked units and dotted overlays on marked edges."""
+    nodes = [n for n in model.nodes if n.marked]
+    edges = [e for e in model.edges if e.marked]
+    if not nodes and not edges:
+        return figure
+    layout = graph_layout(model, lecture)
+    position = layout.positions
+    if edges:
+        xs = np.ravel([(position[e.source][0], position[e.target][0], np.nan) for e in edges])
+        ys = np.ravel([(position[e.source][1], position[e.target][1], np.nan) for e in edges])
+        figure.add_trace(
+            go.Scatter(
+                x=xs, y=ys, mode="lines", name="differs from the correct step", hoverinfo="skip", showlegend=False,
+                line={"color": MARK, "width": 5, "dash": "dot"}, opacity=0.75,
+            )
+        )  # fmt: skip
+    if nodes:
+        figure.add_trace(
+            go.Scatter(
+                x=[position[n.id][0] for n in nodes],
+                y=[position[n.id][1] for n in nodes],
+                mode="markers",
+                name="differs from the correct step",
+                hoverinfo="skip",
+                showlegend=False,
+                marker={
+                    "symbol": "circle-open-dot",
+                    "size": layout.node_size + 14,
+                    "color": MARK,
+                    "line": {"width": 4, "color": MARK},
+                },
+            )
+        )
+    return figure
+
+
+def status(now) -> None:
+    """One line under the learning controls: what the mistake is, and where it first shows (or why it cannot)."""
+    mistake = state.get("mistake")
+    if mistake is None:
+        return
+    entry, reason = MISTAKES[mistake], inapplicable(mistake, now.record.scenario)
+    if reason:
+        st.info(f"**{entry.title}** cannot show here: {reason}. The numbers are the correct ones.", icon="ℹ️")
+        return
+    first = now.divergence.first if now.divergence else None
+    if first is None:
+        st.info(f"**{entry.title}**: {entry.description} In this network it changes no number.", icon="ℹ️")
+        return
+    position = now.ids.index(first)
+    st.warning(
+        f"**Mistake: {entry.title}.** {entry.description} It first parts from the correct step at "
+        f"stage {position + 1}, “{now.stages[position].title}”; dotted vermillion marks what differs.",
+        icon="⚠️",
+    )
+
+
+def _comparison_styled(frame):
+    """Rows whose entries differ shaded vermillion and in bold (the "differs" column says it in words)."""
+
+    def colour(row):
+        return [DIFFERS if row["differs"] else ""] * len(row)
+
+    return frame.style.apply(colour, axis=1).format({"correct": number, "with the mistake": number})
+
+
+def side_by_side(now, index: int) -> None:
+    """The current stage with the mistake beside the correct one, and the differing entries marked."""
+    if now.divergence is None:
+        return
+    stage, correct = now.stages[index], now.correct_stages[index]
+    if not now.divergence.differs(stage.id):
+        st.caption("This stage's numbers are the same as in the correct step.")
+        return
+    with st.container(key="mistake_compare", border=True):
+        st.markdown("**Correct vs with the mistake**")
+        left, right = st.columns(2)
+        left.caption("Correct")
+        left.latex(r"\small " + correct.formula)
+        right.caption("With the mistake")
+        right.latex(r"\small " + stage.formula)
+        frame = mistake_comparison_table(correct, stage, now.divergence.masks.get(stage.id))
+        st.table(_comparison_styled(frame))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _losses(scenario_json: str, mistake: str, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    import json
+
+    return mistake_losses(scenario_from_dict(json.loads(scenario_json)), mistake, steps)
+
+
+def loss_curves(now) -> None:
+    """Loss over N steps, correct and with the mistake, on one plot."""
+    mistake = state.get("mistake")
+    if mistake is None:
+        return
+    steps = st.select_slider(
+        "Steps of training to compare", options=[10, 20, 50, 100, 200, 500], value=LOSS_STEPS, key="mistake_steps"
+    )
+    correct, mistaken = _losses(scenario_to_json(now.record.scenario, indent=None), mistake, steps)
+    st.plotly_chart(
+        mistake_loss_figure(correct, mistaken, mistake, state.get("lecture")),
+        key="mistake_losses",
+        config={"displayModeBar": False},
+        width="stretch",
+    )
+    ending = (
+        f"Training with the mistake stopped after {len(mistaken) - 1} steps: a weight left ±1e6 or the loss stopped "
+        "being finite. "
+        if len(mistaken) < len(correct)
+        else ""
+    )
+    st.caption(
+        escaped(
+            f"{ending}After {len(correct) - 1} steps the loss is {correct[-1]:.4g} correctly and "
+            f"{mistaken[-1]:.4g} with the mistake (it started at {correct[0]:.4g})."
+        )
+    )
