@@ -36,7 +36,7 @@ body.bp-spotlight [data-testid="stSidebar"], body.bp-spotlight [data-testid="stM
 body.bp-spotlight [data-baseweb="tab-list"], body.bp-spotlight [data-testid="stCaptionContainer"],
 body.bp-spotlight [data-testid="stMain"] [data-testid="stExpander"], body.bp-spotlight [data-testid="stCode"],
 body.bp-spotlight .bp-narration, body.bp-spotlight .st-key-lecture,
-body.bp-spotlight [data-testid="stElementContainer"]:has(h3) + [data-testid="stElementContainer"] {
+body.bp-spotlight [data-testid="stColumn"]:has(.bp-narration) [data-testid="stMarkdown"]:not(:has(.katex)) {
   opacity: 0.22; transition: opacity 0.2s; }
 body.bp-spotlight [data-testid="stHorizontalBlock"]:has(.st-key-next) { opacity: 0.5; transition: opacity 0.2s; }
 body.bp-spotlight [data-testid="stMain"] :is([data-testid="stExpander"], [data-testid="stCode"],

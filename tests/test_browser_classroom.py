@@ -1,0 +1,307 @@
+"""The clicker, browser history and the presenter's tools in headless Chromium, one app server for the module.
+
+Each test runs at the viewport where the problem was seen (1280×800 unless named). Screenshots land
+in test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+from simulator import SEED, build_stages, step
+
+from .appserver import CHROMIUM, CHROMIUM_FLAGS, running_app
+
+ARTIFACTS = Path(__file__).parents[1] / "test-artifacts"
+ARTIFACTS.mkdir(exist_ok=True)
+pytestmark = pytest.mark.browser
+
+if not Path(CHROMIUM).exists():
+    message = f"Chromium not found at {CHROMIUM}: install Debian's chromium (apt-get install -y chromium)"
+    if os.environ.get("CI"):
+        raise RuntimeError(message + " — CI must not skip the browser tests")
+    pytest.skip(message, allow_module_level=True)
+
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+
+WAIT = 60_000  # ms; the machine may be shared
+STAGES = build_stages(step(SEED))
+
+
+@pytest.fixture(scope="module")
+def server():
+    with running_app() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+class Visit:
+    def __init__(self, browser, url: str, width: int, height: int):
+        self.context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
+        self.page: Page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.goto(url)
+        self.page.wait_for_selector(".js-plotly-plot", timeout=WAIT)
+        self.page.wait_for_function("() => !!window.__backpropClicker", timeout=WAIT)
+        self.settle()
+
+    def heading(self) -> str:
+        return self.page.locator("h3").first.inner_text()
+
+    def stage(self) -> int:
+        return int(re.match(r"Stage (\d+) of", self.heading()).group(1))
+
+    def settle(self) -> None:
+        self.page.wait_for_function(
+            "() => !document.querySelector('[data-testid=stStatusWidget] [data-testid=stStatusWidgetRunningIcon]')",
+            timeout=WAIT,
+        )
+        time.sleep(0.4)
+
+    def wait_for_stage(self, k: int) -> None:
+        self.page.wait_for_function(
+            "k => [...document.querySelectorAll('h3')].some(h => h.innerText.startsWith(`Stage ${k} of`))",
+            arg=k,
+            timeout=WAIT,
+        )
+        self.settle()
+
+    def press(self, key: str, expected: int) -> None:
+        self.page.keyboard.press(key)
+        self.wait_for_stage(expected)
+
+    def url_stage(self) -> str | None:
+        found = re.search(r"[?&]stage=([^&]+)", self.page.url)
+        return found.group(1) if found else None
+
+    def selected_tab(self) -> str:
+        return self.page.locator("[role=tab][aria-selected=true]").inner_text()
+
+    def code(self) -> str:
+        return "\n".join(self.page.locator("[data-testid=stCode] code").all_inner_texts())
+
+    def shot(self, name: str) -> None:
+        self.page.screenshot(path=str(ARTIFACTS / name))
+
+    def check_clean(self) -> None:
+        assert self.page.locator("[data-testid=stException]").count() == 0
+        assert self.errors == []
+
+
+@pytest.fixture
+def visit(server, browser):
+    opened = []
+
+    def open_page(query: dict | None = None, width: int = 1280, height: int = 800) -> Visit:
+        opened.append(Visit(browser, server + "/?" + urlencode(query or {}), width, height))
+        return opened[-1]
+
+    yield open_page
+    for view in opened:
+        view.context.close()
+
+
+def test_keys_step_after_the_picker_a_tab_the_toggle_and_a_blank_click(visit):
+    view = visit()
+    view.press("ArrowRight", 2)
+    view.press("PageDown", 3)
+    view.press("ArrowLeft", 2)
+    view.press("PageUp", 1)
+
+    view.page.get_by_role("tab", name="Step through").click()  # focus on the tab list
+    view.press("ArrowRight", 2)
+    view.press("PageDown", 3)
+    assert view.selected_tab() == "Step through"
+
+    view.page.locator(".st-key-stage_picker").click()
+    view.page.get_by_role("option", name=re.compile(r"^6\. ")).click()
+    view.wait_for_stage(6)
+    view.press("ArrowRight", 7)
+    view.press("PageDown", 8)
+
+    view.page.locator(".st-key-lecture label").click()
+    view.page.wait_for_selector("[data-testid=stExpander]:has-text('Edit the network')", timeout=WAIT)
+    view.settle()
+    view.press("ArrowRight", 9)
+    view.press("ArrowLeft", 8)
+
+    box = view.page.locator("[data-testid=stMain]").bounding_box()
+    view.page.mouse.click(box["x"] + box["width"] - 12, box["y"] + box["height"] - 12)  # a blank area
+    focused = view.page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert focused == "none", "a grey focus frame appears around the main area"
+    view.press("PageDown", 9)
+    assert view.selected_tab() == "Step through"
+    assert view.url_stage() == STAGES[8].id
+    view.check_clean()
+
+
+def test_one_press_moves_exactly_one_stage(visit):
+    view = visit()
+    for k, key in enumerate(["ArrowRight", "PageDown", "ArrowRight"], start=2):
+        view.page.keyboard.press(key)
+        view.wait_for_stage(k)
+        time.sleep(1.0)  # a second handler would have moved again by now
+        assert view.stage() == k
+    view.page.locator(".st-key-next button").first.click()  # the visible button, no shortcut of its own
+    view.wait_for_stage(5)
+    time.sleep(1.0)
+    assert view.stage() == 5
+    view.check_clean()
+
+
+def test_typing_in_a_text_field_moves_the_caret_not_the_stage(visit):
+    view = visit()
+    field = view.page.get_by_label("Input x")
+    field.click()
+    field.press("End")
+    field.press("ArrowLeft")
+    field.press("ArrowLeft")
+    caret = field.evaluate("el => el.selectionStart")
+    assert caret == len(field.input_value()) - 2
+    time.sleep(1.0)
+    view.settle()
+    assert view.stage() == 1
+    view.check_clean()
+
+
+def test_back_and_forward_agree_with_the_screen(visit):
+    view = visit()
+    view.press("ArrowRight", 2)
+    view.press("ArrowRight", 3)
+    assert view.url_stage() == "forward.z2"
+    view.page.go_back()
+    view.wait_for_stage(2)
+    assert view.url_stage() == "forward.a1"
+    assert "a1 = [0.55971365 0.38698582]" in view.code()
+    view.page.go_forward()
+    view.wait_for_stage(3)
+    assert view.url_stage() == "forward.z2"
+    view.check_clean()
+
+
+def test_blank_hides_the_numbers_until_reveal_or_the_next_press(visit):
+    view = visit({"mode": "lecture", "blank": "1", "stage": "forward.z1"}, 1920, 1080)
+    stage = STAGES[0]  # z1 = [0.24, -0.46]
+    graph = view.page.locator(".js-plotly-plot").first
+    formula = " ".join(view.page.locator("annotation[encoding='application/x-tex']").all_text_contents())
+    assert "z1 = ?" in view.code() and "-0.46" not in view.code()
+    assert "0.24" not in formula and "-0.46" not in formula and r"\text{?}" in formula
+    assert "z=?" in graph.inner_text() and "0.24" not in graph.inner_text()
+    assert "0.24" not in view.page.locator(".bp-narration").inner_text()
+    assert view.page.locator("[data-testid=stTable]").count() == 0
+    view.shot("presenter-blank-1920x1080.png")
+
+    view.page.locator(".st-key-reveal button").first.click()
+    view.page.wait_for_function("() => document.body.innerText.includes('z1 = [ 0.24 -0.46]')", timeout=WAIT)
+    view.settle()
+    assert view.stage() == 1 and "z=0.24" in graph.inner_text()
+
+    view.press("ArrowRight", 2)  # the next stage arrives blank
+    assert "a1 = ?" in view.code()
+    view.page.keyboard.press("ArrowRight")  # the next press reveals instead of moving on
+    view.page.wait_for_function("() => document.body.innerText.includes('a1 = [0.55971365 0.38698582]')", timeout=WAIT)
+    view.settle()
+    assert view.stage() == 2
+    assert "blank=1" in view.page.url
+    assert stage.id == "forward.z1"
+    view.check_clean()
+
+
+def test_spotlight_dims_what_the_stage_does_not_touch(visit):
+    plain = visit({"stage": "forward.z2"})
+    lit = visit({"stage": "forward.z2", "spotlight": "1"})
+
+    def opacities(view: Visit) -> list[float]:
+        return view.page.evaluate(
+            "() => document.querySelector('.js-plotly-plot').data"
+            ".filter(t => t.mode === 'lines').map(t => t.opacity ?? 1)"
+        )
+
+    assert min(opacities(lit)) < min(opacities(plain)) < 1.0
+    explanation = lit.page.locator("[data-testid=stColumn]:has(.bp-narration) [data-testid=stMarkdown]").first
+    assert float(explanation.evaluate("el => getComputedStyle(el).opacity")) < 0.5
+    assert lit.page.evaluate("document.body.classList.contains('bp-spotlight')")
+    plain.check_clean()
+    lit.check_clean()
+
+
+def test_autoplay_advances_and_any_key_pauses_it(visit):
+    view = visit({"speed": "1"})
+    view.page.locator(".st-key-presenter button").first.click()
+    view.page.get_by_text("Auto-play").click()
+    view.wait_for_stage(2)
+    view.wait_for_stage(3)
+    view.page.keyboard.press("Escape")
+    view.settle()
+    time.sleep(2.5)
+    paused_at = view.stage()
+    time.sleep(2.5)
+    assert view.stage() == paused_at
+    view.check_clean()
+
+
+def test_graph_mode_bar_offers_png_and_svg(visit):
+    view = visit({"stage": "update.W1"})
+    graph = view.page.locator(".js-plotly-plot").first
+    graph.hover()
+    assert graph.locator(".modebar-btn[data-title*='png' i], .modebar-btn[data-title*='Download' i]").count() >= 1
+    config = view.page.evaluate("() => document.querySelector('.js-plotly-plot')._context.toImageButtonOptions")
+    assert config["format"] == "png" and config["scale"] == 2 and config["filename"] == "backprop-update.W1"
+    with view.page.expect_download() as download:
+        graph.locator(".bp-svg").click()
+    assert download.value.suggested_filename == "backprop-update.W1.svg"
+    view.check_clean()
+
+
+def test_hide_editor_and_tabs_by_link(visit):
+    view = visit({"hide": "editor,tabs"})
+    assert view.page.locator("[role=tab]").count() == 0
+    assert view.page.get_by_text("Edit the network").count() == 0
+    assert view.page.get_by_label("Input x").count() == 0
+    assert "hide=editor%2Ctabs" in view.page.url or "hide=editor,tabs" in view.page.url
+    view.check_clean()
+
+
+def test_live_region_speaks_each_stage(visit):
+    view = visit()
+    region = view.page.locator(".bp-narration")
+    assert region.get_attribute("aria-live") == "polite"
+    assert "z of h₁ is the weighted sum of its inputs" in region.inner_text()
+    view.press("ArrowRight", 2)
+    assert "a of h₁ equals sigmoid of z, sigmoid of 0.24, which equals 0.5597." in region.inner_text()
+    view.page.get_by_text("Graph as a table").click()
+    view.page.wait_for_selector("[data-testid=stTable]:has-text('0.559714')", timeout=WAIT)
+    view.check_clean()
+
+
+@pytest.mark.parametrize(
+    ("name", "width", "height", "query"),
+    [
+        ("lecture-1280x720.png", 1280, 720, {"mode": "lecture", "stage": "update.W1"}),
+        ("lecture-blank-spotlight-1920x1080.png", 1920, 1080,
+         {"mode": "lecture", "blank": "1", "spotlight": "1", "stage": "delta.1"}),
+    ],
+)  # fmt: skip
+def test_presenter_screenshots(visit, name, width, height, query):
+    view = visit(query, width, height)
+    view.shot(name)
+    if width == 1920:  # on a projector the graph, blanked, fits on the first screen
+        box = view.page.locator(".js-plotly-plot").first.bounding_box()
+        assert box["y"] + box["height"] <= height
+        assert "δ=?" in view.page.locator(".js-plotly-plot").first.inner_text()
+    view.check_clean()
