@@ -127,10 +127,10 @@ def test_editing_the_learning_rate_changes_the_update(app):
     ("label", "text", "message"),
     [
         ("Input x", "abc, 0.1, -0.2", 'x[0]: must be a finite number, got "abc"'),
-        ("Input x", "nan, 0.1, -0.2", "x[0]: must be a finite number, got NaN"),
-        ("Input x", "0.5, inf, -0.2", "x[1]: must be a finite number, got Infinity"),
+        ("Input x", "nan, 0.1, -0.2", 'x[0]: must be a finite number, got "nan"'),
+        ("Input x", "0.5, inf, -0.2", 'x[1]: must be a finite number, got "inf"'),
         ("Input x", "0.5, 0.1", "x: must have 3 numbers (one per input unit of layers [3, 2, 1]), got 2"),
-        ("Target t", "1e9", "target[0]: must be between -1e6 and 1e6, got 1000000000.0"),
+        ("Target t", "1e9", 'target[0]: must be between -1e6 and 1e6, got "1e9"'),
         ("Learning rate η", "-1", "learning_rate: must be greater than 0 and at most 100, got -1.0"),
         ("Learning rate η", "fast", 'learning_rate: must be a finite number, got "fast"'),
         ("Layer sizes", "3-99-1", "layers[1]: must be a whole number from 1 to 16, got 99"),

@@ -13,8 +13,8 @@ from simulator.editing import (
     BIAS_MODES,
     bias_mode,
     parse_cell,
-    parse_layers,
-    parse_numbers,
+    parse_sizes,
+    parse_vector,
     with_bias_mode,
     with_cell_edits,
     with_layers,
@@ -45,8 +45,8 @@ def edit_cells(field: str, index: int, key: str, rows: list[str], columns: list[
     def typed(row: int, column: str, value) -> float:
         try:
             return parse_cell(str(value))
-        except ValueError as err:
-            raise ValueError(f"row {rows[int(row)]}, column {column}: {err}") from None
+        except ScenarioError as err:
+            raise ScenarioError([f"row {rows[int(row)]}, column {column}: {p}" for p in err.problems]) from None
 
     def change(scenario):
         positions = {
@@ -59,14 +59,14 @@ def edit_cells(field: str, index: int, key: str, rows: list[str], columns: list[
 
 
 def edit_text(field: str, key: str) -> None:
+    """A typed field, read by the engine's parsers: every message quotes what was typed."""
     text = st.session_state[key]
     if field == "layers":
-        state.try_change(field, lambda s: with_layers(s, parse_layers(text)))
+        state.try_change(field, lambda s: with_layers(s, parse_sizes(text)))
     elif field == "learning_rate":
-        value = parse_numbers(text)
-        state.try_change(field, lambda s: s.replace(learning_rate=value[0] if len(value) == 1 else text))
+        state.try_change(field, lambda s: s.replace(learning_rate=parse_cell(text, "learning_rate")))
     else:
-        state.try_change(field, lambda s: s.replace(**{field: parse_numbers(text)}))
+        state.try_change(field, lambda s: s.replace(**{field: parse_vector(text, field)}))
 
 
 def edit_choice(field: str, key: str, index: int | None = None) -> None:
