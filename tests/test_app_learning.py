@@ -185,7 +185,7 @@ def test_the_nudge_follows_the_picked_weight_and_step():
     app.selectbox(key="nudge_parameter_gradient.W1").set_value(("weights", 1, 2, 1)).run()
     app.slider(key="nudge_delta_gradient.W1").set_value(-1.0).run()
     (caption,) = [c.value for c in app.caption if c.value.startswith("Moving")]
-    assert "(W1[2,1])" in caption and "from 0.7 by Δw = -1.00" in caption
+    assert "(W1[3,2])" in caption and "from 0.7 by Δw = -1.00" in caption
 
 
 def test_a_link_reproduces_mistake_paper_mode_and_scalar_form():
@@ -215,6 +215,9 @@ def test_paper_mode_control_rounds_and_reports_the_drift():
 
 def test_matrix_form_shows_the_shapes_and_mazur_notation_renames():
     app = start()
+    for key, shown_first in (("l_mistake", "None: the correct step"), ("l_digits", "Full precision")):
+        picker = app.selectbox(key=key)
+        assert picker.options[picker.index] == shown_first  # never "Choose an option"
     assert any(r"\underset{1\times 3}{a^{(0)}}" in l.value for l in app.latex)
     app.segmented_control(key="l_notation").set_value("mazur").run()
     assert app.query_params["notation"] == "mazur"

@@ -6,6 +6,8 @@ step on screen computed, so under a classic mistake that bends the gradient the 
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import streamlit as st
 
@@ -36,6 +38,11 @@ def _parameters(scenario, stage) -> dict[tuple, str]:
     return {("biases", l, j): f"b of {unit_label(b)}" for j, b in enumerate(names[l])}
 
 
+def _entry_name(parameter: tuple) -> str:
+    kind, layer, *index = parameter
+    return f"{'W' if kind == 'weights' else 'b'}{layer}[{','.join(str(i + 1) for i in index)}]"
+
+
 def check_table(scenario, stage, mistake: str | None) -> None:
     """The gradient-check table of this stage, each row coloured by agreement, and a verdict in words."""
     check = stage_gradient_check(scenario, stage.layer, _kind(stage), mistake=mistake)
@@ -49,6 +56,8 @@ def check_table(scenario, stage, mistake: str | None) -> None:
             else f"{check.analytic.size - agree} of {check.analytic.size} disagree: the largest relative error is "
             f"{check.worst:.1e}, far above {AGREEMENT:.0e}."
         )
+        if record_digits := state.get("digits"):
+            verdict += f" (Checked at full precision, not at paper mode's {record_digits} digits.)"
         if mistake is not None and agree < check.analytic.size:
             verdict += f" The mistake “{MISTAKES[mistake].title}” bent the gradient: the check fails."
         elif mistake is not None:
@@ -72,8 +81,12 @@ def nudge(scenario, stage, mistake: str | None) -> None:
         reach = max(abs(delta), 0.1)
         deltas = np.unique(np.append(np.linspace(-reach, reach, NUDGE_POINTS), delta))
         curve = nudge_curve(scenario, parameter, deltas, mistake=mistake)
+        # Named as in the gradient-check table (entries counted from 1), with a title that fits a column.
+        curve = dataclasses.replace(curve, parameter=_entry_name(parameter))
+        figure = nudge_figure(curve, state.get("lecture"))
+        figure.update_layout(title={"text": f"Nudging {curve.parameter} (now {curve.value:.4g})"})
         st.plotly_chart(
-            nudge_figure(curve, state.get("lecture")),
+            figure,
             key=f"nudge_plot_{stage.id}",
             config={"displayModeBar": False},
             width="stretch",

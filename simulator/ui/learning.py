@@ -24,18 +24,23 @@ NOTATIONS = {"zad": "z, a, δ", "mazur": "net, out"}
 WIDGETS = {"l_quiz": "quiz", "l_mistake": "mistake", "l_digits": "digits", "l_form": "form", "l_notation": "notation"}
 
 
+NONE = {"l_mistake": "", "l_digits": 0}  # a selectbox shows None as "Choose an option": these stand for it
+
+
 def _copy(widget: str) -> None:
     value = st.session_state[widget]
-    if value is not None or widget in ("l_mistake", "l_digits"):  # a segmented control can be clicked off: keep it
-        state.put(WIDGETS[widget], value)
+    if value is None:  # a segmented control clicked off keeps its choice
+        return
+    state.put(WIDGETS[widget], None if widget in NONE and value == NONE[widget] else value)
 
 
 def controls() -> None:
     """Quiz · Classic mistake · Paper mode · Form · Notation, in one row (wrapping on a phone)."""
     for widget, name in WIDGETS.items():
-        st.session_state[widget] = state.get(name)
+        value = state.get(name)
+        st.session_state[widget] = NONE[widget] if value is None and widget in NONE else value
     digits = state.get("digits")
-    paper = [None, *PAPER_DIGITS] + ([digits] if digits is not None and digits not in PAPER_DIGITS else [])
+    paper = [0, *PAPER_DIGITS] + ([digits] if digits is not None and digits not in PAPER_DIGITS else [])
     with st.container(key="learning", horizontal=True, vertical_alignment="bottom", gap="small"):
         st.toggle(
             "Quiz",
@@ -46,13 +51,13 @@ def controls() -> None:
         )
         st.selectbox(
             "Classic mistake",
-            [None, *MISTAKES],
+            ["", *MISTAKES],
             key="l_mistake",
             on_change=_copy,
             args=("l_mistake",),
-            format_func=lambda m: "None: the correct step" if m is None else MISTAKES[m].title,
+            format_func=lambda m: MISTAKES[m].title if m else "None: the correct step",
             help="Run the whole step with a mistake students make, beside the correct one (link: mistake=ID).",
-            width=230,
+            width=205,
         )
         st.selectbox(
             "Paper mode",
@@ -60,12 +65,19 @@ def controls() -> None:
             key="l_digits",
             on_change=_copy,
             args=("l_digits",),
-            format_func=lambda k: "Full precision" if k is None else f"{k} significant digits",
+            format_func=lambda k: f"{k} significant digits" if k else "Full precision",
             help="Round every value a stage shows to k significant digits before a later stage uses it (round=K).",
-            width=190,
+            width=175,
         )
         st.segmented_control(
-            "Form", list(FORMS), key="l_form", on_change=_copy, args=("l_form",), format_func=FORMS.get
+            "Form",
+            list(FORMS),
+            key="l_form",
+            on_change=_copy,
+            args=("l_form",),
+            format_func=FORMS.get,
+            label_visibility="collapsed",
+            help="Whole matrices with their shapes, or each unit's own sum (link: form=scalar).",
         )
         st.segmented_control(
             "Notation",
@@ -74,7 +86,8 @@ def controls() -> None:
             on_change=_copy,
             args=("l_notation",),
             format_func=NOTATIONS.get,
-            help="Our z, a, δ or the net/out names of Matt Mazur's worked example.",
+            help="Our z, a, δ or the net/out names of Matt Mazur's worked example (link: notation=mazur).",
+            label_visibility="collapsed",
         )
 
 

@@ -105,9 +105,9 @@ def side_by_side(now, index: int) -> None:
         st.markdown("**Correct vs with the mistake**")
         left, right = st.columns(2)
         left.caption("Correct")
-        left.latex(r"\small " + correct.formula)
+        left.latex(r"\small " + correct.substituted)
         right.caption("With the mistake")
-        right.latex(r"\small " + stage.formula)
+        right.latex(r"\small " + stage.substituted)
         frame = mistake_comparison_table(correct, stage, now.divergence.masks.get(stage.id))
         st.table(_comparison_styled(frame))
 
