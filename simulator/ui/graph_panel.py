@@ -8,28 +8,54 @@ from simulator.figures import network_figure
 from simulator.graph import graph_model, node_explanation
 from simulator.stages import unit_label
 
-from . import state
+from . import presenter, state
+from .mistakes_view import marked_figure
+
+
+def pick_unit() -> None:
+    """A click on a unit keeps it inspected across Prev/Next; a double click on empty space lets go."""
+    event = st.session_state.get("graph")
+    points = event.selection.points if event and event.selection else []
+    ids = [p.get("customdata") for p in points if isinstance(p.get("customdata"), str)]
+    state.put("selected_unit", ids[0] if ids else None)
+
+
+def unit_inspector(record, stages, index: int, hidden: bool) -> None:
+    """How the selected unit's values were computed, up to the current stage; inline maths wraps."""
+    unit = state.get("selected_unit")
+    lines = (
+        node_explanation(record, unit, {s.id for s in stages[: index + 1]} - ({stages[index].id} if hidden else set()))
+        if unit
+        else []
+    )
+    if not lines:
+        return
+    with st.container(key="inspector"):
+        head, close = st.columns([8, 1], vertical_alignment="center")
+        head.markdown(f"**How {unit_label(unit)} was computed so far**")
+        close.button("×", key="clear_unit", on_click=state.put, args=("selected_unit", None), help="Close")
+        for line in lines:
+            st.markdown(f"${line}$")
 
 
 def network_graph(record, stages, index: int) -> None:
     lecture = state.get("lecture")
-    model = graph_model(record, stages, index)
-    event = st.plotly_chart(
-        network_figure(model, lecture),
+    hidden = presenter.hiding(stages[index].id)  # presenter: blank the answer, spotlight, image download
+    # A classic mistake: units and edges whose values differ from the correct step's are marked.
+    model = graph_model(record, stages, index, blank=hidden, divergence=state.computed().divergence)
+    dark = st.context.theme.type == "dark"
+    st.plotly_chart(
+        marked_figure(network_figure(model, lecture, spotlight=state.get("spotlight"), dark=dark), model, lecture),
         key="graph",
-        on_select="rerun",
+        on_select=pick_unit,
         selection_mode="points",
-        config={"displayModeBar": False},
+        config=presenter.graph_config(stages[index].id),
         width="stretch",
     )
     legend = "Blue solid: positive, vermillion dashed: negative, width ∝ |w|."
     if not lecture:
         legend += " Hover for full precision; click a unit to see how it was computed."
+    if any(n.marked for n in model.nodes) or any(e.marked for e in model.edges):
+        legend += " Dotted vermillion: differs from the correct step."
     st.caption(f"{model.caption}. {legend}")
-    points = event.selection.points if event and event.selection else []
-    node_ids = [p.get("customdata") for p in points if isinstance(p.get("customdata"), str)]
-    if node_ids:
-        reached = {s.id for s in stages[: index + 1]}
-        st.markdown(f"**How {unit_label(node_ids[0])} was computed so far**")
-        for line in node_explanation(record, node_ids[0], reached):
-            st.latex(line)
+    unit_inspector(record, stages, index, hidden)

@@ -18,7 +18,7 @@ BASE = (
     ".katex-display {overflow: hidden; padding: 0.2em 0;}"
     "[data-testid=stMainBlockContainer] {padding-top: 2.5rem;}"
     # Tables: a cell never wraps mid-number ("-3.540e-" / "04").
-    "[data-testid=stTable] th, [data-testid=stTable] td {white-space: nowrap;}"
+    "[data-testid=stTable] th, [data-testid=stTable] td {white-space: nowrap !important;}"
     "[data-testid=stTable] table {width: auto;}"
     # NumPy blocks wrap rather than run off the right edge.
     "[data-testid=stCode] pre, [data-testid=stCode] code {white-space: pre-wrap !important;"
