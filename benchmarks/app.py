@@ -99,7 +99,7 @@ def browser_figures(post_script_gc: bool) -> tuple[float, float]:
         for k in range(2, 13):
             frames.clear()
             start = time.perf_counter()
-            page.locator(".st-key-next button").click()
+            page.locator(".st-key-next button").first.click()
             page.wait_for_function(
                 "k => [...document.querySelectorAll('h3')].some(h => h.innerText.startsWith('Stage ' + k + ' of'))",
                 arg=k,

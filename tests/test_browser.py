@@ -58,7 +58,9 @@ class Visit:
         self.page.goto(url)
         self.page.wait_for_selector(".js-plotly-plot", timeout=60_000)
         self.page.wait_for_selector("h3:has-text('Stage ')", timeout=60_000)
-        time.sleep(1.0)  # keyboard shortcuts register after the first render
+        # The clicker (simulator/ui/keys.py) listens once its component has mounted.
+        self.page.wait_for_function("() => window.__backpropClicker", timeout=60_000)
+        time.sleep(0.3)
 
     def heading(self) -> str:
         return self.page.locator("h3").first.inner_text()
@@ -119,12 +121,12 @@ def test_every_stage_by_clicking_next(visit):
         view.wait_for_heading(f"Stage {k} of 12")
         seen.append(view.code())
         if k < 12:
-            view.page.locator(".st-key-next button").click()
+            view.page.locator(".st-key-next button").first.click()
     everything = "\n".join(seen)
     assert "a1 = [0.55971365 0.38698582]" in everything
     assert "a2 = 0.48497343084992534" in everything
     assert "-1.77005547e-04" in everything and "-0.00804047" in everything
-    assert view.page.locator(".st-key-next button").is_disabled()
+    assert view.page.locator(".st-key-next button").first.is_disabled()
     view.check_clean()
 
 
