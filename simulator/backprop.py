@@ -303,8 +303,20 @@ _OVERFLOW_PLACES = (
 OVERFLOW_ADVICE = " (beyond ±1.8e308) — use smaller weights, inputs or learning rate"
 
 
+def _all_finite(record: StepRecord) -> bool:
+    """One pass over every recorded value: the common case costs one call, not one per array."""
+    parts = []
+    for name, _, _ in _OVERFLOW_PLACES:
+        value = getattr(record, name)
+        if value is not None:
+            parts.extend(np.ravel(a) for a in (value if isinstance(value, tuple) else (value,)))
+    return bool(np.isfinite(np.concatenate(parts)).all())
+
+
 def overflow_problems(record: StepRecord) -> list[str]:
     """The first value of ``record`` that is not finite, named by layer and stage (empty when all are)."""
+    if _all_finite(record):
+        return []
     for name, what, first in _OVERFLOW_PLACES:
         value = getattr(record, name)
         if value is None:
