@@ -18,7 +18,7 @@ from . import mistakes_view, presenter, quiz, state
 from .gradcheck_view import gradient_room
 
 PAPER_DIGITS = (2, 3, 4, 5, 6, 7, 8)
-FORMS = {"matrix": "Matrix", "scalar": "Unit by unit"}
+FORMS = {"matrix": "Matrix", "scalar": "Scalar"}
 NOTATIONS = {"zad": "z, a, δ", "mazur": "net, out"}
 # widget key → state name
 WIDGETS = {"l_quiz": "quiz", "l_mistake": "mistake", "l_digits": "digits", "l_form": "form", "l_notation": "notation"}
@@ -57,7 +57,7 @@ def controls() -> None:
             args=("l_mistake",),
             format_func=lambda m: MISTAKES[m].title if m else "None: the correct step",
             help="Run the whole step with a mistake students make, beside the correct one (link: mistake=ID).",
-            width=205,
+            width=195,
         )
         st.selectbox(
             "Paper mode",
@@ -67,7 +67,7 @@ def controls() -> None:
             args=("l_digits",),
             format_func=lambda k: f"{k} significant digits" if k else "Full precision",
             help="Round every value a stage shows to k significant digits before a later stage uses it (round=K).",
-            width=175,
+            width=165,
         )
         st.segmented_control(
             "Form",
