@@ -96,7 +96,7 @@ def upload(key: str) -> None:
 
 def problems_beside(field: str) -> None:
     for message in state.get("problems").get(field, []):
-        st.error(f"{escaped(message)}. The last good value is kept.", icon="⚠️")
+        st.error(f"{escaped(message)} The last good value is kept.", icon="⚠️")
 
 
 def matrix_editor(field: str, index: int, values, rows: list[str], columns: list[str]) -> None:

@@ -1,4 +1,10 @@
-"""User text shown as text: links, file names and typed values never become Markdown."""
+"""User text shown as text: links, file names and typed values never become Markdown.
+
+Streamlit's alerts and captions render Markdown, and its GitHub-flavoured autolinking runs
+after backslash escapes are resolved, so escaping is not enough: ``http://…`` would still
+become a link. Inside a code span nothing is parsed, linked or fetched, and the text keeps
+every character the user typed.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +13,23 @@ import re
 import streamlit as st
 
 MAX_SHOWN = 300  # characters of one message; longer ones are cut with "…"
-# Backslash-escaped, these can start no link, image, emphasis, HTML, math, directive or autolink;
-# newlines become spaces, so no block (heading, list, quote) can start inside user text either.
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>#!|~:$&@])|(?<=www)(\.)", re.IGNORECASE)
 
 
 def escaped(text: str, limit: int = MAX_SHOWN) -> str:
-    """``text`` cut to ``limit`` characters with every Markdown, HTML and LaTeX character escaped."""
-    text = str(text)
+    """``text`` cut to ``limit`` characters, on one line, as a Markdown code span."""
+    text = " ".join(str(text).splitlines())
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    return _MARKDOWN.sub(lambda m: "\\" + m.group(0), " ".join(text.splitlines()))
+    fence = "`" * (1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
+    padding = " " if text.startswith("`") or text.endswith("`") or not text.strip(" ") else ""
+    return f"{fence}{padding}{text}{padding}{fence}"
 
 
 def problems_box(messages: list[str], intro: str = "", icon: str = "⚠️", kind: str = "error") -> None:
-    """Messages (which may quote user text) in one alert, every line escaped."""
+    """Messages (which may quote user text) in one alert, each in a code span under our own ``intro``."""
     if not messages:
         return
     text = "\n".join(f"- {escaped(m)}" for m in messages)
     if intro:
-        text = f"{escaped(intro)}\n\n{text}"
+        text = f"{intro}\n\n{text}"
     (st.error if kind == "error" else st.warning)(text, icon=icon)
