@@ -6,7 +6,7 @@ import streamlit as st
 
 from simulator.figures import network_figure
 from simulator.graph import graph_model, node_explanation
-from simulator.stages import unit_label
+from simulator.stages import unit_label, unit_names
 
 from . import presenter, state
 from .mistakes_view import marked_figure
@@ -23,19 +23,18 @@ def pick_unit() -> None:
 def unit_inspector(record, stages, index: int, hidden: bool) -> None:
     """How the selected unit's values were computed, up to the current stage; inline maths wraps."""
     unit = state.get("selected_unit")
-    lines = (
-        node_explanation(record, unit, {s.id for s in stages[: index + 1]} - ({stages[index].id} if hidden else set()))
-        if unit
-        else []
-    )
-    if not lines:
-        return
+    if unit not in {name for layer in unit_names(record.scenario.layers) for name in layer}:
+        return  # nothing selected, or a unit an edit removed
+    reached = {s.id for s in stages[: index + 1]} - ({stages[index].id} if hidden else set())
     with st.container(key="inspector"):
         head, close = st.columns([8, 1], vertical_alignment="center")
         head.markdown(f"**How {unit_label(unit)} was computed so far**")
         close.button("×", key="clear_unit", on_click=state.put, args=("selected_unit", None), help="Close")
+        lines = node_explanation(record, unit, reached)
         for line in lines:
             st.markdown(f"${line}$")
+        if not lines:
+            st.caption("Nothing computed at this unit yet: step forward.")
 
 
 def network_graph(record, stages, index: int) -> None:

@@ -28,13 +28,16 @@ BASE = (
     " {flex: 0 0 auto !important; width: auto !important; min-width: max-content !important;}"
     ".st-key-lecture label p {white-space: nowrap; overflow: visible;}"
     # The controls and the stage title stay at hand at every scroll position.
-    ".st-key-controls {position: sticky; top: 3.75rem; z-index: 90; background: var(--page-bg, transparent);"
-    " padding: 0.35rem 0 0.15rem 0;}"
+    # (Streamlit wraps the container in a box its own height: that wrapper is what sticks.)
+    "[data-testid=stLayoutWrapper]:has(> .st-key-controls) {position: sticky; top: 3.75rem; z-index: 90;}"
+    ".st-key-controls {background: var(--page-bg, transparent); padding: 0.35rem 0 0.15rem 0;}"
+    # Clicks and hovers go through the graph's labels to the units and edges under them.
+    ".js-plotly-plot .annotation, .js-plotly-plot .annotation * {pointer-events: none !important;}"
     ".st-key-controls h3 {padding: 0.25rem 0 0 0; font-size: 1.35rem;}"
     ".st-key-inspector button {min-height: 1.8rem; padding: 0 0.6rem;}"
     # Phones: four small icon buttons on one row, the stage picker under them.
     "@media (max-width: 640px) {"
-    " .st-key-controls {top: 3rem;}"
+    " [data-testid=stLayoutWrapper]:has(> .st-key-controls) {top: 3rem;}"
     " .st-key-controls [data-testid=stHorizontalBlock] {flex-flow: row wrap !important; gap: 0.4rem !important;}"
     " .st-key-controls [data-testid=stColumn] {flex: 1 1 2.6rem !important; width: auto !important;"
     " min-width: 2.6rem !important;}"

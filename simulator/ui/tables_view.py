@@ -20,9 +20,9 @@ def coloured_table(frame) -> None:
     _coloured_table(frame, frame.attrs.get("before"))
 
 
-def table_row(tables) -> None:
+def table_row(tables, key: str) -> None:
     """Captioned tables side by side where they fit, on further rows where they do not: never clipped."""
-    with st.container(horizontal=True, gap="medium"):
+    with st.container(horizontal=True, gap="medium", key=key):
         for caption, frame in tables:
             with st.container(width="content"):
                 st.markdown(f"**{caption}**")
@@ -30,7 +30,7 @@ def table_row(tables) -> None:
 
 
 def stage_table_row(record, stage) -> None:
-    table_row(stage_tables(record, stage).items())
+    table_row(stage_tables(record, stage).items(), key="stage_tables")
 
 
 def all_update_tables(record) -> None:
@@ -43,4 +43,4 @@ def all_update_tables(record) -> None:
         return
     with expander:
         for l in range(len(record.scenario.layers) - 1, 0, -1):
-            table_row(weight_tables(record, l).items())
+            table_row(weight_tables(record, l).items(), key=f"update_tables_{l}")

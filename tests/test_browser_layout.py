@@ -1,0 +1,230 @@
+"""Layout in a real browser, at the viewports where issue 6 saw it break: nothing clipped or wrapped
+mid-number, the graph legible in lecture mode, small updates visible, the unit inspector kept across
+steps, the phone's sticky controls, and the dark theme. One server for the module; each test loops
+over stages within one page visit. Screenshots land in test-artifacts/."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+from simulator import PRESETS
+from simulator.share import encode
+
+from .appserver import CHROMIUM, CHROMIUM_FLAGS, running_app
+
+ARTIFACTS = Path(__file__).parents[1] / "test-artifacts"
+pytestmark = pytest.mark.browser
+
+if not Path(CHROMIUM).exists():
+    message = f"Chromium not found at {CHROMIUM}: install Debian's chromium (apt-get install -y chromium)"
+    if os.environ.get("CI"):
+        raise RuntimeError(message + " — CI must not skip the browser tests")
+    pytest.skip(message, allow_module_level=True)
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+TITLE = "() => (document.querySelector('.st-key-controls h3') || {}).innerText || ''"
+# Every table, display formula and code block wider than its box, and every table cell on more than one line.
+OVERFLOWS = """() => {
+  const found = [];
+  for (const selector of ['[data-testid=stTable]', '.katex-display', '[data-testid=stCode] pre']) {
+    for (const box of document.querySelectorAll('[data-testid=stMain] ' + selector)) {
+      if (box.offsetParent === null || box.clientWidth === 0) continue;
+      const strut = selector === '.katex-display' ? 2 : 0;  // KaTeX's 2 px strut, hidden by the page's CSS
+      if (box.scrollWidth - strut > box.clientWidth + 1)
+        found.push(`${selector} ${box.scrollWidth}>${box.clientWidth}: ${box.innerText.slice(0, 40)}`);
+    }
+  }
+  for (const cell of document.querySelectorAll('[data-testid=stMain] .st-key-stage_tables td')) {
+    const range = document.createRange();
+    range.selectNodeContents(cell);
+    if (range.getBoundingClientRect().height > 1.9 * parseFloat(getComputedStyle(cell).fontSize))
+      found.push('wraps: ' + cell.innerText);
+  }
+  return found;
+}"""
+
+
+@pytest.fixture(scope="module")
+def server():
+    with running_app() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(server, browser):
+    contexts = []
+
+    def opened(query: dict, width: int, height: int, scheme: str = "light"):
+        context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(server + "/?" + urlencode(query))
+        page.wait_for_function(TITLE, timeout=60_000)
+        page.wait_for_selector(".js-plotly-plot .annotation", timeout=30_000)
+        time.sleep(1.0)
+        return page
+
+    yield opened
+    for context in contexts:
+        context.close()
+
+
+def title(page) -> str:
+    return page.evaluate(TITLE)
+
+
+def settle(page) -> None:
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=stStatusWidget] [data-testid=stStatusWidgetRunningIcon]')",
+        timeout=20_000,
+    )
+    time.sleep(0.5)
+
+
+def next_stage(page, number: int) -> None:
+    page.locator(".st-key-next button:visible").first.click()
+    page.wait_for_function(f"() => ({TITLE})().startsWith('Stage {number} of')", timeout=20_000)
+    settle(page)
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+# Each viewport and each preset at least once (all six pairs take twice as long; the pure layout test
+# covers every preset at every stage).
+@pytest.mark.parametrize(
+    ("preset", "width", "height", "mode"),
+    [("two_outputs", 1280, 800, ""), ("seed", 1280, 720, "lecture"), ("two_outputs", 390, 844, "")],
+)
+def test_nothing_is_clipped_or_wrapped_mid_number_at_any_stage(open_page, preset, width, height, mode):
+    page = open_page({**encode(PRESETS[preset]), **({"mode": mode} if mode else {})}, width, height)
+    stages = int(title(page).split(" of ")[1].split()[0])
+    problems = []
+    for number in range(1, stages + 1):
+        if number > 1:
+            next_stage(page, number)
+        problems += [f"stage {number}: {p}" for p in page.evaluate(OVERFLOWS)]
+    assert problems == []
+
+
+def test_lecture_at_1280x720_keeps_the_toggle_label_o1_and_the_formula_in_view(open_page):
+    page = open_page({**encode(PRESETS["seed"]), "mode": "lecture", "stage": "update.W1"}, 1280, 720)
+    settle(page)
+    shot(page, "lecture-update-W1-1280x720")
+    label = page.locator(".st-key-lecture label p").first
+    assert label.evaluate("p => p.scrollWidth <= p.clientWidth") and label.inner_text() == "Lecture mode"
+    formula = page.locator("[data-testid=stMain] .katex-display").first.bounding_box()
+    assert formula["y"] + formula["height"] <= 720  # the stage-11 formula above the fold
+    plot = page.locator(".js-plotly-plot").first.bounding_box()
+    for note in page.locator(".js-plotly-plot .annotation").all():
+        box = note.bounding_box()
+        if box and box["width"]:
+            assert plot["x"] - 1 <= box["x"] and box["x"] + box["width"] <= plot["x"] + plot["width"] + 1
+
+
+def test_lecture_labels_are_at_least_20px_at_1920(open_page):
+    page = open_page({**encode(PRESETS["two_outputs"]), "mode": "lecture", "stage": "apply"}, 1920, 1080)
+    settle(page)
+    shot(page, "lecture-apply-1920x1080")
+    sizes = page.evaluate(
+        "() => [...document.querySelectorAll('.js-plotly-plot .annotation-text')]"
+        ".map(t => parseFloat(getComputedStyle(t).fontSize))"
+    )
+    assert len(sizes) > 20 and min(sizes) >= 20
+    graph = page.locator(".js-plotly-plot").first.bounding_box()
+    text = page.locator("[data-testid=stMain] .katex-display").first.bounding_box()
+    assert graph["width"] >= text["width"]  # the graph gets at least as much width as the text
+
+
+def test_small_updates_show_on_edges_and_in_tables(open_page):
+    page = open_page({**encode(PRESETS["seed"]), "stage": "update.W1"}, 1280, 800)
+    settle(page)
+    shot(page, "laptop-update-W1-light-1280x800")
+    edges = " ".join(page.locator(".js-plotly-plot .annotation-text").all_text_contents())
+    assert "0.10004" in edges and "0.1→0.1 " not in edges + " "
+    assert "0.10004" in page.locator(".st-key-stage_tables").inner_text()
+
+
+def test_inspected_unit_stays_legible_and_follows_the_steps(open_page):
+    page = open_page({**encode(PRESETS["seed"]), "stage": "forward.a1"}, 1280, 800)
+    settle(page)
+    points = [p.bounding_box() for p in page.locator(".js-plotly-plot .scatterlayer .point").all()]
+    box = max((b for b in points if b and b["width"] > 30), key=lambda b: b["x"])  # the rightmost unit: o₁
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_selector(".st-key-inspector", timeout=20_000)
+    settle(page)
+    opacities = page.evaluate(
+        "() => [...document.querySelectorAll('.js-plotly-plot .annotation')].map(a => getComputedStyle(a).opacity)"
+    )
+    assert min(map(float, opacities)) >= 0.5  # no label faded to near-invisible
+    inspector = page.locator(".st-key-inspector")
+    assert "How o₁ was computed so far" in inspector.inner_text()
+    assert inspector.evaluate("e => e.scrollWidth <= e.clientWidth + 1")  # the z-sum wraps
+    next_stage(page, 3)
+    next_stage(page, 4)  # forward.a2: o₁'s output is now shown
+    assert "How o₁ was computed so far" in inspector.inner_text()
+    assert "0.48497343" in " ".join(page.locator(".st-key-inspector annotation").all_text_contents())
+    page.locator(".st-key-clear_unit button:visible").first.click()
+    page.wait_for_function("() => !document.querySelector('.st-key-inspector')", timeout=20_000)
+
+
+def test_phone_keeps_controls_and_title_at_hand(open_page):
+    page = open_page({**encode(PRESETS["seed"]), "stage": "update.W1"}, 390, 844)
+    settle(page)
+    shot(page, "phone-update-W1-390x844")
+    buttons = [
+        page.locator(f".st-key-{key} button:visible").first.bounding_box() for key in ("reset", "prev", "next", "end")
+    ]
+    assert len({round(b["y"]) for b in buttons}) == 1 and max(b["width"] for b in buttons) < 120  # one compact row
+    page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTo(0, 1e6)")
+    page.mouse.wheel(0, 4000)
+    time.sleep(0.8)
+    shot(page, "phone-scrolled-390x844")
+    for selector in (".st-key-controls h3", ".st-key-next button:visible"):
+        box = page.locator(selector).first.bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 844, selector
+    next_stage(page, 12)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_both_themes_are_readable(open_page, scheme):
+    page = open_page({**encode(PRESETS["two_outputs"]), "stage": "update.W2"}, 1280, 800, scheme)
+    settle(page)
+    shot(page, f"laptop-update-W2-{scheme}-1280x800")
+    background = page.evaluate("() => getComputedStyle(document.querySelector('.stApp')).backgroundColor")
+    dark = sum(int(c) for c in background[background.index("(") + 1 : -1].split(",")[:3]) < 200
+    assert dark == (scheme == "dark")
+    paper = page.locator(".js-plotly-plot .main-svg").first.evaluate("s => getComputedStyle(s).backgroundColor")
+    assert paper in ("rgba(0, 0, 0, 0)", "transparent")  # no white box on a dark page
+    contrast = page.evaluate(
+        """() => {
+          const rgb = s => s.match(/[\\d.]+/g).map(Number);
+          const linear = c => (c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+          const lum = ([r, g, b]) => [r, g, b].map(linear)
+            .reduce((s, c, i) => s + c * [0.2126, 0.7152, 0.0722][i], 0);
+          const page = rgb(getComputedStyle(document.querySelector('.stApp')).backgroundColor);
+          return [...document.querySelectorAll('.st-key-stage_tables td')].map(td => {
+            const [r, g, b, a = 1] = rgb(getComputedStyle(td).backgroundColor);
+            const under = [r, g, b].map((c, i) => a * c + (1 - a) * page[i]);
+            const [l1, l2] = [lum(rgb(getComputedStyle(td).color)), lum(under)].sort((x, y) => y - x);
+            return (l1 + 0.05) / (l2 + 0.05);
+          });
+        }"""
+    )
+    assert contrast and min(contrast) >= 4.5  # WCAG AA for every coloured cell
