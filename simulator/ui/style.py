@@ -29,8 +29,10 @@ BASE = (
     ".st-key-lecture label p {white-space: nowrap; overflow: visible;}"
     # The controls and the stage title stay at hand at every scroll position.
     # (Streamlit wraps the container in a box its own height: that wrapper is what sticks.)
-    "[data-testid=stLayoutWrapper]:has(> .st-key-controls) {position: sticky; top: 3.75rem; z-index: 90;}"
-    ".st-key-controls {background: var(--page-bg, transparent); padding: 0.35rem 0 0.15rem 0;}"
+    "[data-testid=stLayoutWrapper]:has(> .st-key-controls) {position: sticky; top: 3.75rem; z-index: 90;"
+    " background: var(--page-bg, transparent); padding-bottom: 0.6rem;}"
+    ".st-key-controls [data-testid=stHeading], .st-key-controls h3 {margin-bottom: 0 !important;}"
+    ".st-key-controls {background: var(--page-bg, transparent); padding: 0.35rem 0 0.4rem 0;}"
     # Clicks and hovers go through the graph's labels to the units and edges under them.
     ".js-plotly-plot .annotation, .js-plotly-plot .annotation * {pointer-events: none !important;}"
     ".st-key-controls h3 {padding: 0.25rem 0 0 0; font-size: 1.35rem;}"
