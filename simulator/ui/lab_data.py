@@ -15,8 +15,9 @@ from simulator.scenario import MAX_DATASET
 from simulator.share import DATASET_LINK_CHARS, dataset_fits_link
 
 from . import state
-from .text import escaped
+from .text import escaped, problems_box
 
+MAX_SHOWN = 40  # problems listed at once; a file can have hundreds
 COLUMN_RULE = (
     "A header row, then one row per example (at most 256 rows, 1 MB). Name the input columns "
     "x1, x2, … and the target columns t1, t2, … (or y1, y2, …), e.g. x1,x2,t1. Commas separate cells; "
@@ -55,8 +56,7 @@ def upload(key: str) -> None:
     try:
         dataset = dataset_from_csv(file.getvalue())
     except ScenarioError as err:  # DataError: every bad row and cell, named
-        intro = f"{file.name[:60]} was not used (the last good data is kept):"
-        state.note_problem("lab_upload", [intro, *err.problems])
+        state.note_problem("lab_upload", [file.name, *err.problems])  # the name first, then each problem
         return
     offer(dataset, file.name)
 
@@ -72,13 +72,22 @@ def use_built_in() -> None:
     offer(dataset, f"{name} ({len(dataset)} points)")
 
 
+def listed(messages: list[str]) -> list[str]:
+    """At most ``MAX_SHOWN`` messages, and how many more there are."""
+    more = len(messages) - MAX_SHOWN
+    return messages[:MAX_SHOWN] + ([f"… and {more} more"] if more > 0 else [])
+
+
 def problems_here(field: str, intro: str = "") -> None:
-    """The messages noted for ``field``, one per line, as plain text (they quote the file)."""
-    messages = state.get("problems").get(field, [])
-    if messages:
-        lines = "  \n".join(escaped(m) for m in messages[:40])
-        more = f"  \n… and {len(messages) - 40} more" if len(messages) > 40 else ""
-        st.error(f"{escaped(intro)}  \n{lines}{more}" if intro else lines + more, icon="⚠️")
+    """The messages noted for ``field`` in one alert, each in a code span (they quote the file)."""
+    problems_box(listed(state.get("problems").get(field, [])), intro)
+
+
+def upload_problems() -> None:
+    """Why the uploaded file was refused, under its name; the data in force stays."""
+    name, *problems = state.get("problems").get("lab_upload", [None])
+    if problems:
+        problems_box(listed(problems), f"{escaped(name, 60)} was not used; the last good data is kept:")
 
 
 def built_in_sets() -> None:
@@ -98,7 +107,7 @@ def csv_upload(revision: int) -> None:
     st.caption(COLUMN_RULE)
     key = f"lab_csv.{revision}"  # a new uploader after each change, so the same file can be sent again
     st.file_uploader("Upload a CSV file", type=["csv", "txt"], key=key, on_change=upload, args=(key,))
-    problems_here("lab_upload")
+    upload_problems()
 
 
 def pending_fit() -> None:
@@ -109,9 +118,12 @@ def pending_fit() -> None:
     scenario = state.get("scenario")
     layers = scenario.layers
     reasons = fit_problems(dataset, scenario)
-    if reasons:
-        lines = "  \n".join(escaped(f"{source}: {reason}") for reason in reasons)
-        st.warning(f"This data does not fit the network as it is:  \n{lines}", icon="📐")
+    problems_box(
+        [f"{source}: {reason}" for reason in reasons],
+        "This data does not fit the network as it is:",
+        icon=":material/straighten:",
+        kind="warning",
+    )
     st.button(
         f"Resize the network to fit ({dataset.inputs} inputs, {dataset.outputs} outputs; "
         f"hidden layers {'-'.join(map(str, layers[1:-1])) or 'none'} kept)",

@@ -22,13 +22,23 @@ from . import state
 def current_history() -> History:
     """The history of the scenario in force, begun afresh when the scenario or the batch mode changed."""
     history, scenario = state.get("history"), state.get("scenario")
-    if history is None or scenario is not state.get("lab_scenario") or history.mode != state.get("batch"):
+    if history is None or history.mode != state.get("batch") or not same(scenario, state.get("lab_scenario")):
         history = History.begin(scenario, state.get("batch"))
         state.put("history", history)
         state.put("lab_scenario", scenario)
         state.put("history_step", 0)
         state.put("lab_run", None)
     return history
+
+
+def same(scenario, placed) -> bool:
+    """Is ``scenario`` the one the lab put in force? An equal copy (an edit that changed nothing) counts."""
+    if scenario is placed:
+        return True
+    if placed is None or scenario != placed:
+        return False
+    state.put("lab_scenario", scenario)
+    return True
 
 
 def put_in_force(history: History, k: int) -> None:

@@ -26,9 +26,9 @@ from .lab_data import data_section
 from .lab_history import current_history, dark, history_section, put_in_force
 
 MAX_TRAIN_STEPS = 20_000
-TICK = 0.25  # seconds between two ticks of a playing run
-BUDGET = 0.35  # seconds of training per tick
-GRID = 80  # output map resolution (points per side)
+TICK = 0.5  # seconds between two ticks of a playing run (time for the browser to draw and take a click)
+BUDGET = 0.3  # seconds of training per tick (at least one snapshot interval of steps)
+GRID = 64  # output map resolution (points per side)
 
 
 @dataclass(frozen=True)
@@ -189,7 +189,9 @@ def note() -> None:
     kept = state.get("lab_note")
     if kept:
         kind, text = kept
-        (st.warning if kind == "warning" else st.info)(text, icon="⚠️" if kind == "warning" else "🎯")
+        (st.warning if kind == "warning" else st.info)(
+            text, icon=":material/warning:" if kind == "warning" else ":material/flag:"
+        )
 
 
 def learning(ticking: bool) -> None:
@@ -199,7 +201,11 @@ def learning(ticking: bool) -> None:
     if playing:
         tick(history, run)
         history, run = state.get("history"), state.get("lab_run")
-    if ticking != (run is not None and run.playing):  # started, paused or ended: the whole page follows
+    # The link follows every tick. A tick's request may carry the URL of a run before, and the next
+    # full run must not take that for Back/Forward (see state.read_link_once).
+    state.write_link()
+    now_playing = run is not None and run.playing
+    if ticking != now_playing or (playing and not now_playing):  # started, paused or ended: the whole page follows
         st.rerun(scope="app")
     run_buttons(history, run)
     note()
@@ -218,5 +224,5 @@ def training_panel() -> None:
     train_controls(history, run)
     ticking = run is not None and run.playing
     st.fragment(learning, run_every=TICK if ticking else None)(ticking)
-    if run is None:  # the scrubber and the diff follow the run once it pauses or ends
+    if not ticking:  # the scrubber and the diff follow the run once it pauses or ends
         history_section(state.get("history"))
