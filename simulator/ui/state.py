@@ -116,6 +116,9 @@ def try_change(field: str, change) -> None:
         put("problems", {field: err.problems if isinstance(err, ScenarioError) else [str(err)]})
         put("revision", get("revision") + 1)
         return
+    if scenario == get("scenario"):  # a widget re-sending the value it shows changes nothing
+        put("problems", {})
+        return
     set_scenario(scenario)
 
 
