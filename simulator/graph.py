@@ -242,7 +242,7 @@ CHAR_WIDTH = 0.55  # average width of a digit or sign, in font sizes (Source San
 LINE_HEIGHT = 1.3  # in font sizes
 PAD = 3  # around the text, inside its plate
 GAP = 4  # between a unit and its label
-PITCH_EXTRA = {False: 32, True: 64}  # px between the rows of units beyond what their values need: room for edge labels
+PITCH_EXTRA = {False: 32, True: 40}  # px between the rows of units beyond what their values need: room for edge labels
 VALUE_CHARS = 12  # the widest value a unit shows, "δ=-7.080e-04": columns are spaced for it on every stage
 VALUE_LINES = {"input": 1, "hidden": 3, "output": 5}  # z, a, δ; z, o, t, δ, o′
 EDGE_SPOTS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.45, 0.55, 0.35, 0.65, 0.25, 0.75, 0.2, 0.8, 0.15, 0.85)  # along an edge

@@ -43,7 +43,9 @@ def compared(frame: pd.DataFrame, before) -> pd.DataFrame:
     enough digits to differ from its old value (0.10004, not 0.1, for 0.1 → 0.1000354)."""
     frame = frame.copy()
     # Nested tuples, not an array: pandas compares attrs with == when it copies a frame.
-    frame.attrs["before"] = tuple(map(tuple, np.broadcast_to(np.asarray(before, dtype=float), frame.shape).tolist()))
+    # and None, not NaN, where nothing is replaced: attrs travel to the browser as JSON.
+    values = np.broadcast_to(np.asarray(before, dtype=float), frame.shape).tolist()
+    frame.attrs["before"] = tuple(tuple(None if np.isnan(v) else v for v in row) for row in values)
     return frame
 
 
@@ -82,7 +84,9 @@ def styled(frame: pd.DataFrame) -> Styler:
     for value, text in zip(frame.to_numpy(dtype=float).ravel(), cell_text(frame).ravel()):
         if len(text) > len(shown.get(value, "")):
             shown[value] = text
-    return frame.style.apply(_diverging, axis=None).format(lambda v: shown.get(v) or number(v))
+    bare = frame.copy()
+    bare.attrs = {}  # the digits are in the text now
+    return bare.style.apply(_diverging, axis=None).format(lambda v: shown.get(v) or number(v))
 
 
 def stage_tables(record: StepRecord, stage: Stage) -> dict[str, pd.DataFrame]:

@@ -66,12 +66,14 @@ def browser():
 
 @pytest.fixture
 def open_page(server, browser):
-    contexts = []
+    contexts, errors = [], []
 
     def opened(query: dict, width: int, height: int, scheme: str = "light"):
         context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
         contexts.append(context)
         page = context.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(server + "/?" + urlencode(query))
         page.wait_for_function(TITLE, timeout=60_000)
         page.wait_for_selector(".js-plotly-plot .annotation", timeout=30_000)
@@ -80,7 +82,10 @@ def open_page(server, browser):
 
     yield opened
     for context in contexts:
+        for page in context.pages:
+            assert page.locator("[data-testid=stException]").count() == 0
         context.close()
+    assert errors == []
 
 
 def title(page) -> str:

@@ -45,7 +45,7 @@ def test_every_unit_value_is_labelled_and_most_edges_are():
             wanted += sum(1 for e in model.edges if e.text)
             placed += sum(1 for box in layout.labels if box.kind == "edge")
         # The rest keep their values on hover and in the stage's tables.
-        assert placed / wanted > (0.97 if not lecture else 0.9), (lecture, placed, wanted)
+        assert placed / wanted > (0.97 if not lecture else 0.85), (lecture, placed, wanted)
 
 
 def test_two_outputs_labels_on_their_plates_at_the_laptop_width():
@@ -124,3 +124,14 @@ def test_every_stage_table_styles_and_copies():
             for frame in stage_tables(record, stage).values():
                 assert frame.astype(str).shape == frame.shape
                 assert "nan" not in styled(frame).to_html()
+
+
+def test_table_attrs_are_valid_json():
+    # pandas sends attrs to the browser with the table: NaN there breaks the page's JSON.parse.
+    import json
+
+    record = step(PRESETS["two_outputs"])
+    for stage in build_stages(record):
+        for frame in stage_tables(record, stage).values():
+            json.loads(json.dumps(frame.attrs, allow_nan=False))
+            assert styled(frame).data.attrs == {}
