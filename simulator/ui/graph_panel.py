@@ -51,10 +51,17 @@ def network_graph(record, stages, index: int) -> None:
         config=presenter.graph_config(stages[index].id),
         width="stretch",
     )
-    legend = "Blue solid: positive, vermillion dashed: negative, width ∝ |w|."
-    if not lecture:
-        legend += " Hover for full precision; click a unit to see how it was computed."
-    if any(n.marked for n in model.nodes) or any(e.marked for e in model.edges):
-        legend += " Dotted vermillion: differs from the correct step."
-    st.caption(f"{model.caption}. {legend}")
+    marked = any(n.marked for n in model.nodes) or any(e.marked for e in model.edges)
+    legend = (
+        []
+        if lecture
+        else [  # on a projector the lecturer says it, and the table stays above the fold
+            f"{model.caption}.",
+            "Blue solid: positive, vermillion dashed: negative, width ∝ |w|.",
+            "Hover for full precision; click a unit to see how it was computed.",
+        ]
+    )
+    legend += ["Dotted vermillion: differs from the correct step."] if marked else []
+    if legend:
+        st.caption(" ".join(legend))
     unit_inspector(record, stages, index, hidden)

@@ -133,7 +133,8 @@ def stepper() -> None:
     with st.container(key="controls"):  # sticky (style.py): controls and stage title at every scroll position
         stage_controls(stages, index)
         st.subheader(f"Stage {index + 1} of {len(stages)} — {stages[index].title}")
-    learning.controls()  # quiz, classic mistake, paper mode, form, notation
+    if not state.get("lecture"):  # on a projector the graph, formula and table come first: see below
+        learning.controls()  # quiz, classic mistake, paper mode, form, notation
     learning.status(now)
     graph_column, panel_column = st.columns([1.2, 1], gap="medium")  # the graph at least as wide as the text
     with graph_column:
@@ -146,6 +147,9 @@ def stepper() -> None:
     with panel_column:
         stage_panel(record, stages, index)
         clicker(index, len(stages), presenter.narration(record, stages[index]), move, presenter.more_ahead)
+    if state.get("lecture"):
+        with st.expander("Learn: quiz, classic mistakes, paper mode, views", key="learning_tools"):
+            learning.controls()
     learning.below(now)  # loss curves with and without the mistake; paper mode's drift
     if presenter.shown("tables"):
         all_update_tables(record)
