@@ -13,6 +13,7 @@ from simulator.ui.activations import activation_view
 from simulator.ui.editor import editing_panel
 from simulator.ui.handouts import handouts_view
 from simulator.ui.presenter import shown
+from simulator.ui.reconnect import rerun_after_reconnect
 from simulator.ui.stepper import stepper
 from simulator.ui.style import page_style
 from simulator.ui.text import problems_box
@@ -73,6 +74,7 @@ def main() -> None:
     views()
     editor()
     state.write_link()
+    rerun_after_reconnect()  # a page whose server died reruns in full on the next one
 
 
 if __name__ == "__main__":

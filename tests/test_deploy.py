@@ -1,9 +1,12 @@
 """deploy/run-local with two replicas behind HAProxy, driven through the proxy in Chromium.
 
 One student steps, uploads a scenario and downloads it back (the download only exists in the process
-holding the session: stickiness), the static files come back gzipped, then the replica serving the
-page is killed and the page recovers on the other one with the same stage and weights. Every process
-run-local started is stopped at the end, even on failure (tests.appserver.running_deploy).
+holding the session: stickiness), the static files come back precompressed, then a second student opens
+the first one's link on the same replica and does not click. The replica is killed: both pages come
+back on the other one with their stage and weights, the first (last run a fragment run) and the second
+(last run a full run, the case simulator.ui.reconnect exists for), whose Next button and right arrow
+work at once. Every process run-local started is stopped at the end, even on failure
+(tests.appserver.running_deploy).
 """
 
 from __future__ import annotations
@@ -46,21 +49,38 @@ def wait_for_heading(page: Page, start: str, timeout: float = 30_000) -> None:
     )
 
 
-def count_finished_runs(page: Page) -> list[float]:
-    """Times at which the page heard "script finished" over any of its websockets."""
+def finished_runs(page: Page) -> list[list[float]]:
+    """For each websocket the page opens, in order: the times it heard "script finished"."""
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-    finished: list[float] = []
+    sockets: list[list[float]] = []
 
-    def on_frame(payload) -> None:
-        message = ForwardMsg()
-        if isinstance(payload, bytes):
-            message.ParseFromString(payload)
-            if message.WhichOneof("type") == "script_finished":
-                finished.append(time.monotonic())
+    def watch(socket_) -> None:
+        finished: list[float] = []
+        sockets.append(finished)
 
-    page.on("websocket", lambda socket_: socket_.on("framereceived", on_frame))
-    return finished
+        def on_frame(payload) -> None:
+            message = ForwardMsg()
+            if isinstance(payload, bytes):
+                message.ParseFromString(payload)
+                if message.WhichOneof("type") == "script_finished":
+                    finished.append(time.monotonic())
+
+        socket_.on("framereceived", on_frame)
+
+    page.on("websocket", watch)
+    return sockets
+
+
+def wait_for_failover(page: Page, sockets: list[list[float]], dead: str, deadline: float) -> None:
+    """Until the page has a new websocket, on another replica, and a script run finished over it.
+
+    Clicking earlier is racy in any Streamlit app: a fragment click that reaches a new session before its
+    first full run has registered the fragment is dropped ("does not exist anymore").
+    """
+    while server_cookie(page) in (dead, "") or len(sockets) < 2 or not sockets[-1]:
+        assert time.monotonic() < deadline, f"the page never came back on another replica: {sockets}"
+        time.sleep(0.25)
 
 
 def alive(pid: int) -> bool:
@@ -121,7 +141,7 @@ def test_sticky_sessions_gzip_and_failover(tmp_path):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         try:
             page = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True).new_page()
-            finished = count_finished_runs(page)
+            sockets = finished_runs(page)
             page.goto(deployment.url + "/")
             wait_for_heading(page, "Stage 1 of 12", 60_000)
             first = server_cookie(page)
@@ -137,17 +157,37 @@ def test_sticky_sessions_gzip_and_failover(tmp_path):
 
             gzip_check(deployment.url, first)
 
-            killed_at = time.monotonic()
+            # A second student opens the first one's link on the same replica, and does not click: the page's
+            # last run is a full run, after which Streamlit's frontend asks for nothing when it reconnects.
+            other_context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+            other_context.add_cookies([{"name": "SERVERID", "value": first, "url": deployment.url}])
+            other = other_context.new_page()
+            other_sockets = finished_runs(other)
+            settle(page)
+            other.goto(page.url)
+            wait_for_heading(other, "Stage 3 of 16", 60_000)
+            settle(other)
+            assert server_cookie(other) == first
+
             os.kill(deployment.replicas[first][0], signal.SIGKILL)
-            # Streamlit reconnects by itself; HAProxy sends it to the other replica, where the page reruns
-            # from its URL (the last run was a fragment run, so the frontend asks for a full rerun).
-            while server_cookie(page) in (first, "") or not any(t > killed_at for t in finished):
-                assert time.monotonic() < killed_at + 40, "the page never came back on the other replica"
-                time.sleep(0.25)
-            wait_for_heading(page, "Stage 3 of 16")
-            assert "stage=" in page.url and "data=" in page.url
+            # Streamlit reconnects by itself, HAProxy sends both pages to the other replica, and both rerun in
+            # full there: the first because its last run was a fragment run (Next), the second because of
+            # simulator.ui.reconnect. Each new session rebuilds the view from the page's URL.
+            deadline = time.monotonic() + 40
+            wait_for_failover(page, sockets, first, deadline)
+            wait_for_failover(other, other_sockets, first, deadline)
+            for student in (page, other):
+                wait_for_heading(student, "Stage 3 of 16")
+                assert "stage=" in student.url and "data=" in student.url
             click_next(page, "Stage 4 of 16")  # a live session on the other replica answers
             assert same_scenario(download(page, tmp_path), scenario)  # same weights, from the URL
+
+            click_next(other, "Stage 4 of 16")  # Next in the stepper's fragment, on a session that never clicked
+            settle(other)
+            other.keyboard.press("ArrowRight")  # the clicker, in the same fragment
+            wait_for_heading(other, "Stage 5 of 16")
+            assert same_scenario(download(other, tmp_path), scenario)
+            assert server_cookie(other) == server_cookie(page) != first
 
             os.kill(deployment.pgid, signal.SIGTERM)  # to run-local alone, as systemd or Ctrl-C would
             deadline = time.monotonic() + 20
@@ -156,9 +196,8 @@ def test_sticky_sessions_gzip_and_failover(tmp_path):
                 time.sleep(0.2)
         except Exception:
             ARTIFACTS.mkdir(exist_ok=True)
-            for context in browser.contexts:
-                for open_page in context.pages:
-                    open_page.screenshot(path=str(ARTIFACTS / "deploy-failure.png"))
+            for number, open_page in enumerate(p for context in browser.contexts for p in context.pages):
+                open_page.screenshot(path=str(ARTIFACTS / f"deploy-failure-{number}.png"))
             raise
         finally:
             browser.close()
