@@ -1,7 +1,7 @@
 """deploy/run-local with two replicas behind HAProxy, driven through the proxy in Chromium.
 
 One student steps, uploads a scenario and downloads it back (the download only exists in the process
-holding the session: stickiness), the static files come back precompressed, then a second student opens
+holding the session: stickiness), the static files come back precompressed (gzip -9, zstd), then a second student opens
 the first one's link on the same replica and does not click. The replica is killed: both pages come
 back on the other one with their stage and weights, the first (last run a fragment run) and the second
 (last run a full run, the case simulator.ui.reconnect exists for), whose Next button and right arrow
@@ -15,8 +15,11 @@ import gzip
 import json
 import os
 import re
+import shutil
 import signal
+import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -118,19 +121,39 @@ def download(page: Page, folder: Path) -> dict:
     return json.loads(path.read_text())
 
 
-def gzip_check(url: str, cookie: str) -> None:
-    """A static JS file asked for with Accept-Encoding: gzip comes back gzipped, and unzips to the original."""
+def precompressed_check(url: str, cookie: str) -> None:
+    """The page's main script comes from HAProxy's precompressed copies: gzip -9 for a browser that takes
+    gzip, zstd for one that also takes zstd (when run-local found the zstd command), a 304 for its etag,
+    immutable caching; a client that takes neither gets the replica's plain file."""
     headers = {"Cookie": f"SERVERID={cookie}"}
-    index = urllib.request.urlopen(urllib.request.Request(url + "/", headers=headers), timeout=10).read().decode()
-    script = re.search(r'src="\./(static/js/[^"]+\.js)"', index)[1]
-    plain = urllib.request.urlopen(urllib.request.Request(f"{url}/{script}", headers=headers), timeout=10)
-    zipped = urllib.request.urlopen(
-        urllib.request.Request(f"{url}/{script}", headers={**headers, "Accept-Encoding": "gzip"}), timeout=10
-    )
-    assert plain.headers.get("Content-Encoding") is None
-    assert zipped.headers["Content-Encoding"] == "gzip"
-    raw, packed = plain.read(), zipped.read()
-    assert gzip.decompress(packed) == raw and len(packed) < len(raw) / 2
+
+    def get(path: str, **more: str):
+        request = urllib.request.Request(f"{url}/{path}", headers={**headers, **more})
+        try:
+            return urllib.request.urlopen(request, timeout=10)
+        except urllib.error.HTTPError as answer:  # 304 is an "error" to urllib
+            return answer
+
+    script = re.search(r'src="\./(static/js/[^"]+\.js)"', get("").read().decode())[1]
+    plain = get(script)
+    raw = plain.read()
+    assert plain.headers.get("Content-Encoding") is None and len(raw) > 100_000
+    zipped = get(script, **{"Accept-Encoding": "gzip, deflate"})
+    packed = zipped.read()
+    assert zipped.headers["Content-Encoding"] == "gzip" and gzip.decompress(packed) == raw
+    assert len(packed) <= len(gzip.compress(raw, 9, mtime=0))  # level 9, not HAProxy's own libslz (about 1)
+    assert zipped.headers["Cache-Control"] == "public, immutable, max-age=31536000"
+    assert zipped.headers["Vary"] == "Accept-Encoding" and zipped.headers.get("Set-Cookie") is None
+    assert get(script, **{"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]}).status == 304
+
+    chromium = get(script, **{"Accept-Encoding": "gzip, deflate, br, zstd"})
+    body = chromium.read()
+    if shutil.which("zstd"):
+        assert chromium.headers["Content-Encoding"] == "zstd" and len(body) < len(packed)
+        unpacked = subprocess.run(["zstd", "-dc"], input=body, capture_output=True, check=True).stdout
+        assert unpacked == raw and chromium.headers["ETag"] != zipped.headers["ETag"]
+    else:
+        assert chromium.headers["Content-Encoding"] == "gzip" and body == packed
 
 
 def test_sticky_sessions_gzip_and_failover(tmp_path):
@@ -155,7 +178,7 @@ def test_sticky_sessions_gzip_and_failover(tmp_path):
             click_next(page, "Stage 3 of 16")
             assert server_cookie(page) == first  # every request so far reached the same process
 
-            gzip_check(deployment.url, first)
+            precompressed_check(deployment.url, first)
 
             # A second student opens the first one's link on the same replica, and does not click: the page's
             # last run is a full run, after which Streamlit's frontend asks for nothing when it reconnects.
