@@ -14,8 +14,9 @@ waits for "Stage 1 of …" and then until no response has arrived for 2 s. Chrom
 the proxy is measured a second time with ``gzip, deflate``, what Chromium offers a plain-HTTP origin
 elsewhere ("proxy, gzip only"). Counted from the DevTools protocol: every response's
 ``encodedDataLength`` at ``Network.loadingFinished`` (bytes received for it, headers included: what
-went over the wire), grouped by resource type, plus the websocket's frames (the first view's messages).
-Reports the median load; bytes in MiB (2**20) and MB (10**6).
+went over the wire), grouped by resource type, plus the websocket's frames (the first view's messages),
+and the CPU the server processes (HAProxy and the replica, or the one process) used per load, the
+script's first run included. Reports the median load; bytes in MiB (2**20) and MB (10**6).
 """
 
 from __future__ import annotations
@@ -52,7 +53,6 @@ class Load:
     responses_by_type: Counter = field(default_factory=Counter)
     encodings: Counter = field(default_factory=Counter)
     websocket_bytes: int = 0
-    seconds: float = 0.0
 
     @property
     def total(self) -> int:
@@ -103,14 +103,16 @@ def cold_load(browser, url: str, accept_encoding: str = "") -> Load:
     )
     while time.monotonic() - last[0] < QUIET and time.monotonic() - started < MAX_LOAD:
         page.wait_for_timeout(200)
-    load.seconds = last[0] - started
     context.close()
     return load
 
 
 @contextmanager
-def run_local(*options: str) -> Iterator[str]:
-    """``deploy/run-local --replicas 1`` with ``options`` on a free port until the block ends; yields its URL."""
+def run_local(*options: str) -> Iterator[tuple[str, list[int]]]:
+    """``deploy/run-local --replicas 1`` with ``options`` on a free port until the block ends.
+
+    Yields its URL and the pids of HAProxy and the replica.
+    """
     port = free_port()
     command = [str(ROOT / "deploy" / "run-local"), "--replicas", "1", "--port", str(port), *options]
     env = {**os.environ, "PYTHON": sys.executable}
@@ -119,10 +121,17 @@ def run_local(*options: str) -> Iterator[str]:
             command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True
         )
         try:
-            if not any(line.startswith("serving") for line in process.stdout):
+            pids = []
+            for line in process.stdout:  # "replica app1 pid N URL", "haproxy pid N", "serving ..."
+                words = line.split()
+                if words[:1] == ["replica"] or words[:1] == ["haproxy"]:
+                    pids.append(int(words[words.index("pid") + 1]))
+                if words[:1] == ["serving"]:
+                    break
+            if process.poll() is not None or len(pids) != 2:
                 log.seek(0)
                 raise RuntimeError(f"run-local did not start:\n{log.read().decode(errors='replace')}")
-            yield f"http://127.0.0.1:{port}"
+            yield f"http://127.0.0.1:{port}", pids
         finally:
             with suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
@@ -130,22 +139,39 @@ def run_local(*options: str) -> Iterator[str]:
 
 
 @contextmanager
-def target(name: str) -> Iterator[str]:
+def target(name: str) -> Iterator[tuple[str, list[int]]]:
+    """The target's URL and the pids of its server processes."""
     if name in ("proxy", "libslz"):
-        with run_local(*(["--no-precompress"] if name == "libslz" else [])) as url:
-            yield url
+        with run_local(*(["--no-precompress"] if name == "libslz" else [])) as served:
+            yield served
     else:
-        with running_script(ROOT / "streamlit_app.py", "--server.fileWatcherType", "none") as (url, _pid):
-            yield url
+        with running_script(ROOT / "streamlit_app.py", "--server.fileWatcherType", "none") as (url, pid):
+            yield url, [pid]
 
 
-def report(name: str, loads: list[Load]) -> None:
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU the processes have used so far (Linux /proc)."""
+    ticks = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def measure(browser, url: str, pids: list[int], loads: int, accept_encoding: str = "") -> tuple[list[Load], float]:
+    """``loads`` cold loads, and the servers' CPU per load in ms (the script's first run included)."""
+    before = cpu_seconds(pids)
+    done = [cold_load(browser, url, accept_encoding) for _ in range(loads)]
+    return done, (cpu_seconds(pids) - before) * 1000 / loads
+
+
+def report(name: str, loads: list[Load], cpu_ms: float) -> None:
     load = sorted(loads, key=lambda one: one.total)[len(loads) // 2]  # the median load
     totals = ", ".join(f"{one.total / 2**20:.2f}" for one in loads)
     print(
         f"{name:16s} {load.total / 2**20:6.2f} MiB = {load.total / 1e6:5.2f} MB over the wire in {load.responses} "
         f"responses (median of {len(loads)}: {totals} MiB) + websocket {load.websocket_bytes / 1024:.0f} KiB, "
-        f"quiet after {load.seconds:.1f} s"
+        f"server CPU {cpu_ms:.0f} ms per load"
     )
     for kind, size in load.bytes_by_type.most_common():
         print(f"{'':17s}{kind:11s} {size / 2**20:6.2f} MiB in {load.responses_by_type[kind]:3d} responses")
@@ -167,11 +193,11 @@ def main() -> int:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         try:
             for name in names:
-                with target(name) as url:
+                with target(name) as (url, pids):
                     cold_load(browser, url)  # warm the server's caches; not counted
-                    report(name, [cold_load(browser, url) for _ in range(args.loads)])
+                    report(name, *measure(browser, url, pids, args.loads))
                     if name == "proxy":  # what Chromium asks for from a plain-HTTP origin other than localhost
-                        report("proxy, gzip only", [cold_load(browser, url, GZIP_ONLY) for _ in range(args.loads)])
+                        report("proxy, gzip only", *measure(browser, url, pids, args.loads, GZIP_ONLY))
         finally:
             browser.close()
     return 0
