@@ -177,6 +177,8 @@ def network_figure(model: GraphModel, lecture: bool = False, spotlight: bool = F
     return _figure(
         traces,
         dict(
+            # Every colour is set here: without Streamlit's 3 KB theme template a Next click sends less.
+            template={"layout": {}},
             annotations=annotations,
             height=layout.height,
             margin={"l": 0, "r": 0, "t": 0, "b": 0},
