@@ -197,10 +197,12 @@ def test_cli_refuses_bad_arguments(tmp_path):
     assert result.returncode == 2 and "must be from 1 to 50" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_a_link_opens_the_app_on_its_exercise():
+@pytest.mark.parametrize(
+    "exercise", [*make_exercises("seed", 7, 3), *make_exercises("two_outputs", 2, 2)], ids=lambda e: e.link[-12:]
+)
+def test_every_exercise_link_opens_the_app_in_quiz_mode_on_its_exercise(exercise):
     from streamlit.testing.v1 import AppTest
 
-    exercise = make_exercises("two_outputs", 2, 1)[0]
     app = AppTest.from_file(str(Path(__file__).parents[1] / "streamlit_app.py"), default_timeout=60)
     for key, value in parse_qsl(urlsplit(exercise.link).query):
         app.query_params[key] = value
@@ -209,3 +211,7 @@ def test_a_link_opens_the_app_on_its_exercise():
     assert app.session_state["scenario"] == exercise.scenario
     assert app.session_state["stage"] == "forward.z1"
     assert app.session_state["link_problems"] == []
+    assert app.session_state["quiz"] is True
+    asked = [w.key for w in app.text_input if (w.key or "").startswith("quiz_forward.z1")]
+    assert asked, "the quiz asks for z⁽¹⁾ before showing it"
+    assert "z1 = ?" in "\n".join(c.value for c in app.code)
