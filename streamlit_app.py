@@ -12,6 +12,7 @@ from simulator.ui import state
 from simulator.ui.activations import activation_view
 from simulator.ui.editor import editing_panel
 from simulator.ui.handouts import handouts_view
+from simulator.ui.keys import install as install_clicker
 from simulator.ui.presenter import shown
 from simulator.ui.reconnect import rerun_after_reconnect
 from simulator.ui.stepper import stepper
@@ -70,6 +71,7 @@ def main() -> None:
     st.set_page_config(page_title="Backprop Simulator", page_icon="🧮", layout="wide")
     state.read_link_once()
     page_style()
+    install_clicker()  # the keyboard's code, sent once per page load rather than with every Next click
     header()
     views()
     editor()

@@ -183,7 +183,7 @@ def test_back_and_forward_agree_with_the_screen(visit):
     view = visit()
     view.press("ArrowRight", 2)
     view.press("ArrowRight", 3)
-    assert view.url_stage() == "forward.z2"
+    view.page.wait_for_function("() => location.search.includes('stage=forward.z2')", timeout=20_000)
     view.page.go_back()
     view.wait_for_stage(2)
     assert view.url_stage() == "forward.a1"

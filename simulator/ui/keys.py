@@ -12,6 +12,7 @@ mode bar. Back/Forward need nothing here: Streamlit reruns the page with the old
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import partial
 
@@ -141,7 +142,30 @@ export default function ({ data, setTriggerValue, parentElement }) {
 }
 """
 
-_CLICKER = st.components.v2.component("backprop_clicker", html=HTML, css=CSS, js=JS, isolate_styles=False)
+# The code is sent once per page load (``install``, in the main script), not with every Next click:
+# the component itself carries only this loader, which waits for it.
+# DOMPurify drops a script whose text holds "<" before a letter or "/": write those as \x3c.
+_CLASSIC = re.sub(r"<(?=[/\w])", r"\\x3c", JS).replace(
+    "export default function (", "window.__bpClickerMain = function ("
+)
+PAGE_SCRIPT = f"<script>(() => {{\n{_CLASSIC}\n}})();</script>"
+LOADER = """
+export default function (component) {
+  if (window.__bpClickerMain) return window.__bpClickerMain(component);
+  let cleanup = null;
+  const wait = setInterval(() => {
+    if (window.__bpClickerMain) { clearInterval(wait); cleanup = window.__bpClickerMain(component); }
+  }, 30);
+  return () => { clearInterval(wait); if (cleanup) cleanup(); };
+}
+"""
+_CLICKER = st.components.v2.component("backprop_clicker", html=HTML, js=LOADER, isolate_styles=False)
+
+
+def install() -> None:
+    """The clicker's code and page-wide CSS; call once per run of the main script, outside any fragment."""
+    st.html(f"<style>{CSS}</style>")  # one st.html each: Streamlit keeps only the styles of a mixed one
+    st.html(PAGE_SCRIPT, unsafe_allow_javascript=True)
 
 
 def _on_action(on_move: Callable[[int], None], more: Callable[[], bool]) -> None:
