@@ -1,5 +1,7 @@
 """Hypothesis strategies for random valid scenarios."""
 
+import copy
+
 from hypothesis import strategies as st
 
 from simulator import Scenario
@@ -231,7 +233,7 @@ def hostile_json(draw) -> str | bytes:
         st.integers(),
         st.floats(),
         nasty_text,
-    )
+    ).map(copy.deepcopy)  # sampled containers are shared objects: poked twice, one could end up inside itself
     for _ in range(draw(st.integers(0, 3))):
         _poke(draw, data, hostile)
     text = json.dumps(data, allow_nan=True)
