@@ -179,6 +179,23 @@ def test_typing_in_a_text_field_moves_the_caret_not_the_stage(visit):
     view.check_clean()
 
 
+def test_the_keys_never_switch_tabs_even_where_there_is_nothing_to_step(visit):
+    view = visit()
+    view.page.get_by_role("tab", name="Train").click()
+    view.page.get_by_role("tab", name="Train").wait_for(timeout=WAIT)
+    view.settle()
+    for key in ("ArrowRight", "ArrowLeft", "ArrowRight"):
+        view.page.keyboard.press(key)
+        time.sleep(0.3)
+        assert view.selected_tab() == "Train"
+    view.page.get_by_role("tab", name="Step through").click()
+    view.page.wait_for_function("() => window.__backpropClicker", timeout=WAIT)
+    view.wait_for_stage(1)
+    view.press("ArrowRight", 2)
+    assert view.selected_tab() == "Step through"
+    view.check_clean()
+
+
 def test_back_and_forward_agree_with_the_screen(visit):
     view = visit()
     view.press("ArrowRight", 2)

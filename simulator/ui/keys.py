@@ -148,7 +148,21 @@ export default function ({ data, setTriggerValue, parentElement }) {
 _CLASSIC = re.sub(r"<(?=[/\w])", r"\\x3c", JS).replace(
     "export default function (", "window.__bpClickerMain = function ("
 )
-PAGE_SCRIPT = f"<script>(() => {{\n{_CLASSIC}\n}})();</script>"
+# In every tab, the clicker's keys never switch tabs: the tab list does not get them. (In Step through the
+# clicker's own listener, on the same window, still hears them and steps.)
+TAB_GUARD = """
+if (!window.__bpTabGuard) {
+  window.__bpTabGuard = true;
+  window.addEventListener("keydown", (event) => {
+    const target = event.composedPath ? event.composedPath()[0] : event.target;
+    if (STEP[event.key] && target && target.closest && target.closest('[role="tablist"]')) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }, true);
+}
+"""
+PAGE_SCRIPT = f"<script>(() => {{\n{_CLASSIC}\n{TAB_GUARD}\n}})();</script>"
 LOADER = """
 export default function (component) {
   if (window.__bpClickerMain) return window.__bpClickerMain(component);
