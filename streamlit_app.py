@@ -15,13 +15,13 @@ from simulator.ui.handouts import handouts_view
 from simulator.ui.keys import install as install_clicker
 from simulator.ui.presenter import shown
 from simulator.ui.reconnect import rerun_after_reconnect
-from simulator.ui.stepper import stepper
+from simulator.ui.stepper import step_through
 from simulator.ui.style import page_style
 from simulator.ui.text import problems_box
 from simulator.ui.training import training_panel
 
 VIEWS = {
-    "Step through": stepper,
+    "Step through": step_through,
     "Train": training_panel,
     "Activation functions": activation_view,
     "Handouts": handouts_view,
@@ -43,7 +43,7 @@ def header() -> None:
 
 def views() -> None:
     if not shown("tabs"):  # hide=tabs: the stepper alone
-        stepper()
+        step_through()
         return
     # Only the open tab is built, so a click in one never pays for the others.
     tabs = st.tabs(list(VIEWS), key="view", on_change="rerun")

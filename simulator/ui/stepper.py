@@ -124,6 +124,21 @@ def stage_panel(record, stages, index: int) -> None:
     learning.beside(state.computed(), index)  # the mistake beside the correct step; gradient check and nudge
 
 
+def step_through() -> None:
+    """The Step-through view: the learning controls around the stepper.
+
+    They sit outside the fragment, so a Next click does not send them again; changing one reruns the
+    whole page, which it must (the step itself changes). On a projector they go below the stage, so the
+    graph, the formula and the table come first.
+    """
+    if not state.get("lecture"):
+        learning.controls()  # quiz, classic mistake, paper mode, form, notation
+    stepper()
+    if state.get("lecture"):
+        with st.expander("Learn: quiz, classic mistakes, paper mode, views", key="learning_tools"):
+            learning.controls()
+
+
 @st.fragment
 def stepper() -> None:
     """Controls, graph, stage panel and tables: a Next click reruns only this."""
@@ -133,8 +148,6 @@ def stepper() -> None:
     with st.container(key="controls"):  # sticky (style.py): controls and stage title at every scroll position
         stage_controls(stages, index)
         st.subheader(f"Stage {index + 1} of {len(stages)} — {stages[index].title}")
-    if not state.get("lecture"):  # on a projector the graph, formula and table come first: see below
-        learning.controls()  # quiz, classic mistake, paper mode, form, notation
     learning.status(now)
     graph_column, panel_column = st.columns([1.2, 1], gap="medium")  # the graph at least as wide as the text
     with graph_column:
@@ -147,9 +160,6 @@ def stepper() -> None:
     with panel_column:
         stage_panel(record, stages, index)
         clicker(index, len(stages), presenter.narration(record, stages[index]), move, presenter.more_ahead)
-    if state.get("lecture"):
-        with st.expander("Learn: quiz, classic mistakes, paper mode, views", key="learning_tools"):
-            learning.controls()
     learning.below(now)  # loss curves with and without the mistake; paper mode's drift
     if presenter.shown("tables"):
         all_update_tables(record)
