@@ -212,15 +212,29 @@ def decade_ticks(low: float, high: float, most: int = 8) -> tuple[list[float], l
     return [10.0**e for e in exponents], [decade_label(e) for e in exponents]
 
 
+MAX_CURVE_POINTS = 2_000  # a 20,000-step history is drawn from this many of its steps
+
+
+def curve_steps(count: int) -> np.ndarray:
+    """Which of ``count`` steps a curve draws: all of them, or evenly spaced ones with the first and last."""
+    if count <= MAX_CURVE_POINTS:
+        return np.arange(count)
+    return np.unique(np.linspace(0, count - 1, MAX_CURVE_POINTS).round().astype(int))
+
+
 def loss_curve_figure(losses: np.ndarray, lecture: bool = False, first: int = 0) -> go.Figure:
-    """Loss against step (``losses[i]`` at step ``first + i``), log scale when it spans more than two decades."""
+    """Loss against step (``losses[i]`` at step ``first + i``), log scale when it spans more than two decades.
+
+    A long history is thinned to :data:`MAX_CURVE_POINTS` steps, so a redraw while training stays small;
+    every point drawn is a real step's loss."""
     sizes = font_sizes(lecture)
     losses = np.asarray(losses, dtype=float)
     positive = losses[losses > 0]
     log = positive.size == losses.size and positive.size > 1 and positive.max() / positive.min() > 100
+    steps = curve_steps(losses.size)
     trace = _scatter(
-        x=np.arange(first, first + losses.size),
-        y=losses,
+        x=first + steps,
+        y=losses[steps],
         mode="lines",
         line={"color": POSITIVE, "width": 3},
         hovertemplate="step %{x}, loss %{y:.6g}<extra></extra>",
@@ -237,7 +251,7 @@ def loss_curve_figure(losses: np.ndarray, lecture: bool = False, first: int = 0)
             xaxis={"title": {"text": "Step"}, "exponentformat": "none", "separatethousands": True},
             yaxis=yaxis,
             font={"size": sizes["value"] + 1},
-            plot_bgcolor="white",
+            plot_bgcolor="rgba(0,0,0,0)",  # the page's own background, light or dark
         ),
     )
 
