@@ -281,6 +281,6 @@ def activation_figure(name: str, lecture: bool = False, span: float = 6.0) -> go
             margin={"l": 10, "r": 10, "t": 40, "b": 10},
             font={"size": sizes["value"]},
             legend={"orientation": "h", "y": -0.2},
-            plot_bgcolor="white",
+            plot_bgcolor="rgba(0,0,0,0)",  # the page's own background, light or dark
         ),
     )

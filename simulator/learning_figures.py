@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from .figures import INK, NEGATIVE, POSITIVE, _figure, _scatter, font_sizes
+from .figures import NEGATIVE, POSITIVE, _figure, _scatter, font_sizes
 from .gradcheck import NudgeCurve
 from .mistakes import MISTAKES
 from .rounding import PaperDrift
@@ -20,8 +20,8 @@ def _layout(sizes: dict, x_title: str, y_title: str, **extra) -> dict:
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         xaxis={"title": {"text": x_title}, "zeroline": True, "zerolinecolor": "#C9CCD3"},
         yaxis={"title": {"text": y_title}, "zeroline": True, "zerolinecolor": "#C9CCD3", "tickformat": ".3~g"},
-        font={"size": sizes["value"] + 1, "color": INK},
-        plot_bgcolor="white",
+        font={"size": sizes["value"] + 1},  # text and background follow the page's light or dark theme
+        plot_bgcolor="rgba(0,0,0,0)",
         legend={"orientation": "h", "y": 1.12},
         **extra,
     )
