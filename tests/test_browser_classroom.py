@@ -16,7 +16,7 @@ import pytest
 
 from simulator import SEED, build_stages, step
 
-from .appserver import CHROMIUM, CHROMIUM_FLAGS, running_app
+from .appserver import CHROMIUM
 
 ARTIFACTS = Path(__file__).parents[1] / "test-artifacts"
 ARTIFACTS.mkdir(exist_ok=True)
@@ -28,24 +28,10 @@ if not Path(CHROMIUM).exists():
         raise RuntimeError(message + " — CI must not skip the browser tests")
     pytest.skip(message, allow_module_level=True)
 
-from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Page  # noqa: E402
 
 WAIT = 60_000  # ms; the machine may be shared
 STAGES = build_stages(step(SEED))
-
-
-@pytest.fixture(scope="module")
-def server():
-    with running_app() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 class Visit:

@@ -12,7 +12,7 @@ from simulator import PRESETS
 from simulator.cli import main as cli
 from simulator.share import encode
 
-from .test_browser import Visit, browser, server  # noqa: F401  (fixtures)
+from .test_browser import Visit
 
 pytestmark = pytest.mark.browser
 

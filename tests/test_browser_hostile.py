@@ -13,7 +13,7 @@ import pytest
 from simulator import SEED, scenario_to_dict
 
 from .appserver import free_port
-from .test_browser import Visit, browser, server  # noqa: F401  (fixtures)
+from .test_browser import Visit
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ from simulator import DATASETS, PRESETS, History, dataset_to_csv, with_dataset
 from simulator.editing import with_layers
 from simulator.share import encode
 
-from .test_browser import ARTIFACTS, Visit, browser, server, wait_for_code  # noqa: F401  (fixtures)
+from .test_browser import ARTIFACTS, Visit, wait_for_code
 
 pytestmark = pytest.mark.browser
 WAIT = 60_000  # ms; the machine is shared, a run of 25 steps on 100 points can take seconds

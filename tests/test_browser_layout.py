@@ -15,7 +15,7 @@ import pytest
 from simulator import PRESETS
 from simulator.share import encode
 
-from .appserver import CHROMIUM, CHROMIUM_FLAGS, running_app
+from .appserver import CHROMIUM
 
 ARTIFACTS = Path(__file__).parents[1] / "test-artifacts"
 pytestmark = pytest.mark.browser
@@ -26,7 +26,6 @@ if not Path(CHROMIUM).exists():
         raise RuntimeError(message + " — CI must not skip the browser tests")
     pytest.skip(message, allow_module_level=True)
 
-from playwright.sync_api import sync_playwright  # noqa: E402
 
 TITLE = "() => (document.querySelector('.st-key-controls h3') || {}).innerText || ''"
 # Every table, display formula and code block wider than its box, and every table cell on more than one line.
@@ -48,20 +47,6 @@ OVERFLOWS = """() => {
   }
   return found;
 }"""
-
-
-@pytest.fixture(scope="module")
-def server():
-    with running_app() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -11,21 +11,14 @@ import pytest
 from PIL import Image
 
 from . import test_browser
-from .appserver import running_app
 from .test_browser import ARTIFACTS, Visit, wait_for_code
 
-browser, visit = test_browser.browser, test_browser.visit  # the same fixtures, against this module's server
+visit = test_browser.visit  # the same fixture, against this module's server
 
 pytestmark = pytest.mark.browser
 DOCS_IMG = Path(__file__).parents[1] / "docs" / "img"
 MAX_DOC_BYTES = 150_000
 NO_SLOPE_DELTA = "-0.11502656915007464"
-
-
-@pytest.fixture(scope="module")
-def server():
-    with running_app() as url:
-        yield url
 
 
 def doc_image(view: Visit, name: str, selector: str | None = None) -> Path:

@@ -11,7 +11,7 @@ import pytest
 from simulator import SEED
 from simulator.share import encode
 
-from .test_browser import Visit, browser, server, type_into_cell, wait_for_code  # noqa: F401  (fixtures)
+from .test_browser import Visit, type_into_cell, wait_for_code
 
 pytestmark = pytest.mark.browser
 EDITOR = "[class*='st-key-weights0-'] [data-testid=stDataFrame]"  # W⁽¹⁾; the key carries a revision
