@@ -8,10 +8,10 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from ..core.experiments import PaperDrift
+from ..core.gradcheck import NudgeCurve
+from ..core.mistakes import MISTAKES
 from .figures import NEGATIVE, POSITIVE, _figure, _scatter, font_sizes
-from .gradcheck import NudgeCurve
-from .mistakes import MISTAKES
-from .rounding import PaperDrift
 
 
 def _layout(sizes: dict, x_title: str, y_title: str, **extra) -> dict:

@@ -131,7 +131,7 @@ def batch_forward(network: Network, weights, biases, x: np.ndarray) -> tuple[lis
 
 
 def batch_losses(network: Network, z: np.ndarray, a: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """E of each row (shape (n,)), as :mod:`simulator.losses` defines it for one example."""
+    """E of each row (shape (n,)), as :mod:`simulator.core.losses` defines it for one example."""
     if network.loss.name == "half_squared_error":
         error = a - t
         return 0.5 * np.sum(error * error, axis=1)

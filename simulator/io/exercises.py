@@ -17,11 +17,12 @@ from urllib.parse import urlencode
 
 import numpy as np
 
-from .backprop import StepRecord, step
-from .presets import PRESET_TITLES, PRESETS
-from .scenario import Scenario, ScenarioError, scenario_to_json
+from ..core.backprop import StepRecord, step
+from ..core.names import layer_mark, unit_label, unit_names
+from ..core.presets import PRESET_TITLES, PRESETS
+from ..core.scenario import Scenario, ScenarioError, scenario_to_json
+from ..views.stages import Stage, build_stages
 from .share import ViewOptions, encode
-from .stages import Stage, build_stages, layer_mark, unit_label, unit_names
 
 DEFAULT_APP_URL = "http://localhost:8501/"
 LEARNING_RATES = (0.1, 0.25, 0.5, 1.0)

@@ -12,7 +12,8 @@ from collections import defaultdict
 import numpy as np
 import plotly.graph_objects as go
 
-from .activations import ACTIVATIONS, derivative
+from ..core.activations import ACTIVATIONS, derivative
+from ..core.names import superscript
 from .graph import FONT_SIZES, PAD, GraphModel, graph_layout
 
 # Okabe–Ito colours: distinguishable with every common colour-vision deficiency.
@@ -66,7 +67,7 @@ def _edge_width(weight: float, largest: float) -> float:
 def network_figure(model: GraphModel, lecture: bool = False, spotlight: bool = False, dark: bool = False) -> go.Figure:
     """Node-link diagram: width ∝ |w|, blue positive, dashed vermillion negative, current stage lit.
 
-    Positions and label plates come from :func:`simulator.graph.graph_layout`, in pixels; the page
+    Positions and label plates come from :func:`simulator.views.graph.graph_layout`, in pixels; the page
     may stretch the figure wider. With ``spotlight`` what the current stage does not touch is dimmed
     much further (for the back row); ``dark`` picks colours for a dark page. The background is
     transparent, so the page's own shows through.
@@ -194,14 +195,11 @@ def network_figure(model: GraphModel, lecture: bool = False, spotlight: bool = F
     )
 
 
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
 def decade_label(exponent: int) -> str:
     """10ⁿ as people write it: 1, 10, 10², 10⁻³ (never SI prefixes such as 100µ)."""
     if exponent in (0, 1):
         return "1" if exponent == 0 else "10"
-    return "10" + str(exponent).translate(_SUPERSCRIPT)
+    return "10" + superscript(exponent)
 
 
 def decade_ticks(low: float, high: float, most: int = 8) -> tuple[list[float], list[str]]:

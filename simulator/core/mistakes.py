@@ -202,15 +202,3 @@ def divergence(correct_stages: Sequence, mistaken_stages: Sequence) -> Divergenc
         if first is None and any(mask.any() for mask in stage_masks.values()):
             first = stage.id
     return Divergence(first, MappingProxyType(masks))
-
-
-def mistake_losses(scenario, mistake: str | None, steps: int) -> tuple[np.ndarray, np.ndarray]:
-    """Losses over ``steps`` steps, correct and under ``mistake``: index 0 before training, k after step k.
-
-    Each stops early (and is shorter) when its weights leave ±1e6 or stop being finite; the correct
-    losses are :func:`~simulator.training.train`'s.
-    """
-    from .backprop import train_with_rules  # backprop imports this registry
-    from .training import train
-
-    return train(scenario, steps).losses, train_with_rules(scenario, rules_of(mistake), steps)

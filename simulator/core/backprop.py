@@ -174,7 +174,7 @@ class StepRecord:
 
     Index l − 1 of each per-layer tuple belongs to layer l (``zs[0]`` is z⁽¹⁾),
     except ``activations``, which starts with a⁽⁰⁾ = x. ``mistake`` (an id of
-    :data:`~simulator.mistakes.MISTAKES`) and ``digits`` (paper mode) say how it was computed.
+    :data:`~simulator.core.mistakes.MISTAKES`) and ``digits`` (paper mode) say how it was computed.
     """
 
     scenario: Scenario
@@ -355,7 +355,7 @@ def step(
 ) -> StepRecord:
     """One full step on the scenario's example (or on ``x``, ``target``), every stage recorded.
 
-    ``mistake``: an id of :data:`~simulator.mistakes.MISTAKES`, to run the step with that classic
+    ``mistake``: an id of :data:`~simulator.core.mistakes.MISTAKES`, to run the step with that classic
     mistake. ``digits``: paper mode, every computed value rounded to that many significant digits
     (1–17) before a later stage uses it. ValueError for an unknown id or a bad digit count.
     """
@@ -428,3 +428,15 @@ def train_with_rules(scenario: Scenario, rules: Rules, steps: int) -> np.ndarray
     result = np.array(losses)
     result.setflags(write=False)
     return result
+
+
+def check_computable(scenario: Scenario) -> list[str]:
+    """Why one step of ``scenario`` (on its example and on each example of its dataset) would
+    overflow the floating-point range; empty when every value stays finite."""
+    examples = [(None, None), *(scenario.dataset or ())]
+    for k, (x, target) in enumerate(examples):
+        try:
+            step(scenario, x, target)
+        except ScenarioError as err:
+            return [f"dataset[{k - 1}]: {p}" if k else p for p in err.problems]
+    return []

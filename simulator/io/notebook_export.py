@@ -15,13 +15,13 @@ from urllib.parse import urlencode
 import nbformat
 from nbformat import v4
 
-from .backprop import step
+from ..core.backprop import step
+from ..core.mistakes import Rules, mistake_entry, rules_of
+from ..core.presets import PRESET_TITLES, PRESETS
+from ..core.scenario import Scenario, scenario_to_dict
+from ..views.stages import Stage, build_stages
 from .exercises import DEFAULT_APP_URL
-from .mistakes import Rules, mistake_entry, rules_of
-from .presets import PRESET_TITLES, PRESETS
-from .scenario import Scenario, scenario_to_dict
 from .share import ViewOptions, encode
-from .stages import Stage, build_stages
 
 # Each function as the engine computes it (same operations, same order), in the seed notebook's style.
 ACTIVATION_CODE = {

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from ..core.history import History
+from ..core.names import layer_mark, unit_label, unit_names
+from ..core.training import batch_gradients
 from .formatting import number
-from .history import History
-from .stages import layer_mark, unit_label, unit_names
-from .training import batch_gradients
 
 CHANGE = "change"
 

@@ -10,15 +10,17 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .backprop import step
-from .datasets import DATASETS, fit_problems, load_dataset, with_dataset
-from .formatting import notebook_values
-from .gradcheck import GradientCheck, gradient_check, stage_gradient_check
-from .mistakes import MISTAKES, inapplicable
-from .presets import PRESETS, SEED
-from .scenario import Scenario, ScenarioError, load_scenario
-from .stages import build_stages
-from .training import DIVERGED, MAX_STEPS, MODES, REACHED, train
+from ..core.backprop import step
+from ..core.datasets import DATASETS, fit_problems, with_dataset
+from ..core.gradcheck import GradientCheck, gradient_check, stage_gradient_check
+from ..core.mistakes import MISTAKES, inapplicable
+from ..core.presets import PRESETS, SEED
+from ..core.scenario import Scenario, ScenarioError
+from ..core.training import DIVERGED, MAX_STEPS, MODES, REACHED, train
+from ..views.formatting import notebook_values
+from ..views.stages import build_stages
+from .csv_data import load_dataset
+from .scenario_files import load_scenario
 
 
 def _lists(arrays) -> list | None:
@@ -307,9 +309,9 @@ def parser() -> argparse.ArgumentParser:
     checker.add_argument("--mistake", type=_mistake, help="check the gradients of a step made with this mistake")
     checker.set_defaults(run=check)
 
+    from ..core.mistakes import MISTAKES
+    from ..core.rounding import MAX_DIGITS, MIN_DIGITS
     from .exercises import DEFAULT_APP_URL, MAX_EXERCISES
-    from .mistakes import MISTAKES
-    from .rounding import MAX_DIGITS, MIN_DIGITS
 
     sheets = commands.add_parser("exercise", help="a worksheet, its answer key and quiz links, for a class")
     sheets.add_argument("--preset", choices=sorted(PRESETS), default="seed", help="the network to vary (default: seed)")

@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from .backprop import StepRecord
+from ..core.backprop import StepRecord
+from ..core.names import layer_mark, unit_label, unit_names
 from .formatting import distinct_pair, number
-from .stages import Stage, layer_mark, unit_label, unit_names
+from .stages import Stage
 
 
 def _labels(scenario, l: int) -> list[str]:

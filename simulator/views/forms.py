@@ -14,15 +14,15 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .activations import ACTIVATIONS, derivative
+from ..core.activations import ACTIVATIONS, derivative
+from ..core.mistakes import rules_of
+from ..core.names import FROM_SUBSCRIPT, FROM_SUPERSCRIPT, SUBSCRIPT_DIGITS
+from ..core.names import layer_mark as _mark
 from .formatting import number
-from .mistakes import rules_of
 from .notation import Notation
 
 MAX_SCALAR_LINES = 16  # beyond this a stage lists the first ones and says how many more
 
-_SUBS = "₀₁₂₃₄₅₆₇₈₉"
-_SUPS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _LATEX_CHARS = {
     "·": r"\cdot ",
     "−": "-",
@@ -46,12 +46,8 @@ def to_latex(line: str) -> str:
     line = re.sub(r"(\d)e([-+]\d+)", lambda m: rf"{m.group(1)}{{\times}}10^{{{int(m.group(2))}}}", line)
     line = re.sub(r"\b([A-Za-z]{2,})_([A-Za-z0-9]+)", r"\\mathit{\1}_{\2}", line)
     line = re.sub(r"(?<![A-Za-z])([A-Za-zδ])_([A-Za-z0-9]+)", r"\1_{\2}", line)
-    line = re.sub(
-        r"⁽([⁰-⁹¹²³]+)⁾", lambda m: "^{(" + m.group(1).translate(str.maketrans(_SUPS, "0123456789")) + ")}", line
-    )
-    line = re.sub(
-        f"([{_SUBS}‚]+)", lambda m: "_{" + m.group(1).translate(str.maketrans(_SUBS, "0123456789")) + "}", line
-    )
+    line = re.sub(r"⁽([⁰-⁹¹²³]+)⁾", lambda m: "^{(" + m.group(1).translate(FROM_SUPERSCRIPT) + ")}", line)
+    line = re.sub(f"([{SUBSCRIPT_DIGITS}‚]+)", lambda m: "_{" + m.group(1).translate(FROM_SUBSCRIPT) + "}", line)
     line = "".join(_LATEX_CHARS.get(c, c) for c in line)
     line = re.sub(r"([A-Za-z]\^\{\(\d+\)\})\^\{\\mathsf T\}", r"{\1}^{\\mathsf T}", line)  # no double ^
     return line.replace("²", "^2").replace(" new", r"_{\text{new}}")
@@ -294,10 +290,6 @@ def _shapes(v: _View, stage) -> list[tuple[str, str | None, int, int]]:
     if stage.id.startswith("update.b"):
         return [("", vec("b", l), 1, n[l]), ("=", vec("b", l) + " new", 1, n[l])]
     return [("", "o new", 1, out)]
-
-
-def _mark(l: int) -> str:
-    return "⁽" + str(l).translate(str.maketrans("0123456789", _SUPS)) + "⁾"
 
 
 def matrix_form(record, stage, notation: Notation, names) -> dict:

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from ..core.gradcheck import AGREEMENT, StageGradientCheck
 from .formatting import number
-from .gradcheck import AGREEMENT, StageGradientCheck
 from .quiz import QuizScore, value_label
 
 AGREE, DISAGREE = "background-color: rgba(0,114,178,0.18)", "background-color: rgba(213,94,0,0.35)"

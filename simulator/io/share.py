@@ -6,7 +6,7 @@ TensorFlow Playground's ``state.ts``): one codec per scenario parameter, and
 validating decoder. Reading never raises: a parameter that cannot be used is named in
 ``problems`` and only that field falls back to the default (see
 ``scenario_with_fallback``); unknown parameters are named and ignored. Every piece of
-user text in a problem is quoted and cut to 40 characters (:func:`simulator.scenario.quote`).
+user text in a problem is quoted and cut to 40 characters (:func:`simulator.core.scenario.quote`).
 
 Numbers in links are plain ASCII decimals (``0.5``, ``-1e-3``); vectors are separated by
 ``,``, matrix rows by ``;``, layer sizes by ``-`` and dataset examples by ``|`` (``x:target``).
@@ -20,17 +20,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .mistakes import MISTAKES
-from .scenario import (
-    MAX_LAYERS,
-    MAX_LISTED,
-    Scenario,
-    key_name,
-    layer_problems,
-    quote,
-    scenario_to_dict,
-    scenario_with_fallback,
-)
+from ..core.fallback import scenario_with_fallback
+from ..core.mistakes import MISTAKES
+from ..core.scenario import MAX_LAYERS, MAX_LISTED, Scenario, key_name, layer_problems, quote, scenario_to_dict
 
 MAX_PARAM_LENGTH = 200_000
 DATASET_LINK_CHARS = 4_000  # a longer dataset is left out of links (download the scenario file instead)
@@ -120,7 +112,7 @@ class ViewOptions:
     blank: bool = False  # the current stage's numbers hidden until revealed
     spotlight: bool = False
     hide: frozenset[str] = field(default_factory=frozenset)  # page parts from HIDEABLE
-    mistake: str | None = None  # an id of simulator.mistakes.MISTAKES
+    mistake: str | None = None  # an id of simulator.core.mistakes.MISTAKES
     round: int | None = None  # paper mode: significant digits, 1–17
     notation: str = "zad"  # zad (z, a, δ) or mazur (net, out)
     form: str = "matrix"  # matrix or scalar

@@ -10,7 +10,7 @@ it equals the exact value rounded to the significant digits the student typed, c
 So 0.56 is accepted for 0.5597…, 0.6 is not, and 0.000 is not accepted for 1.77e-04.
 
 Diagnosis (:func:`check_answer`): a wrong answer is compared with what each classic mistake
-(:mod:`simulator.mistakes`) gives at that stage, then with common slips: the sign flipped, the learning
+(:mod:`simulator.core.mistakes`) gives at that stage, then with common slips: the sign flipped, the learning
 rate forgotten, the matrix transposed, one entry wrong. The first match is named in words; when none
 matches, the verdict names the first factor to check.
 """
@@ -24,9 +24,10 @@ from types import MappingProxyType
 
 import numpy as np
 
-from .backprop import StepRecord, step
-from .mistakes import MISTAKES
-from .rounding import round_sig
+from ..core.backprop import StepRecord, step
+from ..core.mistakes import MISTAKES
+from ..core.names import layer_mark
+from ..core.rounding import round_sig
 from .stages import Stage, build_stages
 
 REL_TOL = 1e-3
@@ -152,9 +153,7 @@ def value_label(key: str) -> str:
     match = _KEY.match(key)
     if not match:
         return _OTHER_LABELS.get(key, key)
-    return _KEY_LABELS[match.group(1)].format(
-        "⁽" + match.group(2).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")) + "⁾"
-    )
+    return _KEY_LABELS[match.group(1)].format(layer_mark(match.group(2)))
 
 
 def questions(stage: Stage) -> tuple[str, ...]:

@@ -216,7 +216,7 @@ def _number(value: Any, path: str, problems: list[str]) -> float | None:
     return float(value)
 
 
-def _vector(value: Any, length: int, path: str, what: str, problems: list[str]) -> list[float] | None:
+def check_vector(value: Any, length: int, path: str, what: str, problems: list[str]) -> list[float] | None:
     if not isinstance(value, list):
         problems.append(f"{path}: must be a list of {length} numbers {what}, got {describe(value)}")
         return None
@@ -228,7 +228,7 @@ def _vector(value: Any, length: int, path: str, what: str, problems: list[str]) 
     return numbers if len(problems) == before else None
 
 
-def _matrix(value: Any, rows: int, cols: int, path: str, what: str, problems: list[str]):
+def check_matrix(value: Any, rows: int, cols: int, path: str, what: str, problems: list[str]):
     shape_text = f"{rows}×{cols}"
     if not isinstance(value, list) or not all(isinstance(r, list) for r in value):
         problems.append(f"{path}: must be a {shape_text} list of lists {what}, got {describe(value)}")
@@ -315,7 +315,7 @@ def _check_weights(value, ctx, problems):
         return None
     before = len(problems)
     what = f"to match layers {layers}"
-    matrices = [_matrix(w, layers[l], layers[l + 1], f"weights[{l}]", what, problems) for l, w in enumerate(value)]
+    matrices = [check_matrix(w, layers[l], layers[l + 1], f"weights[{l}]", what, problems) for l, w in enumerate(value)]
     return matrices if len(problems) == before else None
 
 
@@ -332,7 +332,8 @@ def _check_biases(value, ctx, problems):
         return None
     before = len(problems)
     vectors = [
-        _vector(b, layers[l + 1], f"biases[{l}]", f"to match layers {layers}", problems) for l, b in enumerate(value)
+        check_vector(b, layers[l + 1], f"biases[{l}]", f"to match layers {layers}", problems)
+        for l, b in enumerate(value)
     ]
     return vectors if len(problems) == before else None
 
@@ -346,12 +347,12 @@ def _check_train_biases(value, ctx, problems):
 
 def _check_x(value, ctx, problems, path="x"):
     layers = ctx["layers"]
-    return _vector(value, layers[0], path, f"(one per input unit of layers {layers})", problems)
+    return check_vector(value, layers[0], path, f"(one per input unit of layers {layers})", problems)
 
 
 def _check_target(value, ctx, problems, path="target"):
     layers = ctx["layers"]
-    target = _vector(value, layers[-1], path, f"(one per output unit of layers {layers})", problems)
+    target = check_vector(value, layers[-1], path, f"(one per output unit of layers {layers})", problems)
     if target is None or ctx.get("loss") != "cross_entropy":
         return target
     if any(not 0.0 <= t <= 1.0 for t in target):
@@ -396,7 +397,7 @@ def _check_dataset(value, ctx, problems):
     return examples if len(problems) == before else None
 
 
-_CHECKS = {
+FIELD_CHECKS = {
     "version": _check_version,
     "layers": _check_layers,
     "activations": _check_activations,
@@ -423,7 +424,7 @@ def _field_problems(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, lis
         if depends_on_bad:
             continue
         found: list[str] = []
-        ctx[name] = _CHECKS[name](data.get(name, OPTIONAL_FIELDS.get(name)), ctx, found)
+        ctx[name] = FIELD_CHECKS[name](data.get(name, OPTIONAL_FIELDS.get(name)), ctx, found)
         if found:
             problems[name] = found
     return ctx, problems
@@ -433,17 +434,12 @@ def _field_problems(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, lis
 _DEPTH = {"activations": 1, "loss": 2, "weights": 1, "biases": 1, "x": 1, "target": 3, "dataset": 3}
 
 
-def scenario_from_dict(data: Any, fallback: Scenario | None = None) -> Scenario:
-    """Validate plain data (parsed JSON) into a Scenario.
-
-    Without ``fallback`` any problem raises :class:`ScenarioError` naming every one.
-    With it, see :func:`scenario_with_fallback`.
-    """
-    if fallback is not None:
-        return scenario_with_fallback(data, fallback)[0]
+def scenario_from_dict(data: Any) -> Scenario:
+    """Validate plain data (parsed JSON) into a Scenario; any problem raises :class:`ScenarioError` naming
+    every one (:func:`simulator.core.fallback.scenario_with_fallback` keeps the good fields instead)."""
     if not isinstance(data, dict):
         raise ScenarioError([f"scenario: must be a JSON object, got {describe(data)}"])
-    problems = _unknown_fields(data)
+    problems = unknown_fields(data)
     ctx, field_problems = _field_problems(data)
     for found in field_problems.values():
         problems.extend(found)
@@ -463,157 +459,9 @@ def scenario_from_dict(data: Any, fallback: Scenario | None = None) -> Scenario:
     )
 
 
-def _unknown_fields(data: dict) -> list[str]:
+def unknown_fields(data: dict) -> list[str]:
     unknown = [key for key in data if key not in FIELDS]
     problems = [f"{key_name(key)}: is not a scenario field" for key in unknown[:MAX_LISTED]]
     if len(unknown) > MAX_LISTED:
         problems.append(f"…and {len(unknown) - MAX_LISTED:,} more fields that are not scenario fields")
     return problems
-
-
-def _resized(scenario: Scenario, layers: list[int]) -> Scenario:
-    from .editing import with_layers  # editing builds on this module
-
-    return with_layers(scenario, layers)
-
-
-def _candidates(name: str, data: dict, base: dict, ctx: dict) -> list[Any]:
-    """What to try for one field, best first: the data's value, the data's good matrices
-    completed from the base's, the base's value, and a last resort that always fits."""
-    found = [data[name]] if name in data else []
-    value, default = data.get(name), base[name]
-    if name == "biases" and default is None:
-        default = [[0.0] * n for n in ctx["layers"][1:]]  # so that the good bias vectors can be kept
-    fits = isinstance(value, list) and isinstance(default, list) and len(value) == len(default)
-    if name in ("weights", "biases") and fits:
-        mixed = [v if not _element_problems(name, l, v, ctx) else d for l, (v, d) in enumerate(zip(value, default))]
-        found.append(mixed)
-    found.append(base[name])
-    if name == "loss":
-        found.append("half_squared_error")  # fits every output activation
-    elif name == "target":
-        found.append([1.0 / ctx["layers"][-1]] * ctx["layers"][-1])  # fits every loss
-    elif name in ("biases", "dataset"):
-        found.append(None)
-    return found
-
-
-def _element_problems(name: str, l: int, value: Any, ctx: dict) -> list[str]:
-    layers, problems = ctx["layers"], []
-    if name == "weights":
-        _matrix(value, layers[l], layers[l + 1], "", "", problems)
-    else:
-        _vector(value, layers[l + 1], "", "", problems)
-    return problems
-
-
-def scenario_with_fallback(data: Any, fallback: Scenario) -> tuple[Scenario, list[str]]:
-    """Keep every good field of ``data``; take each bad or missing one from ``fallback``.
-
-    Returns the scenario and the problems of the fields that were replaced. Fields are
-    settled in order (layers, activations, loss, …), each checked against those already
-    settled. When the kept layer sizes differ from the fallback's, the fallback is first
-    resized to them (:func:`simulator.editing.with_layers`), so a bad field costs that
-    field only; a bad weight matrix costs that matrix only. A scenario whose step
-    overflows (:func:`check_computable`) is not used at all: ``fallback`` is returned.
-    """
-    if not isinstance(data, dict):
-        return fallback, [f"scenario: must be a JSON object, got {describe(data)}"]
-    problems = _unknown_fields(data)
-    base = scenario_to_dict(fallback)
-    ctx: dict[str, Any] = {}
-    chosen: dict[str, Any] = {}
-    for name in FIELDS:
-        if name == "activations" and ctx["layers"] != list(fallback.layers):
-            base = scenario_to_dict(_resized(fallback, ctx["layers"]))
-        for k, candidate in enumerate(_candidates(name, data, base, ctx)):
-            found: list[str] = []
-            result = _CHECKS[name](candidate, ctx, found)
-            if k == 0 and name in data:
-                problems.extend(found)
-            if not found:
-                ctx[name], chosen[name] = result, candidate
-                break
-    scenario = scenario_from_dict(chosen)
-    overflow = check_computable(scenario)
-    if overflow:
-        return fallback, [*problems, *overflow, "scenario: not used, its step cannot be computed; the default is shown"]
-    return scenario, problems
-
-
-def check_computable(scenario: Scenario) -> list[str]:
-    """Why one step of ``scenario`` (on its example and on each example of its dataset) would
-    overflow the floating-point range; empty when every value stays finite."""
-    from .backprop import step  # backprop builds on this module
-
-    examples = [(None, None), *(scenario.dataset or ())]
-    for k, (x, target) in enumerate(examples):
-        try:
-            step(scenario, x, target)
-        except ScenarioError as err:
-            return [f"dataset[{k - 1}]: {p}" if k else p for p in err.problems]
-    return []
-
-
-def scenario_from_json(text: str | bytes) -> Scenario:
-    """Parse a scenario file's text; size, encoding, syntax, content and overflow problems raise ScenarioError."""
-    if isinstance(text, str):
-        if len(text) > MAX_FILE_BYTES:  # every character takes at least one byte
-            raise ScenarioError([f"file: must be at most 1 MB, got {len(text) / 1e6:.1f} MB or more"])
-        try:
-            text = text.encode("utf-8")
-        except UnicodeEncodeError as err:
-            raise ScenarioError(
-                [f"file: is not valid Unicode text (a lone surrogate at character {err.start})"]
-            ) from None
-    if len(text) > MAX_FILE_BYTES:
-        raise ScenarioError([f"file: must be at most 1 MB, got {len(text) / 1e6:.1f} MB"])
-    try:
-        data = json.loads(text, parse_constant=float)
-    except UnicodeDecodeError:
-        raise ScenarioError(["file: is not UTF-8 text"]) from None
-    except json.JSONDecodeError as err:
-        raise ScenarioError([f"file: is not valid JSON ({err.msg} at line {err.lineno}, column {err.colno})"]) from None
-    except RecursionError:
-        raise ScenarioError(["file: is nested too deeply to be a scenario"]) from None
-    except ValueError:  # Python reads at most 4,300 digits of a whole number
-        raise ScenarioError(["file: holds a number with too many digits (more than 4,300)"]) from None
-    scenario = scenario_from_dict(data)
-    problems = check_computable(scenario)
-    if problems:
-        raise ScenarioError(problems)
-    return scenario
-
-
-def load_scenario(path: str) -> Scenario:
-    """Read and validate a scenario file."""
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as err:
-        raise ScenarioError([f"file: cannot read {quote(path, 80)} ({err.strerror})"]) from None
-    except ValueError:  # an embedded NUL character
-        raise ScenarioError([f"file: cannot read {quote(path, 80)} (not a valid file name)"]) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise ScenarioError(["file: must be at most 1 MB"])
-    return scenario_from_json(raw)
-
-
-def save_scenario(scenario: Scenario, path: str) -> None:
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(scenario_to_json(scenario) + "\n")
-
-
-__all__ = [
-    "Scenario",
-    "ScenarioError",
-    "scenario_from_dict",
-    "scenario_with_fallback",
-    "check_computable",
-    "quote",
-    "scenario_to_dict",
-    "scenario_to_json",
-    "scenario_from_json",
-    "load_scenario",
-    "save_scenario",
-]

@@ -1,7 +1,7 @@
 """The network's output over its input space: a grid for two inputs, a curve for one.
 
 Every point goes through the network in one vectorised forward pass (rows are points),
-the same computation as :func:`simulator.backprop.forward_pass` one point at a time.
+the same computation as :func:`simulator.core.backprop.forward_pass` one point at a time.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Each :class:`Stage` carries its text, its formula (symbolic and with the numbers
 in), the NumPy line that computes it and its values, all taken from a
-:class:`~simulator.backprop.StepRecord`. Build stages from a different record (a
+:class:`~simulator.core.backprop.StepRecord`. Build stages from a different record (a
 variant that makes a classic mistake, say) and every view follows.
 """
 
@@ -14,12 +14,13 @@ from types import MappingProxyType
 
 import numpy as np
 
-from .activations import ACTIVATIONS, derivative
-from .backprop import StepRecord
+from ..core.activations import ACTIVATIONS, derivative
+from ..core.backprop import StepRecord
+from ..core.losses import LOSSES, loss_latex
+from ..core.mistakes import mistake_entry, rules_of
+from ..core.names import layer_mark, unit_names
 from .formatting import latex_matrix, latex_number, latex_vector
 from .forms import FORMS
-from .losses import LOSSES, loss_latex
-from .mistakes import mistake_entry, rules_of
 from .notation import notation_named
 
 MAX_SUBSTITUTED_ENTRIES = 16  # larger matrices appear by name and shape only
@@ -40,39 +41,6 @@ class Stage:
     edges: tuple[tuple[str, str], ...]
     shapes: str = ""  # LaTeX: the matrix formula with each factor's shape underneath (matrix form)
     worked: tuple[str, ...] = ()  # plain text: the shape line (matrix form) or each unit's sum (scalar form)
-
-
-def unit_names(layers: tuple[int, ...]) -> tuple[tuple[str, ...], ...]:
-    """Node ids per layer: x1.., h1.. (h2_1.. with several hidden layers), o1.."""
-    last = len(layers) - 1
-    names = []
-    for l, size in enumerate(layers):
-        if l == 0:
-            prefix = "x"
-        elif l == last:
-            prefix = "o"
-        else:
-            prefix = "h" if last == 2 else f"h{l}_"
-        names.append(tuple(f"{prefix}{i + 1}" for i in range(size)))
-    return tuple(names)
-
-
-_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def layer_mark(l: int) -> str:
-    """⁽¹⁾, ⁽²⁾, …: the layer superscript in plain text (titles, tables, captions)."""
-    return "⁽" + str(l).translate(_SUPERSCRIPTS) + "⁾"
-
-
-def unit_label(name: str) -> str:
-    """x1 → x₁, h2_3 → h²₃ (hidden unit 3 of layer 2)."""
-    letter, rest = name[0], name[1:]
-    if "_" in rest:
-        layer, index = rest.split("_")
-        return letter + layer.translate(_SUPERSCRIPTS) + index.translate(_SUBSCRIPTS)
-    return letter + rest.translate(_SUBSCRIPTS)
 
 
 def _edges(names, l: int) -> tuple[tuple[str, str], ...]:

@@ -23,8 +23,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .names import layer_mark, unit_label, unit_names
 from .scenario import Scenario
-from .stages import layer_mark, unit_label, unit_names
 from .training import MAX_STEPS, Params, Trainer, run_steps
 
 MAX_HISTORY = 20_000
@@ -148,7 +148,7 @@ class History:
     def trained(self, steps: int, target_loss: float | None = None, chunk: int = 500) -> Iterator[History]:
         """Train ``steps`` more steps, yielding the history after each chunk (stopping keeps the last one).
 
-        Stops early at the target loss or where training diverges, as :func:`simulator.training.train` does.
+        Stops early at the target loss or where training diverges, as :func:`simulator.core.training.train` does.
         """
         if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 0 <= steps <= MAX_STEPS:
             raise ValueError(f"steps: must be a whole number from 0 to {MAX_STEPS:,}, got {steps!r}")

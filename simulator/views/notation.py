@@ -11,12 +11,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def _mark(l: int) -> str:
-    return "⁽" + str(l).translate(_SUP) + "⁾"
+from ..core.names import TO_SUBSCRIPT, unit_names
+from ..core.names import layer_mark as _mark
 
 
 def _role(unit: str) -> str:
@@ -45,7 +41,7 @@ class Notation:
 
 def _zad_unit(quantity: str, l: int, unit: str) -> str:
     """z₁, a₁, δ₁, b₁ of one unit (the stage says which layer); the inputs' a is x."""
-    return ("x" if l == 0 and quantity == "a" else quantity) + unit[1:].split("_")[-1].translate(_SUB)
+    return ("x" if l == 0 and quantity == "a" else quantity) + unit[1:].split("_")[-1].translate(TO_SUBSCRIPT)
 
 
 def _zad_vector(quantity: str, l: int, units: tuple[str, ...]) -> str:
@@ -54,7 +50,7 @@ def _zad_vector(quantity: str, l: int, units: tuple[str, ...]) -> str:
 
 def _zad_weight(l: int, i: int, j: int, layers: tuple[int, ...]) -> str:
     sep = "," if max(i, j) >= 9 else ""
-    return "w" + f"{i + 1}{sep}{j + 1}".translate(_SUB).replace(",", "‚")
+    return "w" + f"{i + 1}{sep}{j + 1}".translate(TO_SUBSCRIPT).replace(",", "‚")
 
 
 MAZUR_NAMES = {"z": "net", "a": "out", "o": "out", "t": "target"}
@@ -76,8 +72,6 @@ def _mazur_weight(l: int, i: int, j: int, layers: tuple[int, ...]) -> str:
 
 def mazur_latex(text: str, layers: tuple[int, ...]) -> str:
     """z⁽ˡ⁾ → net_h, a⁽ˡ⁾ → out_h, δ⁽ˡ⁾ → δ_h (o for the output, i for the inputs), E → E_total."""
-    from .stages import unit_names  # stages imports this module
-
     roles = [_layer_role(units) for units in unit_names(layers)]
     names = {"z": r"\mathit{net}", "a": r"\mathit{out}", r"\delta": r"\delta"}
 

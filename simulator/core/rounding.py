@@ -8,7 +8,6 @@ rounded. At k = 17 every float64 survives its round trip, so paper mode equals f
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -43,24 +42,3 @@ def rounder(digits: int | None) -> Callable:
         return EXACT
     digits = check_digits(digits)
     return lambda values: round_sig(values, digits)
-
-
-@dataclass(frozen=True, eq=False)
-class PaperDrift:
-    """How far paper mode at ``digits`` lands from full precision after one step."""
-
-    digits: int
-    weight_drift: float  # max |W_new(paper) − W_new(exact)| over every weight (and bias)
-    loss_drift: float  # |E_new(paper) − E_new(exact)|
-    new_loss: float
-    exact_new_loss: float
-
-
-def paper_drift(scenario, digits: int) -> PaperDrift:
-    """Run the step at full precision and at ``digits``; report the largest differences."""
-    from .backprop import step  # backprop imports this module for its rounder
-
-    exact, paper = step(scenario), step(scenario, digits=check_digits(digits))
-    pairs = list(zip(exact.new_weights, paper.new_weights)) + list(zip(exact.new_biases or (), paper.new_biases or ()))
-    weight_drift = max(float(np.max(np.abs(a - b))) for a, b in pairs)
-    return PaperDrift(digits, weight_drift, abs(paper.new_loss - exact.new_loss), paper.new_loss, exact.new_loss)

@@ -1,6 +1,6 @@
 """Plotly figures of the training lab: output map, learned curve, weight trajectories.
 
-Pure builders from engine data (:mod:`simulator.boundary`, :mod:`simulator.history`), so they
+Pure builders from engine data (:mod:`simulator.core.boundary`, :mod:`simulator.core.history`), so they
 test without a browser. Colours are Okabe–Ito (safe for every common colour-vision deficiency):
 vermillion for low outputs, blue for high, and classes differ by marker shape as well.
 """
@@ -12,10 +12,11 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from .boundary import Curve, Grid
-from .datasets import Dataset
+from ..core.boundary import Curve, Grid
+from ..core.datasets import Dataset
+from ..core.history import History
+from ..core.names import FROM_SUPERSCRIPT, subscript
 from .figures import INK, NEGATIVE, POSITIVE, _figure, _scatter, font_sizes
-from .history import History
 
 DARK_PAPER, DARK_INK = "#0E1117", "#FAFAFA"
 LAYER_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -112,7 +113,7 @@ def boundary_figure(
 
 
 def _sub(unit: int) -> str:
-    return str(unit + 1).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+    return subscript(unit + 1)
 
 
 def curve_figure(
@@ -174,7 +175,7 @@ def trajectory_figure(
     steps, values, names = history.trajectory()
     chosen = _thinned(len(steps))
     steps, values = steps[chosen], values[chosen]
-    layer_of = [int(name[name.index("⁽") + 1 : name.index("⁾")].translate(_FROM_SUPER)) for name in names]
+    layer_of = [int(name[name.index("⁽") + 1 : name.index("⁾")].translate(FROM_SUPERSCRIPT)) for name in names]
     traces = []
     for is_bias in (False, True):
         for layer in sorted(set(layer_of)):
@@ -227,6 +228,3 @@ def trajectory_figure(
             font={"size": sizes["value"] + 1, "color": ink},
         ),
     )
-
-
-_FROM_SUPER = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")

@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .activations import ACTIVATIONS
-from .backprop import StepRecord
+from ..core.activations import ACTIVATIONS
+from ..core.backprop import StepRecord
+from ..core.names import layer_mark, unit_label, unit_names
 from .formatting import distinct_pair, latex_number, number, plain
-from .stages import Stage, layer_mark, unit_label, unit_names
+from .stages import Stage
 
 MAX_LABELLED_EDGES = 24  # per weight matrix; larger ones show their values on hover only
 MAX_LABELLED_UNITS = 6  # in the tallest layer; beyond it units sit too close for labels: hover shows values
@@ -106,7 +107,7 @@ _VECTOR_KEY = re.compile(r"^(?:z|a|delta|db|update_b|new_b)(\d+)$")
 
 def marked_parts(record: StepRecord, divergence, reached: set[str]) -> tuple[set[str], set[tuple[str, str]]]:
     """Units and edges whose values, in the stages reached, differ from the correct step's
-    (``divergence`` from :func:`simulator.mistakes.divergence`)."""
+    (``divergence`` from :func:`simulator.core.mistakes.divergence`)."""
     names = unit_names(record.scenario.layers)
     last = len(names) - 1
     nodes, edges = set(), set()

@@ -1,6 +1,6 @@
 """Each stage in words, and the graph as a table: the text alternative of what the page draws.
 
-Pure: a :class:`~simulator.backprop.StepRecord` and its stages in, plain strings out. The
+Pure: a :class:`~simulator.core.backprop.StepRecord` and its stages in, plain strings out. The
 sentences are what a screen reader announces on every step ("δ of o₁ equals e times o times
 1 minus o: …, which equals −0.02873"); with ``blank`` the values the current stage computes
 read "?" (the presenter's "blank the answer"), while the values it starts from stay.
@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import ACTIVATIONS, derivative
-from .backprop import StepRecord
+from ..core.activations import ACTIVATIONS, derivative
+from ..core.backprop import StepRecord
+from ..core.losses import LOSSES
+from ..core.names import unit_label, unit_names
 from .formatting import latex_matrix, latex_number, latex_vector, number
-from .losses import LOSSES
-from .stages import Stage, unit_label, unit_names
+from .stages import Stage
 
 MAX_TERMS = 4  # a weighted sum with more inputs is told by its result only
 MAX_EDGE_SENTENCES = 12  # a larger weight matrix is told by its largest entry; the table has them all
