@@ -262,16 +262,16 @@ def _shapes(v: _View, stage) -> list[tuple[str, str | None, int, int]]:
     if kind == "loss":
         order = ("o", "t") if v.rules.error_sign > 0 else ("t", "o")
         return [("", order[0], 1, out), ("−", order[1], 1, out), ("=", "e", 1, out)]
+    # the slope factor, as the step's rules took it: left out by one mistake, and cancelled by cross-entropy
+    slope = [("⊙", "f′", 1, n[l])] if v.rules.slope_of is not None and l is not None else []
     if kind == "delta" and l == v.last:
-        return [("", "e", 1, out), ("⊙", "f′", 1, out), ("=", vec("δ", l), 1, out)]
+        if v.scenario.loss == "cross_entropy":
+            order = ("o", "t") if v.rules.error_sign > 0 else ("t", "o")
+            return [("", order[0], 1, out), ("−", order[1], 1, out), ("=", vec("δ", l), 1, out)]
+        return [("", "e", 1, out), *slope, ("=", vec("δ", l), 1, out)]
     if kind == "delta":
         W = f"W{_mark(l + 1)}" + (" new" if v.rules.hidden_delta_uses_updated else "") + "ᵀ"
-        return [
-            ("", vec("δ", l + 1), 1, n[l + 1]),
-            ("·", W, n[l + 1], n[l]),
-            ("⊙", "f′", 1, n[l]),
-            ("=", vec("δ", l), 1, n[l]),
-        ]
+        return [("", vec("δ", l + 1), 1, n[l + 1]), ("·", W, n[l + 1], n[l]), *slope, ("=", vec("δ", l), 1, n[l])]
     if stage.id.startswith("gradient.W"):
         return [
             ("", vec("a", l - 1) + "ᵀ", n[l - 1], 1),

@@ -166,7 +166,7 @@ def _loss_stage(record: StepRecord, names) -> Stage:
         layer=last,
         title="Error and loss",
         explanation=(
-            "Compare the output o with the target t. The error e = o − t says how far off each output "
+            f"Compare the output o with the target t. The error e = {first} − {second} says how far off each output "
             f"is and in which direction. The loss E ({loss.label.lower()}) sums that up in one number; "
             "training is the search for weights that make it small."
         ),
@@ -182,36 +182,77 @@ def _loss_stage(record: StepRecord, names) -> Stage:
     )
 
 
-def _output_delta_stage(record: StepRecord, names) -> Stage:
+def _slope_latex(activation, slope_of: str | None, l: int, symbol_a: str) -> str | None:
+    """The slope factor as the step's rules take it: a(1 − a) for a sigmoid (from z under the mistake),
+    f′(z) otherwise (evaluated with a replaced by z under it); None when the rules leave it out."""
+    if slope_of is None:
+        return None
+    if activation.name == "sigmoid":
+        symbol = symbol_a if slope_of == "a" else _sym("z", l)
+        return rf"{symbol} \odot (1 - {symbol})"
+    slope = rf"f'({_sym('z', l)})"
+    return slope if slope_of == "a" else rf"{slope}\big|_{{a = {_sym('z', l)}}}"
+
+
+def _slope_code(activation, slope_of: str | None, l: int, upstream: str) -> str:
+    """dE/dz from ``upstream`` = dE/da in NumPy, as the rules take the slope (the notebook's own functions)."""
+    if slope_of is None:
+        return upstream
+    a = f"a{l}" if slope_of == "a" else f"z{l}"
+    if activation.name == "sigmoid":
+        return f"{upstream} * {a} * (1 - {a})"
+    return f"{activation.name}_backward(z{l}, {a}, {upstream})"
+
+
+def _slope_values(record: StepRecord, l: int) -> np.ndarray:
+    """The slope of each unit of layer l as the step's rules computed it (elementwise activations)."""
+    activation = ACTIVATIONS[record.scenario.activations[l - 1]]
+    z, a = record.zs[l - 1], record.activations[l]
+    slope_of = rules_of(record.mistake).slope_of
+    if activation.name == "sigmoid":
+        value = a if slope_of == "a" else z
+        return value * (1 - value)
+    return derivative(rules_of(record.mistake).slope(activation), z)
+
+
+def _output_delta_parts(record: StepRecord) -> tuple[str, str, str, str]:
+    """(formula, substituted, code, why) of the output δ, as the step's rules computed it."""
     scenario = record.scenario
     last = len(scenario.layers) - 1
     activation = ACTIVATIONS[scenario.activations[-1]]
-    delta = record.deltas[-1]
-    o = record.output
-    slope_of = rules_of(record.mistake).slope_of
+    delta, rules = record.deltas[-1], rules_of(record.mistake)
     if scenario.loss == "cross_entropy":
-        formula = rf"{_delta(last)} = o - t"
-        substituted = rf"{_vec(o)} - {_vec(scenario.target)} = {_vec(delta)}"
+        (first, x), (second, y) = [("o", record.output), ("t", scenario.target)][:: 1 if rules.error_sign > 0 else -1]
+        code = f"delta{last} = " + ("a{0} - target" if first == "o" else "target - a{0}").format(last)
         why = (
             f"With cross-entropy on a {activation.name} output, the slope of the activation cancels "
             "out and δ is simply the error o − t."
         )
-        code = f"delta{last} = a{last} - target"
-    elif activation.name == "sigmoid":
-        slope = _sigmoid_slope(slope_of, last, "o", record.zs[-1], o)
-        formula, substituted, code = rf"{_delta(last)} = e", _vec(record.error), f"delta{last} = error"
-        if slope:
-            symbol, value, name = slope
-            formula += rf" \odot {symbol} \odot (1 - {symbol})"
-            substituted += rf" \odot {_vec(value)} \odot {_vec(1 - value)}"
-            code += f" * {name} * (1 - {name})"
-        substituted += rf" = {_vec(delta)}"
-        why = "For half squared error with a sigmoid output, δ is the error times the sigmoid's slope o(1 − o)."
+        return rf"{_delta(last)} = {first} - {second}", rf"{_vec(x)} - {_vec(y)} = {_vec(delta)}", code, why
+    slope = _slope_latex(activation, rules.slope_of, last, "o")
+    code = f"delta{last} = " + _slope_code(activation, rules.slope_of, last, "error")
+    if activation.name == "sigmoid":
+        why = {
+            "a": "For half squared error with a sigmoid output, δ is the error times the sigmoid's slope o(1 − o).",
+            "z": "Here δ is the error times z(1 − z), the slope taken from z (the sigmoid's slope is o(1 − o)).",
+            None: "Here δ is the error alone, the slope left out (the sigmoid's slope o(1 − o) belongs here).",
+        }[rules.slope_of]
+        o = record.output if rules.slope_of == "a" else record.zs[-1]
+        values = rf" \odot {_vec(o)} \odot {_vec(1 - o)}"
     else:
-        formula = rf"{_delta(last)} = e \odot f'({_sym('z', last)}), \quad {activation.derivative_latex}"
-        substituted = rf"{_delta(last)} = {_vec(delta)}"
         why = f"δ is the error times the slope of the {activation.label.lower()} activation at z."
-        code = f"delta{last} = {activation.name}_backward(z{last}, error)"
+        values = rf" \odot {_vec(_slope_values(record, last))}"
+    formula = rf"{_delta(last)} = e" + (rf" \odot {slope}" if slope else "")
+    substituted = _vec(record.error) + (values if slope else "") + rf" = {_vec(delta)}"
+    if not activation.elementwise and slope:  # softmax: the Jacobian couples the units
+        formula += rf", \quad {activation.derivative_latex}"
+        substituted = rf"{_delta(last)} = {_vec(delta)}"
+    return formula, substituted, code, why
+
+
+def _output_delta_stage(record: StepRecord, names) -> Stage:
+    last = len(record.scenario.layers) - 1
+    formula, substituted, code, why = _output_delta_parts(record)
     return Stage(
         id=f"delta.{last}",
         kind="delta",
@@ -224,16 +265,10 @@ def _output_delta_stage(record: StepRecord, names) -> Stage:
         formula=formula,
         substituted=substituted,
         code=code,
-        values=_read_only({f"delta{last}": delta}),
+        values=_read_only({f"delta{last}": record.deltas[-1]}),
         nodes=names[last],
         edges=(),
     )
-
-
-def _sigmoid_slope(slope_of: str | None, l: int, symbol_a: str, z: np.ndarray, a: np.ndarray):
-    """How a sigmoid's slope factor is written under the step's rules: (symbol, values, code name), or None
-    when the rules leave it out. Correct is a(1 − a) (o(1 − o) at the output)."""
-    return {"a": (symbol_a, a, f"a{l}"), "z": (_sym("z", l), z, f"z{l}")}.get(slope_of)
 
 
 def _hidden_delta_stages(record: StepRecord, names) -> list[Stage]:
@@ -253,17 +288,13 @@ def _hidden_delta_stages(record: StepRecord, names) -> list[Stage]:
             if not rules.hidden_delta_uses_updated
             else f"This uses W{layer_mark(l + 1)} after its update."
         )
-        if activation.name == "sigmoid":
-            slope = _sigmoid_slope(rules.slope_of, l, _sym("a", l), record.zs[l - 1], a)
-            symbol, value, name = slope or (None, None, None)
-            slope_formula = rf"{symbol} \odot (1 - {symbol})" if slope else "1"
-            slope_values = rf"{_vec(value)} \odot {_vec(1 - value)}" if slope else "1"
-            code = f"delta{l} = np.dot({W_code}, delta{l + 1})" + (f" * {name} * (1 - {name})" if slope else "")
+        slope_formula = _slope_latex(activation, rules.slope_of, l, _sym("a", l)) or "1"
+        if activation.name == "sigmoid" and rules.slope_of is not None:
+            value = a if rules.slope_of == "a" else record.zs[l - 1]
+            slope_values = rf"{_vec(value)} \odot {_vec(1 - value)}"
         else:
-            slope_formula = rf"f'({_sym('z', l)})"
-            # hidden layers are elementwise; the slope as the step's rules took it
-            slope_values = _vec(derivative(rules.slope(activation), record.zs[l - 1]))
-            code = f"delta{l} = {activation.name}_backward(z{l}, np.dot({W_code}, delta{l + 1}))"
+            slope_values = _vec(_slope_values(record, l)) if rules.slope_of is not None else "1"
+        code = f"delta{l} = " + _slope_code(activation, rules.slope_of, l, f"np.dot({W_code}, delta{l + 1})")
         stages.append(
             Stage(
                 id=f"delta.{l}",
