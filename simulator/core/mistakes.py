@@ -77,6 +77,7 @@ class Mistake:
     matches: str  # completes "your answer matches …" in a quiz diagnosis
     notes: Mapping[str, str] = field(default_factory=dict)  # stage key ("loss", "delta.output", …) → what goes wrong
     applies: Callable[[object], str | None] = _always  # why it changes nothing in a scenario, or None
+    uphill: str = ""  # why the loss did not fall, when this mistake is the cause (not the learning rate)
 
 
 _SLOPE_NOTE = "The slope of the activation is computed from z as if it were a: for a sigmoid z(1 − z), not a(1 − a)."
@@ -95,6 +96,7 @@ MISTAKES: dict[str, Mistake] = {
                 "update.W": "The gradient is added instead of subtracted: W + η·∂E/∂W climbs the loss.",
                 "update.b": "The gradient is added instead of subtracted: b + η·∂E/∂b climbs the loss.",
             },
+            uphill="the gradient was added, so the step went uphill; a smaller learning rate only climbs slower",
         ),
         Mistake(
             "target_minus_output",
@@ -106,6 +108,8 @@ MISTAKES: dict[str, Mistake] = {
                 "loss": "The error is taken as t − o: every sign that follows is flipped.",
                 "delta.output": "δ is built from e = t − o, so it points the wrong way.",
             },
+            uphill="the error's sign is flipped (t − o), so every gradient points uphill; "
+            "a smaller learning rate only climbs slower",
         ),
         Mistake(
             "slope_from_z",

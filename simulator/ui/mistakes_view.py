@@ -104,11 +104,11 @@ def side_by_side(now, index: int) -> None:
         return
     with st.container(key="mistake_compare", border=True):
         st.markdown("**Correct vs with the mistake**")
-        left, right = st.columns(2)
-        left.caption("Correct")
-        left.latex(r"\small " + correct.substituted)
-        right.caption("With the mistake")
-        right.latex(r"\small " + stage.substituted)
+        # One above the other at the page's own size: two half-width columns shrank wide matrices to illegible.
+        st.caption("Correct")
+        st.latex(correct.substituted)
+        st.caption("With the mistake")
+        st.latex(stage.substituted)
         frame = mistake_comparison_table(correct, stage, now.divergence.masks.get(stage.id))
         st.table(_comparison_styled(frame))
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..core.activations import ACTIVATIONS, derivative
 from ..core.mistakes import rules_of
-from ..core.names import FROM_SUBSCRIPT, FROM_SUPERSCRIPT, SUBSCRIPT_DIGITS
+from ..core.names import FROM_SUBSCRIPT, FROM_SUPERSCRIPT, SUBSCRIPT_DIGITS, superscript
 from ..core.names import layer_mark as _mark
 from .formatting import number
 from .notation import Notation
@@ -43,13 +43,18 @@ _LATEX_CHARS = {
 
 def to_latex(line: str) -> str:
     """A plain-text line of this module (Unicode sub/superscripts, ·, −, δ …) as LaTeX."""
-    line = re.sub(r"(\d)e([-+]\d+)", lambda m: rf"{m.group(1)}{{\times}}10^{{{int(m.group(2))}}}", line)
-    line = re.sub(r"\b([A-Za-z]{2,})_([A-Za-z0-9]+)", r"\\mathit{\1}_{\2}", line)
-    line = re.sub(r"(?<![A-Za-z])([A-Za-zδ])_([A-Za-z0-9]+)", r"\1_{\2}", line)
+    line = re.sub(
+        r"(\d)e([-+−]\d+)", lambda m: rf"{m.group(1)}{{\times}}10^{{{int(m.group(2).replace('−', '-'))}}}", line
+    )
+    line = re.sub(r"×10([⁻⁰-⁹¹²³]+)", lambda m: r"{\times}10^{" + m.group(1).translate(FROM_SUPERSCRIPT) + "}", line)
+    line = re.sub(r"(\S+⁾) newᵀ", r"{\1 new}ᵀ", line)  # one superscript per symbol: {W⁽²⁾ new}ᵀ
+    line = re.sub(r"\b([A-Za-z]{2,})_([A-Za-z0-9]+(?:_[A-Za-z0-9]+)?)", r"\\mathit{\1}_{\2}", line)
+    line = re.sub(r"(?<![A-Za-z])([A-Za-zδ])_([A-Za-z0-9]+(?:_[A-Za-z0-9]+)?)", r"\1_{\2}", line)
     line = re.sub(r"⁽([⁰-⁹¹²³]+)⁾", lambda m: "^{(" + m.group(1).translate(FROM_SUPERSCRIPT) + ")}", line)
     line = re.sub(f"([{SUBSCRIPT_DIGITS}‚]+)", lambda m: "_{" + m.group(1).translate(FROM_SUBSCRIPT) + "}", line)
     line = "".join(_LATEX_CHARS.get(c, c) for c in line)
     line = re.sub(r"([A-Za-z]\^\{\(\d+\)\})\^\{\\mathsf T\}", r"{\1}^{\\mathsf T}", line)  # no double ^
+    line = re.sub(r"((?:\\mathit\{\w+\}|[A-Za-z])_\{[^{}]*\}) new", r"{\1}_{\\text{new}}", line)  # b_{o} new
     return line.replace("²", "^2").replace(" new", r"_{\text{new}}")
 
 
@@ -58,7 +63,12 @@ def aligned(lines: list[str]) -> str:
 
 
 def _n(value: float, digits: int) -> str:
-    return number(value, digits).replace("-", "−")
+    """A number in plain text, scientific as −7.080×10⁻⁴ (never "e−04", which reads as a subtraction)."""
+    text = number(value, digits)
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}×10{superscript(int(exponent))}"
+    return text.replace("-", "−")
 
 
 def _f(value: float, digits: int) -> str:

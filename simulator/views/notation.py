@@ -21,8 +21,8 @@ def _role(unit: str) -> str:
 
 
 def _layer_role(units: tuple[str, ...]) -> str:
-    """The layer's letter in Mazur's style: i, h (h1_, h2_ with several hidden layers), o."""
-    return _role(units[0]).rstrip("0123456789")
+    """The layer's letter in Mazur's style: i, h (h1, h2 with several hidden layers), o."""
+    return _role(units[0]).rstrip("0123456789").rstrip("_")
 
 
 @dataclass(frozen=True)

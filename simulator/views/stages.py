@@ -449,14 +449,22 @@ def _parameter_stages(record: StepRecord, names) -> list[Stage]:
 
 def _apply_stage(record: StepRecord, names) -> Stage:
     last = len(record.scenario.layers) - 1
-    change = "fell" if record.new_loss < record.loss else "did not fall (try a smaller learning rate)"
+    entry = mistake_entry(record.mistake)
+    if record.new_loss < record.loss:
+        change = "fell"
+    elif entry is None:
+        change = "did not fall (try a smaller learning rate)"
+    else:  # the mistake is the first suspect, not the learning rate
+        change = "did not fall: " + (
+            entry.uphill or f"the step was computed with the mistake “{entry.title}”; fix it before the learning rate"
+        )
     return Stage(
         id="apply",
         kind="apply",
         layer=None,
         title="After the update",
         explanation=(
-            f"Run the forward pass again with the new weights. The loss {change}: one step of learning is done."
+            f"Run the forward pass again with the new weights. The loss {change}. One step of learning is done."
         ),
         formula=r"o_{\text{new}} = f(x;\, W_{\text{new}}), \quad E_{\text{new}}",
         substituted=(
