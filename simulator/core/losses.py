@@ -22,6 +22,9 @@ class Loss:
     output_delta: Callable[[np.ndarray, np.ndarray, np.ndarray, Activation], np.ndarray]
     latex: str
     output_activations: tuple[str, ...] | None = None  # None: any activation
+    gradient: str = "o − t"  # ∂E/∂o (plain text), or ∂E/∂z when the activation's slope cancels
+    gradient_why: str = ""  # why, in one sentence
+    slope_cancels: bool = False  # δ = o − t at the output whatever the activation's slope
 
 
 def _half_squared_error(z, a, t, activation):
@@ -59,6 +62,7 @@ LOSSES: dict[str, Loss] = {
             _half_squared_error,
             _half_squared_error_delta,
             r"E = \tfrac{1}{2} \sum_k (o_k - t_k)^2",
+            gradient_why="E = ½(o − t)², so moving the output o a little changes E by (o − t) times as much.",
         ),
         Loss(
             "cross_entropy",
@@ -67,6 +71,9 @@ LOSSES: dict[str, Loss] = {
             _cross_entropy_delta,
             r"E = -\sum_k \left[ t_k \ln o_k + (1 - t_k) \ln(1 - o_k) \right]",
             output_activations=("sigmoid", "softmax"),
+            gradient_why="∂E/∂o = (o − t)/(o(1 − o)) and the sigmoid's ∂o/∂z = o(1 − o) cancel (the softmax's "
+            "likewise): ∂E/∂z = o − t.",
+            slope_cancels=True,
         ),
     )
 }

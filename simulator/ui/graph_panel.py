@@ -9,6 +9,7 @@ from simulator.views.figures import network_figure
 from simulator.views.graph import graph_model, node_explanation
 
 from . import presenter, state
+from .chain_view import chain_panel
 from .mistakes_view import marked_figure
 
 
@@ -35,6 +36,7 @@ def unit_inspector(record, stages, index: int, hidden: bool) -> None:
             st.markdown(f"${line}$")
         if not lines:
             st.caption("Nothing computed at this unit yet: step forward.")
+        chain_panel(record, unit, reached)
 
 
 def network_graph(record, stages, index: int) -> None:

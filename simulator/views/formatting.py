@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.names import superscript
+
 
 def number(value: float, digits: int = 4) -> str:
     """4 significant digits; scientific below 1e-3 so 1.77e-04 never shows as 0.000."""
@@ -14,6 +16,22 @@ def number(value: float, digits: int = 4) -> str:
     if magnitude < 1e-3 or magnitude >= 1e5:
         return f"{value:.{digits - 1}e}"
     return f"{value:.{digits}g}"
+
+
+def written(value: float, digits: int = 4) -> str:
+    """A number in plain text as a formula writes it: −0.115, and −7.080×10⁻⁴ (never "e−04", which reads
+    as a subtraction)."""
+    text = number(value, digits)
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}×10{superscript(int(exponent))}"
+    return text.replace("-", "−")
+
+
+def factor(value: float, digits: int = 4) -> str:
+    """:func:`written`, in parentheses when negative, to stand in a product: (−0.115)·0.485."""
+    text = written(value, digits)
+    return f"({text})" if float(value) < 0 else text
 
 
 def distinct_pair(old: float, new: float, digits: int = 4) -> tuple[str, str]:

@@ -16,9 +16,9 @@ import numpy as np
 
 from ..core.activations import ACTIVATIONS, derivative
 from ..core.mistakes import rules_of
-from ..core.names import FROM_SUBSCRIPT, FROM_SUPERSCRIPT, SUBSCRIPT_DIGITS, superscript
+from ..core.names import FROM_SUBSCRIPT, FROM_SUPERSCRIPT, SUBSCRIPT_DIGITS
 from ..core.names import layer_mark as _mark
-from .formatting import number
+from .formatting import factor, written
 from .notation import Notation
 
 MAX_SCALAR_LINES = 16  # beyond this a stage lists the first ones and says how many more
@@ -62,21 +62,6 @@ def aligned(lines: list[str]) -> str:
     return r"\begin{aligned} " + r" \\ ".join("& " + to_latex(line) for line in lines) + r" \end{aligned}"
 
 
-def _n(value: float, digits: int) -> str:
-    """A number in plain text, scientific as −7.080×10⁻⁴ (never "e−04", which reads as a subtraction)."""
-    text = number(value, digits)
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        text = f"{mantissa}×10{superscript(int(exponent))}"
-    return text.replace("-", "−")
-
-
-def _f(value: float, digits: int) -> str:
-    """A factor: negative numbers in parentheses."""
-    text = _n(value, digits)
-    return f"({text})" if float(value) < 0 else text
-
-
 def _capped(lines: list[str]) -> list[str]:
     if len(lines) <= MAX_SCALAR_LINES:
         return lines
@@ -95,10 +80,10 @@ class _View:
         self.digits = max(4, record.digits or 4)
 
     def n(self, value) -> str:
-        return _n(value, self.digits)
+        return written(value, self.digits)
 
     def f(self, value) -> str:
-        return _f(value, self.digits)
+        return factor(value, self.digits)
 
     def unit(self, quantity: str, l: int, j: int) -> str:
         return self.notation.unit(quantity, l, self.names[l][j])

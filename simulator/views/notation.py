@@ -37,6 +37,7 @@ class Notation:
     vector: Callable[[str, int, tuple[str, ...]], str]  # (quantity, layer, that layer's units) → plain text
     weight: Callable[[int, int, int, tuple[int, ...]], str]  # (layer l, i, j, layers) → plain text
     latex: Callable[[str, tuple[int, ...]], str]  # (zad LaTeX of a stage, layer sizes) → this notation's LaTeX
+    names_carry_layer: bool = False  # h1, w5 say their layer; z₁, w₁₁ need ⁽ˡ⁾ where layers mix (the chain rule)
 
 
 def _zad_unit(quantity: str, l: int, unit: str) -> str:
@@ -98,6 +99,7 @@ MAZUR = Notation(
     _mazur_vector,
     _mazur_weight,
     mazur_latex,
+    names_carry_layer=True,
 )
 
 NOTATIONS: dict[str, Notation] = {n.id: n for n in (ZAD, MAZUR)}
