@@ -14,7 +14,7 @@ import time
 from collections.abc import Mapping
 
 import redis
-from redis.backoff import ExponentialWithJitterBackoff
+from redis.backoff import EqualJitterBackoff
 from redis.retry import Retry
 
 from .store import (
@@ -100,7 +100,7 @@ def _session(code: str) -> str:
 
 class RedisStore(Store):
     def __init__(self, url: str):
-        retry = Retry(ExponentialWithJitterBackoff(cap=1.0, base=0.05), 6)  # rides over a restart of the server
+        retry = Retry(EqualJitterBackoff(cap=1.0, base=0.05), 6)  # rides over a restart of the server
         self.redis = redis.Redis.from_url(
             url, decode_responses=True, socket_timeout=5, socket_connect_timeout=2, retry=retry
         )
