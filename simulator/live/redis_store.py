@@ -94,22 +94,33 @@ return redis.call('DEL', KEYS[1], KEYS[2])
 """
 
 
+MAX_CONNECTIONS = 32  # per process; each call holds one for a fraction of a millisecond
+
+
 def _session(code: str) -> str:
     return f"bp:{{{code}}}"
 
 
 class RedisStore(Store):
-    def __init__(self, url: str):
-        retry = Retry(EqualJitterBackoff(cap=1.0, base=0.05), 6)  # rides over a restart of the server
-        self.redis = redis.Redis.from_url(
-            url, decode_responses=True, socket_timeout=5, socket_connect_timeout=2, retry=retry
+    def __init__(self, url: str, max_connections: int = MAX_CONNECTIONS):
+        # A bounded pool that makes a thread wait for a free connection: a Streamlit server runs one thread
+        # per session, and 300 phones must not open 300 connections (nor fail when the pool is full).
+        pool = redis.BlockingConnectionPool.from_url(
+            url,
+            max_connections=max_connections,
+            timeout=5,
+            decode_responses=True,
+            socket_timeout=5,
+            socket_connect_timeout=2,
+            retry=Retry(EqualJitterBackoff(cap=1.0, base=0.05), 6),  # rides over a restart of the server
         )
+        self.redis = redis.Redis(connection_pool=pool)
         self._create, self._change_script, self._submit_script, self._delete_script = (
             self.redis.register_script(script) for script in (_CREATE, _CHANGE, _SUBMIT, _DELETE)
         )
 
     def close(self) -> None:
-        self.redis.close()
+        self.redis.connection_pool.disconnect()  # a pool passed in is not closed by Redis.close()
 
     def purge(self) -> int:
         return 0  # Redis deletes expired keys itself
