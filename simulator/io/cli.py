@@ -17,7 +17,7 @@ from ..core.mistakes import MISTAKES, inapplicable
 from ..core.presets import PRESETS, SEED
 from ..core.scenario import Scenario, ScenarioError
 from ..core.training import DIVERGED, MAX_STEPS, MODES, REACHED, train
-from ..views.formatting import notebook_values
+from ..views.formatting import givens, notebook_values
 from ..views.stages import build_stages
 from .csv_data import load_dataset
 from .scenario_files import load_scenario
@@ -72,6 +72,9 @@ def walkthrough(args: argparse.Namespace) -> None:
             )
         )
         return
+    print("Given: the input, the target, the learning rate and the weights, as the notebook sets them up")
+    print(textwrap.indent(notebook_values(givens(scenario)), " " * 8))
+    print()
     for k, stage in enumerate(stages, start=1):
         print(f"[{k:>2}/{len(stages)}] {stage.title}")
         for line in textwrap.wrap(stage.explanation, 88):

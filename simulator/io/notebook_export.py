@@ -81,6 +81,7 @@ LOSS_CODE = {
 SHOW_CODE = '''def show(name, value):
     """Print a value as the app does: arrays to 8 digits, a single number in full."""
     value = np.asarray(value, dtype=float)
+    value = value.ravel() if value.ndim == 2 and value.shape[1] == 1 else value  # as the seed: one output, a row
     text = repr(float(value.ravel()[0])) if value.size == 1 else str(value)
     print(f"{name} = " + text.replace("\\n", "\\n" + " " * (len(name) + 3)))'''
 

@@ -70,11 +70,24 @@ def latex_matrix(values: np.ndarray, digits: int = 4) -> str:
 
 
 def notebook_values(values) -> str:
-    """``name = value`` lines printed as the seed notebook prints them: arrays to 8 digits, a single number in full."""
+    """``name = value`` lines printed as the seed notebook prints them: arrays to 8 digits, a single number in
+    full, and a one-column matrix as a flat row (the seed keeps the weights into its one output as a vector,
+    so it prints ``delta_w_h_o`` as ``[-0.00804047 -0.00555918]``)."""
     lines = []
     with np.printoptions(precision=8):
         for name, value in values.items():
             value = np.asarray(value, dtype=float)
+            value = value.ravel() if value.ndim == 2 and value.shape[1] == 1 else value
             text = repr(float(value.ravel()[0])) if value.size == 1 else str(value)
             lines.append(f"{name} = " + text.replace("\n", "\n" + " " * (len(name) + 3)))
     return "\n".join(lines)
+
+
+def givens(scenario) -> dict[str, np.ndarray]:
+    """What the seed notebook sets up before its forward pass, in its order: x, target, learning_rate,
+    the weights (W1 = weights_input_hidden, W2 = weights_hidden_output), then the biases."""
+    values = {"x": scenario.x, "target": scenario.target, "learning_rate": np.array(scenario.learning_rate)}
+    values |= {f"W{l}": w for l, w in enumerate(scenario.weights, start=1)}
+    if scenario.biases is not None:
+        values |= {f"b{l}": b for l, b in enumerate(scenario.biases, start=1)}
+    return values
