@@ -34,10 +34,10 @@ def check_chains(record, notation: str) -> None:
                 assert {e[1] for e in chain.edges} == set(names[l + 1])
             for i in range(scenario.layers[l - 1]):
                 grad = weight_chain(record, l, i, j, notation)
-                assert close(grad.product, record.weight_gradients[l - 1][i, j]), (name, i, grad.lines())
+                assert close(grad.total, record.weight_gradients[l - 1][i, j]), (name, i, grad.lines())
                 assert grad.value == record.weight_gradients[l - 1][i, j]
             if scenario.biases is not None:
-                assert close(bias_chain(record, l, j, notation).product, record.bias_gradients[l - 1][j])
+                assert close(bias_chain(record, l, j, notation).total, record.bias_gradients[l - 1][j])
             for line in chain.latex():
                 assert not double_scripts(line), line
 

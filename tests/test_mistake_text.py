@@ -131,6 +131,10 @@ def _namespace(record) -> dict:
         }
         if s.biases is not None:
             space |= {f"b{l}": s.biases[l - 1], f"db{l}": record.bias_gradients[l - 1]}
+        if record.carried_weight_gradients is not None:  # what the buffers still held (no zero_grad)
+            space[f"dW{l}_left"] = record.carried_weight_gradients[l - 1]
+            if s.biases is not None:
+                space[f"db{l}_left"] = record.carried_bias_gradients[l - 1]
     for activation in ACTIVATIONS.values():
         space[activation.name] = activation.forward
         space[f"{activation.name}_backward"] = activation.backward

@@ -194,6 +194,8 @@ class StepRecord:
     new_loss: float
     mistake: str | None = None
     digits: int | None = None
+    carried_weight_gradients: Arrays | None = None  # what the buffers held before (the accumulate mistake)
+    carried_bias_gradients: Arrays | None = None
 
     @property
     def output(self) -> np.ndarray:
@@ -213,6 +215,11 @@ def _keeping_upstream(activation: Activation, keep) -> Activation:
     return replace(activation, backward=lambda z, a, upstream: activation.backward(z, a, keep(upstream)))
 
 
+def _plus(gradient: np.ndarray, left: list | None, l: int) -> np.ndarray:
+    """The gradient added to what its buffer still holds (the accumulate mistake), else as it is."""
+    return gradient if left is None else left[l] + gradient
+
+
 def run_step(
     network: Network,
     weights: Sequence[np.ndarray],
@@ -223,12 +230,21 @@ def run_step(
     train_biases: bool = True,
     rules: Rules = CORRECT,
     keep: Callable = EXACT,
+    carried: tuple[list, list | None] | None = None,
 ) -> dict:
     """Every intermediate of one step under ``rules``, each passed through ``keep`` before later use.
 
     Goes back layer by layer: δ⁽ˡ⁾, then ∂E/∂W⁽ˡ⁾ and its update, then δ⁽ˡ⁻¹⁾ (which ``rules``
-    may compute from the updated W⁽ˡ⁾).
+    may compute from the updated W⁽ˡ⁾). Under ``rules.accumulate`` each gradient is added to what the
+    buffers still hold: ``carried`` (weights', biases' gradients), by default this example's own
+    gradient from a backward pass before (as when a notebook cell runs twice without zeroing).
     """
+    if rules.accumulate and carried is None:
+        again = run_step(
+            network, weights, biases, x, target, rate, train_biases, replace(rules, accumulate=False), keep
+        )
+        carried = again["weight_gradients"], again["bias_gradients"]
+    left_W, left_b = carried if rules.accumulate else (None, None)
     zs, activations = [], [x]
     for l, activation in enumerate(network.activations):
         zs.append(keep(pre_activation(activations[-1], weights[l], None if biases is None else biases[l])))
@@ -246,11 +262,11 @@ def run_step(
     db, db_update = [None] * len(zs), [None] * len(zs)
     new_b = None if biases is None else list(biases)
     for l in range(last, -1, -1):
-        dW[l] = keep(weight_gradient(activations[l], deltas[l]))
+        dW[l] = keep(_plus(weight_gradient(activations[l], deltas[l]), left_W, l))
         dW_update[l] = keep(parameter_update(dW[l], signed_rate))
         new_W[l] = keep(apply_update(weights[l], dW_update[l]))
         if biases is not None:
-            db[l] = keep(bias_gradient(deltas[l]))
+            db[l] = keep(_plus(bias_gradient(deltas[l]), left_b, l))
         if update_biases:
             db_update[l] = keep(parameter_update(db[l], signed_rate))
             new_b[l] = keep(apply_update(biases[l], db_update[l]))
@@ -264,6 +280,7 @@ def run_step(
         new_activations.append(keep(activate(activation, new_zs[-1])))
     new_loss = keep(loss_value(network.loss, network.activations[last], new_zs[last], new_activations[-1], target))
     return {
+        "carried": (left_W, left_b),
         "zs": zs,
         "activations": activations,
         "error": error,
@@ -392,6 +409,8 @@ def step(
         new_loss=values["new_loss"],
         mistake=mistake,
         digits=digits,
+        carried_weight_gradients=_frozen(values["carried"][0]),
+        carried_bias_gradients=_frozen(values["carried"][1]),
     )
 
 
@@ -409,14 +428,25 @@ def train_with_rules(scenario: Scenario, rules: Rules, steps: int) -> np.ndarray
         return sum(loss_of(network, weights, biases, x, t) for x, t in data) / len(data)
 
     losses = [mean_loss(weights, biases)]
+    # Under the accumulate mistake the buffers start empty and keep every gradient after that.
+    buffers = ([np.zeros_like(w) for w in weights], None if biases is None else [np.zeros_like(b) for b in biases])
     with np.errstate(all="ignore"):
         for _ in range(steps):
             new_weights, new_biases = weights, biases
             for x, t in data:
                 values = run_step(
-                    network, new_weights, new_biases, x, t, scenario.learning_rate, scenario.train_biases, rules
+                    network,
+                    new_weights,
+                    new_biases,
+                    x,
+                    t,
+                    scenario.learning_rate,
+                    scenario.train_biases,
+                    rules,
+                    carried=buffers,
                 )
                 new_weights, new_biases = values["new_weights"], values["new_biases"]
+                buffers = values["weight_gradients"], values["bias_gradients"]
             parameters = (*new_weights, *(new_biases or ()))
             if not all(np.all(np.abs(p) <= MAX_ABS_VALUE) for p in parameters):
                 break

@@ -45,6 +45,7 @@ class Rules:
     hidden_delta_uses_updated: bool = False  # hidden δ from W⁽ˡ⁺¹⁾ after its update instead of before
     update_sign: float = -1.0  # W ← W + sign·η·∂E/∂W
     update_biases: bool = True
+    accumulate: bool = False  # gradients added to what the buffers still hold (no zero_grad)
 
 
 CORRECT = Rules()
@@ -135,6 +136,22 @@ MISTAKES: dict[str, Mistake] = {
             "using the weights after their update to send δ back",
             {"delta.hidden": "δ is sent back along the weights after their update, not the ones of the forward pass."},
             _needs_hidden_layer,
+        ),
+        Mistake(
+            "accumulated_gradients",
+            "Gradients not reset",
+            "The gradient buffers are never zeroed (PyTorch's forgotten zero_grad()): each backward pass adds to "
+            "what they hold. Shown on a second pass over this example, every gradient doubles; in training each "
+            "step moves by the sum of all the gradients so far.",
+            Rules(accumulate=True),
+            "adding this gradient to one left from an earlier pass (the buffers were not zeroed, no zero_grad())",
+            {
+                "gradient.W": "The buffer was not zeroed: ∂E/∂W is the left-over gradient of the earlier pass plus "
+                "this one's.",
+                "gradient.b": "The buffer was not zeroed: ∂E/∂b is the left-over gradient plus this one's.",
+            },
+            uphill="the gradient buffers were not zeroed, so the step is the sum of old and new gradients and "
+            "overshoots",
         ),
         Mistake(
             "biases_not_updated",

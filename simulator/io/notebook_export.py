@@ -172,7 +172,7 @@ class _Code:
         if stage.id.startswith("update.W"):
             return self.weight_update(l)
         if stage.id.startswith("gradient.b"):
-            return [self.kept(f"db{l}", f"delta{l}", "a bias is a weight on an input that is always 1")]
+            return self.bias_gradient(l)
         if stage.id.startswith("update.b"):
             return self.bias_update(l)
         if kind == "apply":
@@ -215,7 +215,25 @@ class _Code:
         return [*lines, self.kept(f"delta{l}", *self._slope(l, f"np.dot({weights}, delta{l + 1})"))]
 
     def weight_gradient(self, l: int) -> list[str]:
-        return [self.kept(f"dW{l}", f"np.outer({self.prev(l)}, delta{l})")]
+        gradient = f"np.outer({self.prev(l)}, delta{l})"
+        if not self.rules.accumulate:
+            return [self.kept(f"dW{l}", gradient)]
+        return [
+            self.kept(
+                f"dW{l}_left", gradient, "MISTAKE: not zeroed, the buffer still holds an earlier pass's gradient"
+            ),
+            self.kept(f"dW{l}", f"dW{l}_left + {gradient}"),
+        ]
+
+    def bias_gradient(self, l: int) -> list[str]:
+        if not self.rules.accumulate:
+            return [self.kept(f"db{l}", f"delta{l}", "a bias is a weight on an input that is always 1")]
+        return [
+            self.kept(
+                f"db{l}_left", f"delta{l}", "MISTAKE: not zeroed, the buffer still holds an earlier pass's gradient"
+            ),
+            self.kept(f"db{l}", f"db{l}_left + delta{l}"),
+        ]
 
     def _update(self, name: str, l: int) -> list[str]:
         """η·∂E/∂p, the update and the new value of parameter ``name`` (W or b) of layer l."""

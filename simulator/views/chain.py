@@ -55,10 +55,16 @@ class Chain:
     shares: tuple[Share, ...]  # a hidden unit's paths (the sum that is its ∂E/∂a); () elsewhere
     value: float  # the record's own value of δ or the gradient
     sum_line: str = ""  # a hidden unit's sum with its numbers
+    left: float | None = None  # what the gradient's buffer still held (the accumulate mistake), added first
 
     @property
     def product(self) -> float:
         return float(np.prod([f.value for f in self.factors]))
+
+    @property
+    def total(self) -> float:
+        """The product, plus what the buffer held when it was not zeroed."""
+        return self.product + (self.left or 0.0)
 
     @property
     def edges(self) -> tuple[tuple[str, str], ...]:
@@ -66,9 +72,10 @@ class Chain:
 
     def lines(self) -> tuple[str, ...]:
         """Plain text: the symbols, the formulas, the numbers; then a hidden unit's sum."""
-        symbols = " · ".join(f.symbol for f in self.factors)
-        formulas = " · ".join(_grouped(f.formula) for f in self.factors)
-        numbers = " · ".join(factor(f.value) for f in self.factors)
+        held = ("", "") if self.left is None else (f"({self.symbol}) left + ", f"{factor(self.left)} + ")
+        symbols = held[0] + " · ".join(f.symbol for f in self.factors)
+        formulas = held[0] + " · ".join(_grouped(f.formula) for f in self.factors)
+        numbers = held[1] + " · ".join(factor(f.value) for f in self.factors)
         lines = (f"{self.symbol} = {symbols}", f"= {formulas}", f"= {numbers} = {written(self.value)}")
         return (*lines, self.sum_line) if self.sum_line else lines
 
@@ -219,7 +226,9 @@ def weight_chain(record: StepRecord, l: int, i: int, j: int, notation: str = "za
     why = f"z = Σ a·w (+ b) is a sum, so moving {w} a little moves {z} by {a} times as much."
     last = Factor(s.partial(z, w), a, float(record.activations[l - 1][i]), why)
     value = float(record.weight_gradients[l - 1][i, j])
-    return Chain(s.partial(s.loss, w), (*factors, last), shares, value, sum_line)
+    held = record.carried_weight_gradients
+    left = None if held is None else float(held[l - 1][i, j])
+    return Chain(s.partial(s.loss, w), (*factors, last), shares, value, sum_line, left)
 
 
 def bias_chain(record: StepRecord, l: int, j: int, notation: str = "zad") -> Chain:
@@ -228,7 +237,9 @@ def bias_chain(record: StepRecord, l: int, j: int, notation: str = "zad") -> Cha
     factors, shares, sum_line = _unit_factors(record, s, l, j)
     b, z = s.unit("b", l, j), s.unit("z", l, j)
     last = Factor(s.partial(z, b), "1", 1.0, "A bias is a weight on an input that is always 1.")
-    return Chain(s.partial(s.loss, b), (*factors, last), shares, float(record.bias_gradients[l - 1][j]), sum_line)
+    held = record.carried_bias_gradients
+    left = None if held is None else float(held[l - 1][j])
+    return Chain(s.partial(s.loss, b), (*factors, last), shares, float(record.bias_gradients[l - 1][j]), sum_line, left)
 
 
 def unit_chains(record: StepRecord, node_id: str, reached: set[str], notation: str = "zad") -> tuple[Chain, ...]:

@@ -55,6 +55,7 @@ def to_latex(line: str) -> str:
     line = "".join(_LATEX_CHARS.get(c, c) for c in line)
     line = re.sub(r"([A-Za-z]\^\{\(\d+\)\})\^\{\\mathsf T\}", r"{\1}^{\\mathsf T}", line)  # no double ^
     line = re.sub(r"((?:\\mathit\{\w+\}|[A-Za-z])_\{[^{}]*\}) new", r"{\1}_{\\text{new}}", line)  # b_{o} new
+    line = line.replace(") left", r")_{\text{left}}")  # what a gradient buffer still held
     return line.replace("²", "^2").replace(" new", r"_{\text{new}}")
 
 
@@ -187,9 +188,11 @@ def _scalar_parameter(v: _View, stage) -> list[str]:
             w = v.weight(l, i, j)
             if kind == "gradient":
                 a_prev, delta = record.activations[l - 1][i], record.deltas[l - 1][j]
+                left = record.carried_weight_gradients
+                held = ("", "") if left is None else (f"(∂{E}/∂{w}) left + ", f"{v.f(left[l - 1][i, j])} + ")
                 lines.append(
-                    f"∂{E}/∂{w} = {v.unit('a', l - 1, i)}·{v.unit('δ', l, j)} = "
-                    f"{v.f(a_prev)}·{v.f(delta)} = {v.n(dW[i, j])}"
+                    f"∂{E}/∂{w} = {held[0]}{v.unit('a', l - 1, i)}·{v.unit('δ', l, j)} = "
+                    f"{held[1]}{v.f(a_prev)}·{v.f(delta)} = {v.n(dW[i, j])}"
                 )
             else:
                 lines.append(f"{w} ← {v.f(W[i, j])} {sign} {rate}·{v.f(dW[i, j])} = {v.n(new[i, j])}")
@@ -197,7 +200,11 @@ def _scalar_parameter(v: _View, stage) -> list[str]:
     b, db, new = v.scenario.biases[l - 1], record.bias_gradients[l - 1], record.new_biases[l - 1]
     for j in range(len(b)):
         symbol = v.unit("b", l, j)
-        if kind == "gradient":
+        if kind == "gradient" and record.carried_bias_gradients is not None:
+            left, delta = record.carried_bias_gradients[l - 1][j], record.deltas[l - 1][j]
+            held = f"(∂{E}/∂{symbol}) left"
+            lines.append(f"∂{E}/∂{symbol} = {held} + {v.unit('δ', l, j)} = {v.f(left)} + {v.f(delta)} = {v.n(db[j])}")
+        elif kind == "gradient":
             lines.append(f"∂{E}/∂{symbol} = {v.unit('δ', l, j)} = {v.n(db[j])}")
         elif record.bias_updates is None:
             lines.append(f"{symbol} = {v.n(new[j])} (unchanged)")
@@ -287,10 +294,22 @@ def _shapes(v: _View, stage) -> list[tuple[str, str | None, int, int]]:
     return [("", "o new", 1, out)]
 
 
+def _held(v: _View, stage, factors: list) -> list:
+    """A gradient's shape line with what its buffer still held added first (the accumulate mistake)."""
+    if stage.kind != "gradient" or v.record.carried_weight_gradients is None:
+        return factors
+    if stage.id.startswith("gradient.b"):  # ∂E/∂b = δ
+        (_, gradient, rows, cols), (_, delta, _, _) = factors
+        return [("", gradient, rows, cols), ("=", f"({gradient}) left", rows, cols), ("+", delta, rows, cols)]
+    (_, first, r0, c0), *rest = factors  # aᵀ · δ = ∂E/∂W
+    gradient, rows, cols = rest[-1][1:]
+    return [("", f"({gradient}) left", rows, cols), ("+", first, r0, c0), *rest]
+
+
 def matrix_form(record, stage, notation: Notation, names) -> dict:
     """The stage's own formulas in this notation, and the line of shapes under them."""
     v = _View(record, notation, names)
-    plain, latex = _shape_line(_shapes(v, stage))
+    plain, latex = _shape_line(_held(v, stage, _shapes(v, stage)))
     return {
         "formula": notation.latex(stage.formula, v.layers),
         "substituted": notation.latex(stage.substituted, v.layers),

@@ -202,9 +202,12 @@ def _weight_gradient(record: StepRecord, l: int, blank: bool) -> list[str]:
             f"Each ∂E/∂w equals the value at its source times δ at its target. The largest in size, {largest}, "
             f"equals {_result(dW[i, j], blank)}; the table lists all {len(edges)}."
         ]
+    left = record.carried_weight_gradients
+    was = "" if left is None else "what its buffer still held plus "
     return [
-        f"∂E/∂w {name} equals {_value_name(record, l - 1, i)} times δ of {targets[j]}: "
-        f"{say(a_prev[i])} times {say(delta[j])}, which equals {_result(dW[i, j], blank)}."
+        f"∂E/∂w {name} equals {was}{_value_name(record, l - 1, i)} times δ of {targets[j]}: "
+        + ("" if left is None else f"{say(left[l - 1][i, j])} plus ")
+        + f"{say(a_prev[i])} times {say(delta[j])}, which equals {_result(dW[i, j], blank)}."
         for i, j, name in edges
     ]
 
@@ -238,6 +241,13 @@ def _bias_stage(record: StepRecord, stage: Stage, blank: bool) -> list[str]:
     l = stage.layer
     names = _names(record, l)
     b, db, new_b = record.scenario.biases[l - 1], record.bias_gradients[l - 1], record.new_biases[l - 1]
+    if stage.kind == "gradient" and record.carried_bias_gradients is not None:
+        left, delta = record.carried_bias_gradients[l - 1], record.deltas[l - 1]
+        return [
+            f"∂E/∂b of {name} equals what its buffer still held plus δ of {name}: {say(h)} plus {say(d)}, "
+            f"which equals {_result(g, blank)}."
+            for name, h, d, g in zip(names, left, delta, db)
+        ]
     if stage.kind == "gradient":
         return [f"∂E/∂b of {name} equals δ of {name}, which equals {_result(g, blank)}." for name, g in zip(names, db)]
     if not record.scenario.train_biases:

@@ -331,8 +331,19 @@ SIGN_NOTE = (
 )
 
 
+def _left(text: str, left) -> str:
+    """``text`` as what a gradient buffer still held, added before this pass's gradient (the accumulate
+    mistake); nothing when the buffers were zeroed."""
+    if left is None:
+        return ""
+    if text.startswith(r"\frac"):
+        return rf"\left({text}\right)_{{\text{{left}}}} + "
+    return rf"{text} + "
+
+
 def _parameter_stages(record: StepRecord, names) -> list[Stage]:
     scenario = record.scenario
+    left_W, left_b = record.carried_weight_gradients, record.carried_bias_gradients
     last = len(scenario.layers) - 1
     rate = latex_number(scenario.learning_rate)
     sign = "+" if rules_of(record.mistake).update_sign > 0 else "-"
@@ -358,9 +369,15 @@ def _parameter_stages(record: StepRecord, names) -> list[Stage]:
                     "How much does the loss change when one weight changes? For the edge from unit i to unit j "
                     "it is the value that flowed along the edge, aᵢ, times the δⱼ of the unit it feeds."
                 ),
-                formula=rf"{sym_dW} = {{{_sym('a', l - 1)}}}^{{\mathsf T}} {_delta(l)}",
-                substituted=_steps(rf"{_vec(a_prev)}^{{\mathsf T}} {_vec(delta)}", _mat(dW, sym_dW)),
-                code=f"dW{l} = np.outer({'x' if l == 1 else f'a{l - 1}'}, delta{l})",
+                formula=rf"{sym_dW} = {_left(sym_dW, left_W)}{{{_sym('a', l - 1)}}}^{{\mathsf T}} {_delta(l)}",
+                substituted=_steps(
+                    ("" if left_W is None else _left(_mat(left_W[l - 1], sym_dW), left_W))
+                    + rf"{_vec(a_prev)}^{{\mathsf T}} {_vec(delta)}",
+                    _mat(dW, sym_dW),
+                ),
+                code=f"dW{l} = "
+                + ("" if left_W is None else f"dW{l}_left + ")
+                + f"np.outer({'x' if l == 1 else f'a{l - 1}'}, delta{l})",
                 values=_read_only({f"dW{l}": dW}),
                 nodes=nodes,
                 edges=edges,
@@ -403,9 +420,11 @@ def _parameter_stages(record: StepRecord, names) -> list[Stage]:
                 layer=l,
                 title=f"Gradient of b{layer_mark(l)}",
                 explanation="A bias is a weight on an input that is always 1, so its gradient is just the unit's δ.",
-                formula=rf"{sym_db} = {_delta(l)}",
-                substituted=rf"{sym_db} = {_vec(db)}",
-                code=f"db{l} = delta{l}",
+                formula=rf"{sym_db} = {_left(sym_db, left_b)}{_delta(l)}",
+                substituted=rf"{sym_db} = "
+                + (_left(_vec(left_b[l - 1]), left_b) + _vec(record.deltas[l - 1]) + " = " if left_b else "")
+                + _vec(db),
+                code=f"db{l} = " + ("" if left_b is None else f"db{l}_left + ") + f"delta{l}",
                 values=_read_only({f"db{l}": db}),
                 nodes=names[l],
                 edges=(),
