@@ -252,7 +252,7 @@ def run_step(
     output, last = activations[-1], len(zs) - 1
     error = keep(output_error(output, target) * rules.error_sign)
     loss = keep(loss_value(network.loss, network.activations[last], zs[last], output, target))
-    slopes = [rules.slope(activation) for activation in network.activations]
+    slopes = [rules.at(k + 1, last + 1).slope(activation) for k, activation in enumerate(network.activations)]
     out = _keeping_upstream(slopes[last], keep)
     deltas = [None] * len(zs)
     deltas[last] = keep(output_delta(network.loss, out, zs[last], output, target) * rules.error_sign)
@@ -262,7 +262,8 @@ def run_step(
     db, db_update = [None] * len(zs), [None] * len(zs)
     new_b = None if biases is None else list(biases)
     for l in range(last, -1, -1):
-        dW[l] = keep(_plus(weight_gradient(activations[l], deltas[l]), left_W, l))
+        fed = zs[l - 1] if rules.gradient_input(l + 1) == "z" else activations[l]  # what the edge carried
+        dW[l] = keep(_plus(weight_gradient(fed, deltas[l]), left_W, l))
         dW_update[l] = keep(parameter_update(dW[l], signed_rate))
         new_W[l] = keep(apply_update(weights[l], dW_update[l]))
         if biases is not None:

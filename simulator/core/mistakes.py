@@ -46,6 +46,18 @@ class Rules:
     update_sign: float = -1.0  # W ← W + sign·η·∂E/∂W
     update_biases: bool = True
     accumulate: bool = False  # gradients added to what the buffers still hold (no zero_grad)
+    slope_layers: str = "all"  # where the slope rule reaches: "all" layers, or "hidden" ones only
+    gradient_from: str = "a"  # ∂E/∂W⁽ˡ⁾ from a⁽ˡ⁻¹⁾, or from "z"⁽ˡ⁻¹⁾ where that layer has a z (l ≥ 2)
+
+    def at(self, l: int, last: int) -> Rules:
+        """These rules as layer l (of ``last``) applies them: the slope rule only where it reaches."""
+        if self.slope_layers == "hidden" and l == last:
+            return dataclasses.replace(self, slope=_as_is, slope_of="a")
+        return self
+
+    def gradient_input(self, l: int) -> str:
+        """What ∂E/∂W⁽ˡ⁾ multiplies δ⁽ˡ⁾ by: "a" (correct), or "z" of the layer before under that mistake."""
+        return "z" if self.gradient_from == "z" and l >= 2 else "a"
 
 
 CORRECT = Rules()
@@ -127,6 +139,27 @@ MISTAKES: dict[str, Mistake] = {
             Rules(slope=_no_slope, slope_of=None),
             "forgetting the activation's slope (for a sigmoid o(1 − o))",
             {"delta.output": _NO_SLOPE_NOTE, "delta.hidden": _NO_SLOPE_NOTE},
+        ),
+        Mistake(
+            "no_hidden_slope",
+            "No slope in the hidden layer",
+            "The output δ is right, but the hidden deltas leave out their own slope: δʰ = W δ.",
+            Rules(slope=_no_slope, slope_of=None, slope_layers="hidden"),
+            "forgetting the hidden layer's own slope (the output's was right)",
+            {"delta.hidden": "The hidden unit's own slope f′ is left out: δ is the sum sent back alone."},
+            _needs_hidden_layer,
+        ),
+        Mistake(
+            "z_for_a_in_gradient",
+            "z in place of a in ∂E/∂W",
+            "∂E/∂W⁽ˡ⁾ = z⁽ˡ⁻¹⁾ᵀ δ⁽ˡ⁾: the weighted input of the layer before, not what it sent on (a = f(z)).",
+            Rules(gradient_from="z"),
+            "using z of the layer before where its output a belongs (∂E/∂w = z·δ instead of a·δ)",
+            {
+                "gradient.W": "The gradient multiplies δ by z of the layer before, not by a = f(z), "
+                "which the edge carried."
+            },
+            _needs_hidden_layer,
         ),
         Mistake(
             "updated_weights_for_hidden_delta",

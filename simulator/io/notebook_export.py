@@ -186,7 +186,7 @@ class _Code:
 
     def _slope(self, l: int, upstream: str) -> tuple[str, str]:
         """dE/dz from ``upstream`` = dE/da, with the slope as the rules take it; and a comment."""
-        activation, slope_of = self.activation(l), self.rules.slope_of
+        activation, slope_of = self.activation(l), self.rules.at(l, self.last).slope_of
         if slope_of is None:
             return upstream, "MISTAKE: the activation's slope is left out"
         a = f"a{l}" if slope_of == "a" else f"z{l}"
@@ -216,6 +216,8 @@ class _Code:
 
     def weight_gradient(self, l: int) -> list[str]:
         gradient = f"np.outer({self.prev(l)}, delta{l})"
+        if self.rules.gradient_input(l) == "z":
+            return [self.kept(f"dW{l}", f"np.outer(z{l - 1}, delta{l})", "MISTAKE: z where a belongs")]
         if not self.rules.accumulate:
             return [self.kept(f"dW{l}", gradient)]
         return [

@@ -140,7 +140,7 @@ def _put(formula: str, letter: str, symbol: str) -> str:
 
 def _slope_factor(record: StepRecord, s: _Symbols, l: int, j: int) -> Factor | None:
     """∂a/∂z as the rules computed it; None when they leave it out."""
-    rules = rules_of(record.mistake)
+    rules = rules_of(record.mistake).at(l, s.last)
     if rules.slope_of is None:
         return None
     activation = ACTIVATIONS[record.scenario.activations[l - 1]]
@@ -225,6 +225,10 @@ def weight_chain(record: StepRecord, l: int, i: int, j: int, notation: str = "za
     w, z, a = s.weight(l, i, j), s.unit("z", l, j), s.unit("a", l - 1, i)
     why = f"z = Σ a·w (+ b) is a sum, so moving {w} a little moves {z} by {a} times as much."
     last = Factor(s.partial(z, w), a, float(record.activations[l - 1][i]), why)
+    if rules_of(record.mistake).gradient_input(l) == "z":  # the mistake: z of the source where a belongs
+        fed = s.unit("z", l - 1, i)
+        why = f"The mistake takes {fed} where {a} belongs: the edge carries a = f(z), not z. ({why})"
+        last = Factor(s.partial(z, w), fed, float(record.zs[l - 2][i]), why)
     value = float(record.weight_gradients[l - 1][i, j])
     held = record.carried_weight_gradients
     left = None if held is None else float(held[l - 1][i, j])

@@ -105,12 +105,13 @@ class _View:
         """The activation's slope as the step's rules computed it, as a factor ("·a(1 − a)" for a sigmoid)."""
         activation = ACTIVATIONS[self.scenario.activations[l - 1]]
         z, a = self.record.zs[l - 1][j], self.record.activations[l][j]
-        if self.rules.slope_of is None:
+        rules = self.rules.at(l, self.last)
+        if rules.slope_of is None:
             return ""
         if activation.name == "sigmoid":
-            value = a if self.rules.slope_of == "a" else z
+            value = a if rules.slope_of == "a" else z
             return f"·{self.f(value)}·(1 − {self.f(value)})"
-        slope = derivative(self.rules.slope(activation), self.record.zs[l - 1])[j]
+        slope = derivative(rules.slope(activation), self.record.zs[l - 1])[j]
         return f"·{self.f(slope)}"
 
 
@@ -187,11 +188,13 @@ def _scalar_parameter(v: _View, stage) -> list[str]:
         for i, j in np.ndindex(W.shape):
             w = v.weight(l, i, j)
             if kind == "gradient":
-                a_prev, delta = record.activations[l - 1][i], record.deltas[l - 1][j]
+                fed = v.rules.gradient_input(l)  # a, or z under the mistake that takes z for a
+                a_prev = (record.zs[l - 2] if fed == "z" else record.activations[l - 1])[i]
+                delta = record.deltas[l - 1][j]
                 left = record.carried_weight_gradients
                 held = ("", "") if left is None else (f"(∂{E}/∂{w}) left + ", f"{v.f(left[l - 1][i, j])} + ")
                 lines.append(
-                    f"∂{E}/∂{w} = {held[0]}{v.unit('a', l - 1, i)}·{v.unit('δ', l, j)} = "
+                    f"∂{E}/∂{w} = {held[0]}{v.unit(fed, l - 1, i)}·{v.unit('δ', l, j)} = "
                     f"{held[1]}{v.f(a_prev)}·{v.f(delta)} = {v.n(dW[i, j])}"
                 )
             else:
@@ -265,7 +268,7 @@ def _shapes(v: _View, stage) -> list[tuple[str, str | None, int, int]]:
         order = ("o", "t") if v.rules.error_sign > 0 else ("t", "o")
         return [("", order[0], 1, out), ("−", order[1], 1, out), ("=", "e", 1, out)]
     # the slope factor, as the step's rules took it: left out by one mistake, and cancelled by cross-entropy
-    slope = [("⊙", "f′", 1, n[l])] if v.rules.slope_of is not None and l is not None else []
+    slope = [("⊙", "f′", 1, n[l])] if l is not None and v.rules.at(l, v.last).slope_of is not None else []
     if kind == "delta" and l == v.last:
         if v.scenario.loss == "cross_entropy":
             order = ("o", "t") if v.rules.error_sign > 0 else ("t", "o")
@@ -276,7 +279,7 @@ def _shapes(v: _View, stage) -> list[tuple[str, str | None, int, int]]:
         return [("", vec("δ", l + 1), 1, n[l + 1]), ("·", W, n[l + 1], n[l]), *slope, ("=", vec("δ", l), 1, n[l])]
     if stage.id.startswith("gradient.W"):
         return [
-            ("", vec("a", l - 1) + "ᵀ", n[l - 1], 1),
+            ("", vec(v.rules.gradient_input(l), l - 1) + "ᵀ", n[l - 1], 1),
             ("·", vec("δ", l), 1, n[l]),
             ("=", f"∂{v.loss()}/∂W{_mark(l)}", n[l - 1], n[l]),
         ]

@@ -118,7 +118,7 @@ def _loss(record: StepRecord, blank: bool) -> list[str]:
 def _slope_words(record: StepRecord, l: int, j: int, symbol: str) -> tuple[str, str] | None:
     """The slope of unit j of layer l as the step's rules computed it: (its words, its numbers said),
     ("o times 1 minus o", "0.485 times 0.515"); None when the rules leave the slope out."""
-    rules = rules_of(record.mistake)
+    rules = rules_of(record.mistake).at(l, len(record.scenario.layers) - 1)
     activation = ACTIVATIONS[record.scenario.activations[l - 1]]
     if rules.slope_of is None:
         return None
@@ -147,7 +147,11 @@ def _output_delta(record: StepRecord, blank: bool) -> list[str]:
             how = f"e times {slope[0]}: {say(e[j])} times {slope[1]}"
         else:
             how = "the error passed back through the softmax"
-            how += "" if rules_of(record.mistake).slope_of == "a" else ", its slope computed from z as if it were a"
+            how += (
+                ""
+                if rules_of(record.mistake).at(last, last).slope_of == "a"
+                else ", its slope computed from z as if it were a"
+            )
         sentences.append(f"δ of {name} equals {how}, which equals {_result(record.deltas[-1][j], blank)}.")
     return sentences
 
@@ -204,8 +208,13 @@ def _weight_gradient(record: StepRecord, l: int, blank: bool) -> list[str]:
         ]
     left = record.carried_weight_gradients
     was = "" if left is None else "what its buffer still held plus "
+    if rules_of(record.mistake).gradient_input(l) == "z":  # the mistake: z of the source, not what it sent on
+        a_prev = record.zs[l - 2]
+        source = [f"z of {name}" for name in _names(record, l - 1)]
+    else:
+        source = [_value_name(record, l - 1, i) for i in range(len(a_prev))]
     return [
-        f"∂E/∂w {name} equals {was}{_value_name(record, l - 1, i)} times δ of {targets[j]}: "
+        f"∂E/∂w {name} equals {was}{source[i]} times δ of {targets[j]}: "
         + ("" if left is None else f"{say(left[l - 1][i, j])} plus ")
         + f"{say(a_prev[i])} times {say(delta[j])}, which equals {_result(dW[i, j], blank)}."
         for i, j, name in edges

@@ -26,8 +26,9 @@ import numpy as np
 
 from ..core.backprop import StepRecord, step
 from ..core.mistakes import MISTAKES
-from ..core.names import layer_mark
+from ..core.names import layer_mark, unit_names
 from ..core.rounding import round_sig
+from .chain import unit_chain
 from .stages import Stage, build_stages
 
 REL_TOL = 1e-3
@@ -48,11 +49,23 @@ def _digits(token: str) -> int:
     return max(1, sum(c.isdigit() for c in mantissa))
 
 
+def decimal_commas(text: str) -> str:
+    """Decimal commas written as points where no comma separates numbers, even beside decimal points:
+    "0,5597 0.3870" → "0.5597 0.3870". Unchanged when any comma separates ("1,2,3", "0, 5", "0.5,0.3").
+
+    A small step before the number reader, so a shared typed-number reader can take it over as it is.
+    """
+    chunks = text.split()
+    if any(c.count(",") > 1 or c.startswith(",") or c.endswith(",") or ("," in c and "." in c) for c in chunks):
+        return text
+    return re.sub(r"(?<=\d),(?=\d)", ".", text)
+
+
 def read_answer(text: str) -> tuple[np.ndarray, np.ndarray]:
     """The numbers typed, and how many significant digits each was typed with (see the module doc)."""
     if not isinstance(text, str) or not text.strip():
         raise ValueError("could not read an empty answer: type one number per value")
-    cleaned = text.translate(_MINUS)
+    cleaned = decimal_commas(text.translate(_MINUS))
     decimal_comma = "." not in cleaned
     rows = []
     for line in re.split(r"[;\n]", cleaned.strip()):
@@ -267,3 +280,26 @@ def quiz_score(attempts: Iterable[tuple[str, bool]]) -> QuizScore:
         first.setdefault(stage_id, bool(right))
         counts[stage_id] = counts.get(stage_id, 0) + 1
     return QuizScore(MappingProxyType(first), MappingProxyType(counts))
+
+
+def hint(record: StepRecord, stage: Stage) -> str:
+    """The first factor to check at a stage, before giving up: for a δ its chain of local factors."""
+    if stage.kind == "delta":
+        chain = unit_chain(record, unit_names(record.scenario.layers)[stage.layer][0])
+        first, *rest = chain.factors
+        then = "".join(f", then times {f.symbol} = {f.formula}" for f in rest)
+        return f"Start with the first unit: {chain.symbol} = {' · '.join(f.symbol for f in chain.factors)}. " + (
+            f"Check {first.symbol} = {first.formula} first{then}."
+        )
+    return f"Check {FIRST_FACTOR[stage.kind]}."
+
+
+def diagnosed(diagnoses: Iterable[tuple[str, str]]) -> tuple[str, ...]:
+    """(stage id, matched id) pairs of wrong answers → one line per mistake or slip, naming its stages."""
+    stages: dict[str, list[str]] = {}
+    for stage_id, matched in diagnoses:
+        stages.setdefault(matched, [])
+        if stage_id not in stages[matched]:
+            stages[matched].append(stage_id)
+    words = {**SLIPS, **{m.id: m.matches for m in MISTAKES.values()}}
+    return tuple(f"{words.get(m, m)[:1].upper()}{words.get(m, m)[1:]} ({', '.join(ids)})" for m, ids in stages.items())

@@ -208,11 +208,11 @@ def _slope_values(record: StepRecord, l: int) -> np.ndarray:
     """The slope of each unit of layer l as the step's rules computed it (elementwise activations)."""
     activation = ACTIVATIONS[record.scenario.activations[l - 1]]
     z, a = record.zs[l - 1], record.activations[l]
-    slope_of = rules_of(record.mistake).slope_of
+    rules = rules_of(record.mistake).at(l, len(record.scenario.layers) - 1)
     if activation.name == "sigmoid":
-        value = a if slope_of == "a" else z
+        value = a if rules.slope_of == "a" else z
         return value * (1 - value)
-    return derivative(rules_of(record.mistake).slope(activation), z)
+    return derivative(rules.slope(activation), z)
 
 
 def _output_delta_parts(record: StepRecord) -> tuple[str, str, str, str]:
@@ -220,7 +220,7 @@ def _output_delta_parts(record: StepRecord) -> tuple[str, str, str, str]:
     scenario = record.scenario
     last = len(scenario.layers) - 1
     activation = ACTIVATIONS[scenario.activations[-1]]
-    delta, rules = record.deltas[-1], rules_of(record.mistake)
+    delta, rules = record.deltas[-1], rules_of(record.mistake).at(last, last)
     if scenario.loss == "cross_entropy":
         (first, x), (second, y) = [("o", record.output), ("t", scenario.target)][:: 1 if rules.error_sign > 0 else -1]
         code = f"delta{last} = " + ("a{0} - target" if first == "o" else "target - a{0}").format(last)
@@ -288,13 +288,14 @@ def _hidden_delta_stages(record: StepRecord, names) -> list[Stage]:
             if not rules.hidden_delta_uses_updated
             else f"This uses W{layer_mark(l + 1)} after its update."
         )
-        slope_formula = _slope_latex(activation, rules.slope_of, l, _sym("a", l)) or "1"
-        if activation.name == "sigmoid" and rules.slope_of is not None:
-            value = a if rules.slope_of == "a" else record.zs[l - 1]
+        slope_of = rules.at(l, last).slope_of
+        slope_formula = _slope_latex(activation, slope_of, l, _sym("a", l)) or "1"
+        if activation.name == "sigmoid" and slope_of is not None:
+            value = a if slope_of == "a" else record.zs[l - 1]
             slope_values = rf"{_vec(value)} \odot {_vec(1 - value)}"
         else:
-            slope_values = _vec(_slope_values(record, l)) if rules.slope_of is not None else "1"
-        code = f"delta{l} = " + _slope_code(activation, rules.slope_of, l, f"np.dot({W_code}, delta{l + 1})")
+            slope_values = _vec(_slope_values(record, l)) if slope_of is not None else "1"
+        code = f"delta{l} = " + _slope_code(activation, slope_of, l, f"np.dot({W_code}, delta{l + 1})")
         stages.append(
             Stage(
                 id=f"delta.{l}",
@@ -358,6 +359,8 @@ def _parameter_stages(record: StepRecord, names) -> list[Stage]:
         )
         edges = _edges(names, l)
         nodes = names[l - 1] + names[l]
+        fed = rules_of(record.mistake).gradient_input(l)  # a, or z under the mistake that takes z for a
+        fed_values = record.zs[l - 2] if fed == "z" else a_prev
         sym_W, sym_dW = _sym("W", l), rf"\frac{{\partial E}}{{\partial {_sym('W', l)}}}"
         stages.append(
             Stage(
@@ -369,15 +372,15 @@ def _parameter_stages(record: StepRecord, names) -> list[Stage]:
                     "How much does the loss change when one weight changes? For the edge from unit i to unit j "
                     "it is the value that flowed along the edge, aᵢ, times the δⱼ of the unit it feeds."
                 ),
-                formula=rf"{sym_dW} = {_left(sym_dW, left_W)}{{{_sym('a', l - 1)}}}^{{\mathsf T}} {_delta(l)}",
+                formula=rf"{sym_dW} = {_left(sym_dW, left_W)}{{{_sym(fed, l - 1)}}}^{{\mathsf T}} {_delta(l)}",
                 substituted=_steps(
                     ("" if left_W is None else _left(_mat(left_W[l - 1], sym_dW), left_W))
-                    + rf"{_vec(a_prev)}^{{\mathsf T}} {_vec(delta)}",
+                    + rf"{_vec(fed_values)}^{{\mathsf T}} {_vec(delta)}",
                     _mat(dW, sym_dW),
                 ),
                 code=f"dW{l} = "
                 + ("" if left_W is None else f"dW{l}_left + ")
-                + f"np.outer({'x' if l == 1 else f'a{l - 1}'}, delta{l})",
+                + f"np.outer({'x' if l == 1 else f'{fed}{l - 1}'}, delta{l})",
                 values=_read_only({f"dW{l}": dW}),
                 nodes=nodes,
                 edges=edges,
