@@ -91,9 +91,17 @@ class Mistake:
     notes: Mapping[str, str] = field(default_factory=dict)  # stage key ("loss", "delta.output", …) → what goes wrong
     applies: Callable[[object], str | None] = _always  # why it changes nothing in a scenario, or None
     uphill: str = ""  # why the loss did not fall, when this mistake is the cause (not the learning rate)
+    looks_better: str = ""  # why training with it can end lower than the correct step here
+    goes_wrong_on: str | None = None  # a preset (id of core.presets.PRESETS) where it visibly fails to learn
 
 
 _SLOPE_NOTE = "The slope of the activation is computed from z as if it were a: for a sigmoid z(1 − z), not a(1 − a)."
+_LOOKS_BETTER = (
+    "A sigmoid's slope a(1 − a) is never negative and at most 0.25, so leaving it out keeps each step pointing "
+    "roughly downhill on one example and makes it at least 4 times longer: like a larger learning rate. "
+    "It is not the gradient of the loss, though, and with several examples the wrongly weighted steps stop "
+    "agreeing."
+)
 _NO_SLOPE_NOTE = "The slope of the activation f′ is left out: δ is the error (or the sum sent back) alone."
 
 MISTAKES: dict[str, Mistake] = {
@@ -139,6 +147,8 @@ MISTAKES: dict[str, Mistake] = {
             Rules(slope=_no_slope, slope_of=None),
             "forgetting the activation's slope (for a sigmoid o(1 − o))",
             {"delta.output": _NO_SLOPE_NOTE, "delta.hidden": _NO_SLOPE_NOTE},
+            looks_better=_LOOKS_BETTER,
+            goes_wrong_on="xor",
         ),
         Mistake(
             "no_hidden_slope",
@@ -148,6 +158,8 @@ MISTAKES: dict[str, Mistake] = {
             "forgetting the hidden layer's own slope (the output's was right)",
             {"delta.hidden": "The hidden unit's own slope f′ is left out: δ is the sum sent back alone."},
             _needs_hidden_layer,
+            looks_better=_LOOKS_BETTER,
+            goes_wrong_on="xor",
         ),
         Mistake(
             "z_for_a_in_gradient",

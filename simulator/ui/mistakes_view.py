@@ -18,6 +18,7 @@ from simulator.views.formatting import number
 from simulator.views.graph import GraphModel, graph_layout
 from simulator.views.learning_figures import mistake_loss_figure
 from simulator.views.learning_tables import mistake_comparison_table
+from simulator.views.mistake_notes import looks_better
 
 from . import state
 from .text import escaped
@@ -147,3 +148,18 @@ def loss_curves(now) -> None:
             f"{mistaken[-1]:.4g} with the mistake (it started at {correct[0]:.4g})."
         )
     )
+    note = _looks_better(scenario_to_json(now.record.scenario, indent=None), mistake, steps)
+    if note is not None:
+        st.info(
+            f"**Why the mistake can look better here — and why it is still wrong.** {escaped(note, 900)}", icon="🤔"
+        )
+
+
+@st.cache_data(max_entries=64, show_spinner="Training the counter-example…")
+def _looks_better(scenario_json: str, mistake: str, steps: int) -> str | None:
+    import json
+
+    scenario = scenario_from_dict(json.loads(scenario_json))
+    correct, mistaken = mistake_losses(scenario, mistake, steps)
+    note = looks_better(scenario, mistake, correct, mistaken)
+    return None if note is None else note.text()
