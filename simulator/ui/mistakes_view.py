@@ -150,9 +150,7 @@ def loss_curves(now) -> None:
     )
     note = _looks_better(scenario_to_json(now.record.scenario, indent=None), mistake, steps)
     if note is not None:
-        st.info(
-            f"**Why the mistake can look better here — and why it is still wrong.** {escaped(note, 900)}", icon="🤔"
-        )
+        st.info(f"**Why the mistake can look better here — and why it is still wrong.** {note}", icon="🤔")
 
 
 @st.cache_data(max_entries=64, show_spinner="Training the counter-example…")
