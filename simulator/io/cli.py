@@ -18,6 +18,7 @@ from ..core.presets import PRESETS, SEED
 from ..core.scenario import Scenario, ScenarioError
 from ..core.training import DIVERGED, MAX_STEPS, MODES, REACHED, train
 from ..views.formatting import givens, notebook_values
+from ..views.notation import notation_named
 from ..views.stages import build_stages
 from .csv_data import load_dataset
 from .scenario_files import load_scenario
@@ -82,7 +83,8 @@ def walkthrough(args: argparse.Namespace) -> None:
         print(f"        >>> {stage.code}")
         for line in stage.worked if args.form else ():
             print(f"        {line}")
-        print(textwrap.indent(notebook_values(stage.values), " " * 8))
+        printout = notation_named(args.notation).code(notebook_values(stage.values), tuple(scenario.layers))
+        print(textwrap.indent(printout, " " * 8))
         print()
 
 

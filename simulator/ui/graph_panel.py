@@ -43,7 +43,9 @@ def network_graph(record, stages, index: int) -> None:
     lecture = state.get("lecture")
     hidden = presenter.hiding(stages[index].id)  # presenter: blank the answer, spotlight, image download
     # A classic mistake: units and edges whose values differ from the correct step's are marked.
-    model = graph_model(record, stages, index, blank=hidden, divergence=state.computed().divergence)
+    model = graph_model(
+        record, stages, index, blank=hidden, divergence=state.computed().divergence, notation=state.get("notation")
+    )
     dark = st.context.theme.type == "dark"
     st.plotly_chart(
         marked_figure(network_figure(model, lecture, spotlight=state.get("spotlight"), dark=dark), model, lecture),

@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-import numpy as np
-
 from ..core.activations import ACTIVATIONS, derivative
 from ..core.mistakes import rules_of
 from ..core.names import FROM_SUBSCRIPT, FROM_SUPERSCRIPT, SUBSCRIPT_DIGITS
@@ -185,7 +183,7 @@ def _scalar_parameter(v: _View, stage) -> list[str]:
     lines = []
     if what == "W":
         W, dW, new = v.scenario.weights[l - 1], record.weight_gradients[l - 1], record.new_weights[l - 1]
-        for i, j in np.ndindex(W.shape):
+        for i, j in v.notation.weight_order(W.shape):  # Mazur's w5, w6, w7, w8 in his order
             w = v.weight(l, i, j)
             if kind == "gradient":
                 fed = v.rules.gradient_input(l)  # a, or z under the mistake that takes z for a
@@ -318,6 +316,7 @@ def matrix_form(record, stage, notation: Notation, names) -> dict:
         "substituted": notation.latex(stage.substituted, v.layers),
         "shapes": latex,
         "worked": (plain,),
+        "code": notation.code(stage.code, v.layers),
     }
 
 
@@ -330,6 +329,7 @@ def scalar_form(record, stage, notation: Notation, names) -> dict:
         "substituted": aligned(lines),
         "shapes": "",
         "worked": tuple(lines),
+        "code": notation.code(stage.code, v.layers),
     }
 
 
