@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import ACTIVATIONS
 from .backprop import Network, loss_of, sgd_step
 from .scenario import MAX_ABS_VALUE, Scenario
 
@@ -97,27 +96,6 @@ def within_limits(weights, biases) -> bool:
 # --- the whole dataset at once (rows are examples) ---------------------------
 
 
-def _softmax_rows(z: np.ndarray) -> np.ndarray:
-    shifted = np.exp(z - np.max(z, axis=-1, keepdims=True))
-    return shifted / np.sum(shifted, axis=-1, keepdims=True)
-
-
-def _softmax_rows_backward(z, a, upstream):
-    return a * (upstream - np.sum(upstream * a, axis=-1, keepdims=True))
-
-
-# Elementwise activations work on a matrix of rows as they are; softmax needs its row-wise form.
-_ROW_WISE = {"softmax": (_softmax_rows, _softmax_rows_backward)}
-
-
-def _forward_fn(name: str):
-    return _ROW_WISE[name][0] if name in _ROW_WISE else ACTIVATIONS[name].forward
-
-
-def _backward_fn(name: str):
-    return _ROW_WISE[name][1] if name in _ROW_WISE else ACTIVATIONS[name].backward
-
-
 def batch_forward(network: Network, weights, biases, x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Z⁽¹⁾..Z⁽ᴸ⁾ and A⁽⁰⁾..A⁽ᴸ⁾ for every row of ``x`` (n, inputs) at once."""
     zs, activations = [], [x]
@@ -126,20 +104,13 @@ def batch_forward(network: Network, weights, biases, x: np.ndarray) -> tuple[lis
         if biases is not None:
             z = z + biases[l]
         zs.append(z)
-        activations.append(_forward_fn(activation.name)(z))
+        activations.append(activation.forward(z))
     return zs, activations
 
 
 def batch_losses(network: Network, z: np.ndarray, a: np.ndarray, t: np.ndarray) -> np.ndarray:
     """E of each row (shape (n,)), as :mod:`simulator.core.losses` defines it for one example."""
-    if network.loss.name == "half_squared_error":
-        error = a - t
-        return 0.5 * np.sum(error * error, axis=1)
-    if network.activations[-1].name == "softmax":
-        peak = np.max(z, axis=1, keepdims=True)
-        log_sum_exp = peak[:, 0] + np.log(np.sum(np.exp(z - peak), axis=1))
-        return np.sum(t, axis=1) * log_sum_exp - np.sum(t * z, axis=1)
-    return np.sum(np.logaddexp(0.0, z) - t * z, axis=1)
+    return network.loss.rows(network.activations[-1])(z, a, t)
 
 
 def batch_gradients(
@@ -148,15 +119,10 @@ def batch_gradients(
     """Mean loss Ē over the rows, ∂Ē/∂W⁽ˡ⁾ and ∂Ē/∂b⁽ˡ⁾: the means of the per-example gradients."""
     zs, activations = batch_forward(network, weights, biases, x)
     n = x.shape[0]
-    output = network.activations[-1].name
-    if network.loss.name == "half_squared_error":
-        delta = _backward_fn(output)(zs[-1], activations[-1], activations[-1] - t)
-    else:  # cross-entropy with a sigmoid or softmax output: δ = o − t
-        delta = activations[-1] - t
-    deltas = [delta]
+    deltas = [network.loss.output_delta(zs[-1], activations[-1], t, network.activations[-1])]
     for l in range(len(zs) - 2, -1, -1):
         upstream = deltas[-1] @ weights[l + 1].T
-        deltas.append(_backward_fn(network.activations[l].name)(zs[l], activations[l + 1], upstream))
+        deltas.append(network.activations[l].backward(zs[l], activations[l + 1], upstream))
     deltas.reverse()
     weight_gradients = [(a.T @ d) / n for a, d in zip(activations, deltas)]
     bias_gradients = [np.sum(d, axis=0) / n for d in deltas]
