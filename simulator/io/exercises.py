@@ -17,11 +17,13 @@ from urllib.parse import urlencode
 
 import numpy as np
 
+from ..core.activations import RELU, SIGMOID, SOFTMAX, TANH
 from ..core.backprop import StepRecord, step
+from ..core.losses import CROSS_ENTROPY, HALF_SQUARED_ERROR
 from ..core.names import layer_mark, unit_label, unit_names
 from ..core.presets import PRESET_TITLES, PRESETS
 from ..core.scenario import Scenario, ScenarioError, scenario_to_json
-from ..views.stages import Stage, build_stages
+from ..views.stages import FIRST_STAGE, Stage, build_stages
 from .share import ViewOptions, encode
 
 DEFAULT_APP_URL = "http://localhost:8501/"
@@ -29,7 +31,7 @@ LEARNING_RATES = (0.1, 0.25, 0.5, 1.0)
 INPUT_DECIMALS, VALUE_DECIMALS = 1, 2  # x; target, weights and biases
 ANSWER_DIGITS = 8  # significant digits in the answer key
 MAX_EXERCISES = 50
-QUIZ_STAGE = "forward.z1"
+QUIZ_STAGE = FIRST_STAGE
 MAX_DRAWS = 1000  # per exercise; a degenerate draw is replaced by the next one
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so the zip is byte-identical for the same arguments
 
@@ -51,9 +53,9 @@ def _uniform(rng: np.random.Generator, low: float, high: float, shape, decimals:
 def _target(rng: np.random.Generator, template: Scenario) -> list:
     """A target the output activation can reach, 2 decimals (one-hot for softmax)."""
     size, activation = template.layers[-1], template.activations[-1]
-    if activation == "softmax":
+    if activation == SOFTMAX:
         return np.eye(size)[rng.integers(size)].tolist()
-    low, high = {"sigmoid": (0.05, 0.95), "tanh": (-0.9, 0.9), "relu": (0.05, 1.0)}.get(activation, (-1.0, 1.0))
+    low, high = {SIGMOID: (0.05, 0.95), TANH: (-0.9, 0.9), RELU: (0.05, 1.0)}.get(activation, (-1.0, 1.0))
     return _uniform(rng, low, high, size, VALUE_DECIMALS)
 
 
@@ -178,7 +180,7 @@ def network_text(scenario: Scenario) -> str:
         biases = "no biases"
     else:
         biases = "biases trained" if scenario.train_biases else "biases frozen (they keep their values)"
-    loss = {"half_squared_error": "half squared error E = ½ Σ (o − t)²", "cross_entropy": "cross-entropy"}
+    loss = {HALF_SQUARED_ERROR: "half squared error E = ½ Σ (o − t)²", CROSS_ENTROPY: "cross-entropy"}
     return f"{sizes} network; activations {activations} (hidden to output); {loss.get(scenario.loss)}; {biases}."
 
 

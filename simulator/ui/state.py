@@ -15,11 +15,12 @@ import streamlit as st
 from simulator import SEED, Scenario, ScenarioError, Stage, StepRecord, build_stages, step
 from simulator.core.mistakes import Divergence, divergence
 from simulator.io.share import ViewOptions, decode, encode
+from simulator.views.stages import FIRST_STAGE
 
 # name: default. Every module reads and writes state through these names only.
 DEFAULTS: dict[str, Any] = {
     "scenario": SEED,  # the scenario in force: the last good one
-    "stage": "forward.z1",  # id of the stage on screen
+    "stage": FIRST_STAGE,  # id of the stage on screen
     "lecture": False,  # larger type, editor tucked away
     "link_problems": [],  # what the opening link could not use, shown once at the top
     "link": {},  # the query parameters last written: a URL that differs came from Back/Forward

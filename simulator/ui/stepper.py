@@ -8,6 +8,7 @@ import streamlit as st
 from simulator import train
 from simulator.core.training import DIVERGED
 from simulator.views.formatting import number
+from simulator.views.stages import FIRST_STAGE
 
 from . import learning, presenter, state
 from .graph_panel import network_graph
@@ -98,7 +99,7 @@ def take_step() -> None:
     losses = run.losses if losses is None else np.concatenate([losses, run.losses[1:]])
     state.set_scenario(run.scenario)
     state.put("losses", losses)
-    state.put("stage", "forward.z1")
+    state.put("stage", FIRST_STAGE)
 
 
 def stage_panel(record, stages, index: int) -> None:
