@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .backprop import check_computable
 from .editing import with_layers
 from .losses import HALF_SQUARED_ERROR
+from .record import check_computable
 from .scenario import (
     FIELD_CHECKS,
     FIELDS,

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..core.backprop import step
 from ..core.datasets import DATASETS, fit_problems, with_dataset
 from ..core.gradcheck import GradientCheck, gradient_check, stage_gradient_check
 from ..core.mistakes import MISTAKES, inapplicable
 from ..core.presets import PRESETS, SEED
+from ..core.record import step
 from ..core.scenario import Scenario, ScenarioError
 from ..core.training import DIVERGED, MAX_STEPS, MODES, REACHED, train
 from ..views.formatting import notebook_values

@@ -18,10 +18,10 @@ from urllib.parse import urlencode
 import numpy as np
 
 from ..core.activations import RELU, SIGMOID, SOFTMAX, TANH
-from ..core.backprop import StepRecord, step
 from ..core.losses import CROSS_ENTROPY, HALF_SQUARED_ERROR
 from ..core.names import layer_mark, unit_label, unit_names
 from ..core.presets import PRESET_TITLES, PRESETS
+from ..core.record import StepRecord, step
 from ..core.scenario import Scenario, ScenarioError, scenario_to_json
 from ..views.stages import FIRST_STAGE, Stage, build_stages
 from .share import ViewOptions, encode

@@ -15,9 +15,9 @@ from urllib.parse import urlencode
 import nbformat
 from nbformat import v4
 
-from ..core.backprop import step
 from ..core.mistakes import mistake_entry, rules_of
 from ..core.presets import PRESET_TITLES, PRESETS
+from ..core.record import step
 from ..core.scenario import Scenario, scenario_to_dict
 from ..views.stages import Stage, build_stages
 from .exercises import DEFAULT_APP_URL

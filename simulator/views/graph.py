@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 
 from ..core.activations import ACTIVATIONS
-from ..core.backprop import StepRecord
 from ..core.names import layer_mark, unit_label, unit_names
+from ..core.record import StepRecord
 from .formatting import distinct_pair, latex_number, number, plain
 from .stages import Stage
 

@@ -1,6 +1,6 @@
 """Each stage in words, and the graph as a table: the text alternative of what the page draws.
 
-Pure: a :class:`~simulator.core.backprop.StepRecord` and its stages in, plain strings out. The
+Pure: a :class:`~simulator.core.record.StepRecord` and its stages in, plain strings out. The
 sentences are what a screen reader announces on every step ("δ of o₁ equals e times o times
 1 minus o: …, which equals −0.02873"); with ``blank`` the values the current stage computes
 read "?" (the presenter's "blank the answer"), while the values it starts from stay.
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.activations import ACTIVATIONS, SIGMOID, derivative
-from ..core.backprop import StepRecord
 from ..core.losses import CROSS_ENTROPY, LOSSES
 from ..core.names import unit_label, unit_names
+from ..core.record import StepRecord
 from .formatting import latex_matrix, latex_number, latex_vector, number
 from .stages import Stage
 

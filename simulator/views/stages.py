@@ -2,7 +2,7 @@
 
 Each :class:`Stage` carries its text, its formula (symbolic and with the numbers
 in), the NumPy line that computes it and its values, all taken from a
-:class:`~simulator.core.backprop.StepRecord`. Build stages from a different record (a
+:class:`~simulator.core.record.StepRecord`. Build stages from a different record (a
 variant that makes a classic mistake, say) and every view follows.
 """
 
@@ -15,10 +15,10 @@ from types import MappingProxyType
 import numpy as np
 
 from ..core.activations import ACTIVATIONS, SIGMOID, derivative
-from ..core.backprop import StepRecord
 from ..core.losses import CROSS_ENTROPY, LOSSES, loss_latex
 from ..core.mistakes import mistake_entry, rules_of
 from ..core.names import layer_mark, unit_names
+from ..core.record import StepRecord
 from .formatting import latex_matrix, latex_number, latex_vector
 from .forms import FORMS
 from .notation import notation_named
