@@ -3,9 +3,9 @@
 ``example`` (the default): one step is one pass over the dataset, one update per example in
 order (on a scenario without a dataset, one update on its example). ``full``: one step is one
 update by the mean of the per-example gradients (full batch), computed for all examples at
-once with matrix products: rows are examples, so ``Z = A @ W + b`` and
-∂Ē/∂W⁽ˡ⁾ = A⁽ˡ⁻¹⁾ᵀ Δ⁽ˡ⁾ / n, where Δ⁽ˡ⁾ stacks the examples' δ⁽ˡ⁾ as rows.
+once with matrix products (:mod:`.batch`).
 Either way the loss reported for step k is the mean over the dataset at step k's weights.
+:func:`take_step` is the page's "Take this step": one step on from the step-through.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .backprop import Network, loss_of, sgd_step
+from .batch import batch_forward, batch_gradients, batch_losses
 from .scenario import MAX_ABS_VALUE, Scenario
 
 MAX_STEPS = 1_000_000
@@ -93,43 +94,6 @@ def within_limits(weights, biases) -> bool:
     return all(np.all(np.abs(a) <= MAX_ABS_VALUE) for a in (*weights, *(biases or ())))
 
 
-# --- the whole dataset at once (rows are examples) ---------------------------
-
-
-def batch_forward(network: Network, weights, biases, x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Z⁽¹⁾..Z⁽ᴸ⁾ and A⁽⁰⁾..A⁽ᴸ⁾ for every row of ``x`` (n, inputs) at once."""
-    zs, activations = [], [x]
-    for l, activation in enumerate(network.activations):
-        z = activations[-1] @ weights[l]
-        if biases is not None:
-            z = z + biases[l]
-        zs.append(z)
-        activations.append(activation.forward(z))
-    return zs, activations
-
-
-def batch_losses(network: Network, z: np.ndarray, a: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """E of each row (shape (n,)), as :mod:`simulator.core.losses` defines it for one example."""
-    return network.loss.rows(network.activations[-1])(z, a, t)
-
-
-def batch_gradients(
-    network: Network, weights, biases, x: np.ndarray, t: np.ndarray
-) -> tuple[float, list[np.ndarray], list[np.ndarray]]:
-    """Mean loss Ē over the rows, ∂Ē/∂W⁽ˡ⁾ and ∂Ē/∂b⁽ˡ⁾: the means of the per-example gradients."""
-    zs, activations = batch_forward(network, weights, biases, x)
-    n = x.shape[0]
-    deltas = [network.loss.output_delta(zs[-1], activations[-1], t, network.activations[-1])]
-    for l in range(len(zs) - 2, -1, -1):
-        upstream = deltas[-1] @ weights[l + 1].T
-        deltas.append(network.activations[l].backward(zs[l], activations[l + 1], upstream))
-    deltas.reverse()
-    weight_gradients = [(a.T @ d) / n for a, d in zip(activations, deltas)]
-    bias_gradients = [np.sum(d, axis=0) / n for d in deltas]
-    loss = float(np.mean(batch_losses(network, zs[-1], activations[-1], t)))
-    return loss, weight_gradients, bias_gradients
-
-
 # --- the training loop -------------------------------------------------------
 
 
@@ -196,6 +160,18 @@ class Segment:
     snapshots: tuple[tuple[int, Params], ...] = ()
 
 
+def _first_step_outside(trainer: Trainer, checkpoint: tuple, at: int) -> tuple[int, list, list | None]:
+    """Replay from the last good ``checkpoint`` (step, weights, biases) to the first step, at or before
+    ``at``, that takes a weight past the limits: that step's number and the weights before it."""
+    done, weights, biases = checkpoint
+    for number in range(done + 1, at + 1):
+        new_weights, new_biases, _ = trainer.step(weights, biases)
+        if not within_limits(new_weights, new_biases):
+            return number, weights, biases
+        weights, biases = new_weights, new_biases
+    raise AssertionError("the weights left the limits after the checkpoint, so a step in between did")
+
+
 def run_steps(
     trainer: Trainer,
     params: Params,
@@ -243,14 +219,7 @@ def run_steps(
             at = k
             break
         if not within_limits(weights, biases):
-            # Replay from the last good checkpoint to find the first step that left the limits.
-            done, weights, biases = checkpoint
-            for number in range(done + 1, at + 1):
-                new_weights, new_biases, _ = trainer.step(weights, biases)
-                if not within_limits(new_weights, new_biases):
-                    diverged_at = number
-                    break
-                weights, biases = new_weights, new_biases
+            diverged_at, weights, biases = _first_step_outside(trainer, checkpoint, at)
             losses, at, reached = losses[:diverged_at], diverged_at - 1, False
         else:
             losses = losses[: at + 1]
@@ -315,3 +284,22 @@ def train_chunks(
         yield TrainingRun(losses, params.applied_to(scenario), diverged_at, segment.reached_target, mode)
         if finished:
             return
+
+
+@dataclass(frozen=True, eq=False)
+class TakenStep:
+    """One step taken from the step-through: the scenario with its updated weights and the loss
+    history grown by that step; when the update diverged, the inputs unchanged and ``problem`` says why."""
+
+    scenario: Scenario
+    losses: np.ndarray | None
+    problem: str | None = None
+
+
+def take_step(scenario: Scenario, losses: np.ndarray | None = None) -> TakenStep:
+    """One step of :func:`train` from ``scenario``, its losses appended to ``losses`` (the history so far)."""
+    run = train(scenario, 1)
+    if run.diverged_at is not None:
+        return TakenStep(scenario, losses, DIVERGED.format(step=1).capitalize())
+    grown = run.losses if losses is None else np.concatenate([losses, run.losses[1:]])
+    return TakenStep(run.scenario, grown)
