@@ -15,8 +15,9 @@ from .core.record import StepRecord, step
 from .core.scenario import Scenario, ScenarioError, scenario_from_dict, scenario_to_dict, scenario_to_json
 from .core.training import TrainingRun, train, train_chunks
 from .io.csv_data import dataset_from_csv, dataset_to_csv
-from .io.exercises import Exercise, exercise_files, exercise_zip, make_exercises
+from .io.exercises import Exercise, make_exercises
 from .io.scenario_files import load_scenario, save_scenario, scenario_from_json
+from .io.worksheets import exercise_files, exercise_zip
 from .views.quiz import check_answer, parse_answer, quiz_score
 from .views.stages import Stage, build_stages
 

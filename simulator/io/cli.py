@@ -179,7 +179,7 @@ def _write(path: str, data: bytes) -> None:
 def exercise_command(args: argparse.Namespace) -> None:
     import os
 
-    from .exercises import exercise_files
+    from .worksheets import exercise_files
 
     files = exercise_files(args.preset, args.seed, args.count, app_url=args.app_url)
     try:
