@@ -14,7 +14,8 @@ import plotly.graph_objects as go
 
 from ..core.activations import ACTIVATIONS, derivative
 from ..core.names import superscript
-from .graph import FONT_SIZES, PAD, GraphModel, graph_layout
+from .graph import GraphModel
+from .graph_layout import FONT_SIZES, PAD, graph_layout
 
 # Okabe–Ito colours: distinguishable with every common colour-vision deficiency.
 POSITIVE = "#0072B2"  # blue
@@ -67,7 +68,7 @@ def _edge_width(weight: float, largest: float) -> float:
 def network_figure(model: GraphModel, lecture: bool = False, spotlight: bool = False, dark: bool = False) -> go.Figure:
     """Node-link diagram: width ∝ |w|, blue positive, dashed vermillion negative, current stage lit.
 
-    Positions and label plates come from :func:`simulator.views.graph.graph_layout`, in pixels; the page
+    Positions and label plates come from :func:`simulator.views.graph_layout.graph_layout`, in pixels; the page
     may stretch the figure wider. With ``spotlight`` what the current stage does not touch is dimmed
     much further (for the back row); ``dark`` picks colours for a dark page. The background is
     transparent, so the page's own shows through.
