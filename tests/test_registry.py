@@ -12,7 +12,10 @@ from simulator import PRESETS, SEED, build_stages, gradient_check, step, train
 from simulator.core.activations import ACTIVATIONS, Activation
 from simulator.core.losses import LOSSES
 from simulator.core.mistakes import MISTAKES
+from simulator.core.training import MODES
 from simulator.io.notebook_export import walkthrough_notebook
+from simulator.views.forms import FORMS
+from simulator.views.notation import NOTATIONS
 
 from .test_notebook_export import assert_prints_engine_numbers, run_in_process
 
@@ -54,12 +57,18 @@ def _registry_ids() -> dict[str, str]:
     ids = {name: "core/activations.py" for name in ACTIVATIONS}
     ids |= {name: "core/losses.py" for name in LOSSES}
     ids |= {name: "core/mistakes.py" for name in MISTAKES}
+    ids |= {name: "core/training.py" for name in MODES}
+    ids |= {name: "views/forms.py" for name in FORMS}
+    ids |= {name: "views/notation.py" for name in NOTATIONS}
     ids |= {stage.id: "views/stages.py" for stage in build_stages(step(SEED)) if "." in stage.id}  # not kinds: "loss"
     return ids
 
 
 # Strings that spell an id but mean something else: (file, string).
-NOT_IDS = {("views/figures.py", "linear")}  # Plotly's axis type
+NOT_IDS = {
+    ("views/figures.py", "linear"),  # Plotly's axis type
+    ("core/scenario.py", "matrix"),  # the word, in "must hold 2 matrices"
+}
 
 
 def _names_in_all(tree: ast.AST) -> set[int]:

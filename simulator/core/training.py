@@ -20,10 +20,11 @@ from .batch import batch_forward, batch_gradients, batch_losses
 from .scenario import MAX_ABS_VALUE, Scenario
 
 MAX_STEPS = 1_000_000
-MODES = ("example", "full")
+EXAMPLE, FULL = "example", "full"  # batch modes
+MODES = (EXAMPLE, FULL)
 MODE_TEXT = {
-    "example": "one update per example, in order (one step = one pass over the data)",
-    "full": "one update per pass by the mean gradient over all examples (full batch)",
+    EXAMPLE: "one update per example, in order (one step = one pass over the data)",
+    FULL: "one update per pass by the mean gradient over all examples (full batch)",
 }
 
 
@@ -71,7 +72,7 @@ class TrainingRun:
     scenario: Scenario  # the starting scenario with the trained weights and biases
     diverged_at: int | None = None
     reached_target: bool = False
-    mode: str = "example"
+    mode: str = EXAMPLE
 
     @property
     def steps(self) -> int:
@@ -110,7 +111,7 @@ class Trainer:
     mode: str
 
     @classmethod
-    def of(cls, scenario: Scenario, mode: str = "example") -> Trainer:
+    def of(cls, scenario: Scenario, mode: str = EXAMPLE) -> Trainer:
         if mode not in MODES:
             raise ValueError(f"batch: must be one of {', '.join(MODES)}, got {mode!r}")
         data = tuple(examples(scenario))
@@ -122,11 +123,11 @@ class Trainer:
     @property
     def loss_before_update(self) -> bool:
         """Whether a step's own forward pass yields the loss at the weights before it."""
-        return self.mode == "full" or len(self.data) == 1
+        return self.mode == FULL or len(self.data) == 1
 
     def loss(self, weights, biases) -> float:
         """The mean loss over the data at these weights."""
-        if self.mode == "full":
+        if self.mode == FULL:
             zs, activations = batch_forward(self.network, weights, biases, self.x)
             return float(np.mean(batch_losses(self.network, zs[-1], activations[-1], self.t)))
         if len(self.data) == 1:
@@ -137,7 +138,7 @@ class Trainer:
     def step(self, weights, biases):
         """New weights and biases, and the loss before the step (for ``example`` mode: the last example's)."""
         rate = self.learning_rate
-        if self.mode == "full":
+        if self.mode == FULL:
             loss, dWs, dbs = batch_gradients(self.network, weights, biases, self.x, self.t)
             new_weights = [w + g * -rate for w, g in zip(weights, dWs)]
             if biases is None or not self.train_biases:
@@ -242,7 +243,7 @@ def _check_target(target_loss: float | None) -> None:
         raise ValueError(f"target loss: must be a number 0 or more, got {target_loss!r}")
 
 
-def train(scenario: Scenario, steps: int, mode: str = "example", target_loss: float | None = None) -> TrainingRun:
+def train(scenario: Scenario, steps: int, mode: str = EXAMPLE, target_loss: float | None = None) -> TrainingRun:
     """``steps`` steps of gradient descent in batch ``mode`` (see the module docstring).
 
     Losses are the mean over the dataset (or the single example's loss). With ``target_loss``,
@@ -258,7 +259,7 @@ def train(scenario: Scenario, steps: int, mode: str = "example", target_loss: fl
 
 
 def train_chunks(
-    scenario: Scenario, steps: int, chunk: int = 500, mode: str = "example", target_loss: float | None = None
+    scenario: Scenario, steps: int, chunk: int = 500, mode: str = EXAMPLE, target_loss: float | None = None
 ) -> Iterator[TrainingRun]:
     """:func:`train` in chunks of ``chunk`` steps, yielding the run so far after each (for a progress bar).
 

@@ -317,4 +317,5 @@ def scalar_form(record, stage, notation: Notation, names) -> dict:
     }
 
 
-FORMS: dict[str, Callable[..., dict]] = {"matrix": matrix_form, "scalar": scalar_form}
+MATRIX, SCALAR = "matrix", "scalar"  # form ids
+FORMS: dict[str, Callable[..., dict]] = {MATRIX: matrix_form, SCALAR: scalar_form}

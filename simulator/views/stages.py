@@ -20,8 +20,8 @@ from ..core.mistakes import mistake_entry, rules_of
 from ..core.names import layer_mark, unit_names
 from ..core.record import StepRecord
 from .formatting import latex_matrix, latex_number, latex_vector
-from .forms import FORMS
-from .notation import notation_named
+from .forms import FORMS, MATRIX
+from .notation import ZAD, notation_named
 
 MAX_SUBSTITUTED_ENTRIES = 16  # larger matrices appear by name and shape only
 FIRST_STAGE = "forward.z1"  # every step starts with layer 1's z
@@ -465,7 +465,7 @@ def _with_mistake_notes(stages: tuple[Stage, ...], record: StepRecord) -> tuple[
     return tuple(noted)
 
 
-def build_stages(record: StepRecord, *, notation: str = "zad", form: str = "matrix") -> tuple[Stage, ...]:
+def build_stages(record: StepRecord, *, notation: str = ZAD.id, form: str = MATRIX) -> tuple[Stage, ...]:
     """Forward (z then a per layer), error and loss, deltas from the output back,
     gradient and update per parameter from the output back, then the new output.
 
