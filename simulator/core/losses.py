@@ -39,7 +39,7 @@ class Loss:
 
     def value(self, z: np.ndarray, a: np.ndarray, t: np.ndarray, activation: Activation) -> float:
         """E for one example."""
-        return float(self.rows(activation)(z, a, t))
+        return float((self.elementwise if activation.elementwise else self.coupled)(z, a, t))
 
     def output_delta(self, z: np.ndarray, a: np.ndarray, t: np.ndarray, activation: Activation) -> np.ndarray:
         """δ⁽ᴸ⁾ = dE/dz⁽ᴸ⁾ for one example or a batch of rows."""
