@@ -7,8 +7,10 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from simulator import MISTAKES, PRESETS, SEED, build_stages, check_answer, divergence, mistake_losses, step
-from simulator.core.backprop import Network, run_step, train_with_rules
+from simulator.core.backprop import Network
+from simulator.core.experiments import train_with_rules
 from simulator.core.mistakes import CORRECT
+from simulator.core.record import run_step
 from simulator.views.graph import graph_model
 
 from .test_app import APP
@@ -53,8 +55,8 @@ def test_the_loss_curve_adds_up_every_gradient_so_far():
     for _ in range(30):
         for x, t in scenario.dataset:
             values = run_step(network, weights, biases, x, t, scenario.learning_rate, True, CORRECT)
-            sum_W = [s + g for s, g in zip(sum_W, values["weight_gradients"])]
-            sum_b = [s + g for s, g in zip(sum_b, values["bias_gradients"])]
+            sum_W = [s + g for s, g in zip(sum_W, values.weight_gradients)]
+            sum_b = [s + g for s, g in zip(sum_b, values.bias_gradients)]
             weights = [w - scenario.learning_rate * s for w, s in zip(weights, sum_W)]
             biases = [b - scenario.learning_rate * s for b, s in zip(biases, sum_b)]
     np.testing.assert_allclose(

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.activations import ACTIVATIONS, derivative
-from ..core.backprop import StepRecord
 from ..core.losses import LOSSES
 from ..core.mistakes import rules_of
 from ..core.names import layer_mark, unit_names
+from ..core.record import StepRecord
 from .formatting import factor, written
 from .forms import to_latex
 from .notation import Notation, notation_named

@@ -1,6 +1,6 @@
 """Each stage in words, and the graph as a table: the text alternative of what the page draws.
 
-Pure: a :class:`~simulator.core.backprop.StepRecord` and its stages in, plain strings out. The
+Pure: a :class:`~simulator.core.record.StepRecord` and its stages in, plain strings out. The
 sentences are what a screen reader announces on every step ("δ of o₁ equals e times o times
 1 minus o: …, which equals −0.02873"); with ``blank`` the values the current stage computes
 read "?" (the presenter's "blank the answer"), while the values it starts from stay.
@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.activations import ACTIVATIONS, derivative
-from ..core.backprop import StepRecord
-from ..core.losses import LOSSES
+from ..core.activations import ACTIVATIONS, SIGMOID, derivative
+from ..core.losses import CROSS_ENTROPY, LOSSES
 from ..core.mistakes import rules_of
 from ..core.names import unit_label, unit_names
+from ..core.record import StepRecord
 from .formatting import latex_matrix, latex_number, latex_vector, number
 from .stages import Stage
 
@@ -122,7 +122,7 @@ def _slope_words(record: StepRecord, l: int, j: int, symbol: str) -> tuple[str, 
     activation = ACTIVATIONS[record.scenario.activations[l - 1]]
     if rules.slope_of is None:
         return None
-    if activation.name == "sigmoid":
+    if activation.name == SIGMOID:
         value = record.activations[l][j] if rules.slope_of == "a" else record.zs[l - 1][j]
         s = symbol if rules.slope_of == "a" else "z"
         return f"{s} times 1 minus {s}", f"{say(value)} times {say(1 - value)}"
@@ -139,7 +139,7 @@ def _output_delta(record: StepRecord, blank: bool) -> list[str]:
     sentences = []
     for j, name in enumerate(_names(record, last)):
         slope = _slope_words(record, last, j, "o")
-        if scenario.loss == "cross_entropy":
+        if scenario.loss == CROSS_ENTROPY:
             how = _difference(record, j)
         elif not slope:
             how = f"e alone, the slope left out: {say(e[j])}"

@@ -2,7 +2,7 @@
 
 Each :class:`Stage` carries its text, its formula (symbolic and with the numbers
 in), the NumPy line that computes it and its values, all taken from a
-:class:`~simulator.core.backprop.StepRecord`. Build stages from a different record (a
+:class:`~simulator.core.record.StepRecord`. Build stages from a different record (a
 variant that makes a classic mistake, say) and every view follows.
 """
 
@@ -14,16 +14,17 @@ from types import MappingProxyType
 
 import numpy as np
 
-from ..core.activations import ACTIVATIONS, derivative
-from ..core.backprop import StepRecord
-from ..core.losses import LOSSES, loss_latex
+from ..core.activations import ACTIVATIONS, SIGMOID, derivative
+from ..core.losses import CROSS_ENTROPY, LOSSES, loss_latex
 from ..core.mistakes import mistake_entry, rules_of
 from ..core.names import layer_mark, unit_names
+from ..core.record import StepRecord
 from .formatting import latex_matrix, latex_number, latex_vector
-from .forms import FORMS
-from .notation import notation_named
+from .forms import FORMS, MATRIX
+from .notation import ZAD, notation_named
 
 MAX_SUBSTITUTED_ENTRIES = 16  # larger matrices appear by name and shape only
+FIRST_STAGE = "forward.z1"  # every step starts with layer 1's z
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,7 @@ def _slope_latex(activation, slope_of: str | None, l: int, symbol_a: str) -> str
     f′(z) otherwise (evaluated with a replaced by z under it); None when the rules leave it out."""
     if slope_of is None:
         return None
-    if activation.name == "sigmoid":
+    if activation.name == SIGMOID:
         symbol = symbol_a if slope_of == "a" else _sym("z", l)
         return rf"{symbol} \odot (1 - {symbol})"
     slope = rf"f'({_sym('z', l)})"
@@ -199,7 +200,7 @@ def _slope_code(activation, slope_of: str | None, l: int, upstream: str) -> str:
     if slope_of is None:
         return upstream
     a = f"a{l}" if slope_of == "a" else f"z{l}"
-    if activation.name == "sigmoid":
+    if activation.name == SIGMOID:
         return f"{upstream} * {a} * (1 - {a})"
     return f"{activation.name}_backward(z{l}, {a}, {upstream})"
 
@@ -209,7 +210,7 @@ def _slope_values(record: StepRecord, l: int) -> np.ndarray:
     activation = ACTIVATIONS[record.scenario.activations[l - 1]]
     z, a = record.zs[l - 1], record.activations[l]
     rules = rules_of(record.mistake).at(l, len(record.scenario.layers) - 1)
-    if activation.name == "sigmoid":
+    if activation.name == SIGMOID:
         value = a if rules.slope_of == "a" else z
         return value * (1 - value)
     return derivative(rules.slope(activation), z)
@@ -221,7 +222,7 @@ def _output_delta_parts(record: StepRecord) -> tuple[str, str, str, str]:
     last = len(scenario.layers) - 1
     activation = ACTIVATIONS[scenario.activations[-1]]
     delta, rules = record.deltas[-1], rules_of(record.mistake).at(last, last)
-    if scenario.loss == "cross_entropy":
+    if scenario.loss == CROSS_ENTROPY:
         (first, x), (second, y) = [("o", record.output), ("t", scenario.target)][:: 1 if rules.error_sign > 0 else -1]
         code = f"delta{last} = " + ("a{0} - target" if first == "o" else "target - a{0}").format(last)
         why = (
@@ -231,7 +232,7 @@ def _output_delta_parts(record: StepRecord) -> tuple[str, str, str, str]:
         return rf"{_delta(last)} = {first} - {second}", rf"{_vec(x)} - {_vec(y)} = {_vec(delta)}", code, why
     slope = _slope_latex(activation, rules.slope_of, last, "o")
     code = f"delta{last} = " + _slope_code(activation, rules.slope_of, last, "error")
-    if activation.name == "sigmoid":
+    if activation.name == SIGMOID:
         why = {
             "a": "For half squared error with a sigmoid output, δ is the error times the sigmoid's slope o(1 − o).",
             "z": "Here δ is the error times z(1 − z), the slope taken from z (the sigmoid's slope is o(1 − o)).",
@@ -290,7 +291,7 @@ def _hidden_delta_stages(record: StepRecord, names) -> list[Stage]:
         )
         slope_of = rules.at(l, last).slope_of
         slope_formula = _slope_latex(activation, slope_of, l, _sym("a", l)) or "1"
-        if activation.name == "sigmoid" and slope_of is not None:
+        if activation.name == SIGMOID and slope_of is not None:
             value = a if slope_of == "a" else record.zs[l - 1]
             slope_values = rf"{_vec(value)} \odot {_vec(1 - value)}"
         else:
@@ -525,7 +526,7 @@ def _with_mistake_notes(stages: tuple[Stage, ...], record: StepRecord) -> tuple[
     return tuple(noted)
 
 
-def build_stages(record: StepRecord, *, notation: str = "zad", form: str = "matrix") -> tuple[Stage, ...]:
+def build_stages(record: StepRecord, *, notation: str = ZAD.id, form: str = MATRIX) -> tuple[Stage, ...]:
     """Forward (z then a per layer), error and loss, deltas from the output back,
     gradient and update per parameter from the output back, then the new output.
 

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from ..core.backprop import StepRecord
 from ..core.mistakes import rules_of
 from ..core.names import layer_mark, unit_label, unit_names
+from ..core.record import StepRecord
 from .formatting import distinct_pair, number
 from .notation import notation_named
 from .stages import Stage
