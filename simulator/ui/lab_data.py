@@ -10,7 +10,8 @@ from __future__ import annotations
 import streamlit as st
 
 from simulator import DATASETS, ScenarioError, dataset_from_csv, dataset_to_csv, with_dataset
-from simulator.core.datasets import MAX_NOISE, Dataset, dataset_of, fit_problems
+from simulator.core.datasets import MAX_NOISE, Dataset, capacity_advice, dataset_of, fit_problems
+from simulator.core.editing import with_layers
 from simulator.core.scenario import MAX_DATASET
 from simulator.io.share import DATASET_LINK_CHARS, dataset_fits_link
 
@@ -100,6 +101,17 @@ def built_in_sets() -> None:
     seed.number_input("Seed", 0, 2**31 - 1, 0, key="lab_seed")
     st.button("Use this set", key="use_set", icon=":material/scatter_plot:", on_click=use_built_in)
     problems_here("lab_set")
+    advice = capacity_advice(name, state.get("scenario"))
+    if advice is not None:  # the preset as it is cannot fit this set: say what to change
+        words, layers = advice
+        st.info(words, icon=":material/lightbulb:")
+        st.button(
+            f"Widen the network to {'-'.join(map(str, layers))}",
+            key="widen",
+            icon=":material/width:",
+            on_click=state.try_change,
+            args=("lab_set", lambda scenario: with_layers(scenario, layers)),
+        )
 
 
 def csv_upload(revision: int) -> None:
