@@ -122,6 +122,7 @@ class ViewOptions:
     form: str = MATRIX  # matrix or scalar
     speed: float = 3.0  # auto-play: seconds per stage, 0.5–30
     batch: str = EXAMPLE  # one update per example, or "full" batch
+    intro: bool = True  # the first-time "Start here"; a lecturer's link switches it off with intro=0
 
 
 class _Partly(ValueError):
@@ -229,6 +230,7 @@ VIEW_OPTIONS: tuple[ViewOption, ...] = (
     ViewOption("form", "form", str, _choice(*FORMS)),
     ViewOption("speed", "speed", _write_speed, _read_speed),
     ViewOption("batch", "batch", str, _choice(*MODES)),
+    ViewOption("intro", "intro", _write_flag, _read_flag),
 )
 
 

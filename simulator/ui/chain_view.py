@@ -28,7 +28,8 @@ def chain_panel(record, unit: str, reached: set[str]) -> None:
         for k, chain in enumerate(chains):
             if k == 1:
                 st.caption("The weights coming in: the same factors, times what flowed along the edge.")
-            st.markdown("  \n".join(f"${line}$" for line in chain.latex()))
+            lines = chain.latex() if k == 0 else chain.latex()[:3]  # the hidden sum once, under δ
+            st.markdown("  \n".join(f"${line}$" for line in lines))
             if k == 0 and chain.shares:
                 paths = "; ".join(
                     f"{unit_label(a)} → {unit_label(b)}: δ {written(s.delta)} × w {written(s.weight)} "

@@ -19,7 +19,10 @@ from simulator.views.stages import FIRST_STAGE
 
 # View options that live in session state and travel in links: state name -> share.ViewOptions field.
 LINKED_OPTIONS = {
-    **{name: name for name in ("blank", "spotlight", "hide", "speed", "batch", "quiz", "mistake", "notation", "form")},
+    **{
+        name: name
+        for name in ("blank", "spotlight", "hide", "speed", "batch", "quiz", "mistake", "notation", "form", "intro")
+    },
     "digits": "round",  # paper mode's significant digits travel as round=K
 }
 
@@ -50,6 +53,8 @@ DEFAULTS: dict[str, Any] = {
     "digits": _VIEW.round,  # paper mode: significant digits, or None for full precision
     "notation": _VIEW.notation,  # zad (z, a, δ) or mazur (net, out)
     "form": _VIEW.form,  # matrix or scalar
+    "intro": _VIEW.intro,  # the first-time "Start here" (a link's intro=0 switches it off)
+    "intro_dismissed": False,  # dismissed here, or in this browser before (ui.intro remembers it)
     "quiz_progress": None,  # ui.quiz.Progress: attempts and answers of this session's quiz, never stored elsewhere
     # Training lab
     "batch": _VIEW.batch,  # one update per example, or "full" batch

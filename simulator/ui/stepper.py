@@ -11,6 +11,7 @@ from simulator.views.stages import FIRST_STAGE
 
 from . import learning, presenter, state
 from .graph_panel import network_graph
+from .intro import start_here
 from .keys import clicker
 from .tables_view import all_update_tables, stage_table_row
 
@@ -130,6 +131,7 @@ def step_through() -> None:
     graph, the formula and the table come first.
     """
     if not state.get("lecture"):
+        start_here()  # first time in this browser: what the page is, and where to begin
         learning.controls()  # quiz, classic mistake, paper mode, form, notation
     stepper()
     if state.get("lecture"):
