@@ -4,13 +4,35 @@ clicked unit, and a mistake page, each shot at 1280×800 and 390×844 into test-
 from __future__ import annotations
 
 import time
+from urllib.parse import urlencode
 
 import pytest
 
-from . import test_browser
 from .test_browser import ARTIFACTS, Visit
 
-visit = test_browser.visit  # the same fixture, against this module's server
+
+@pytest.fixture
+def visit(server, browser):
+    """test_browser's visit, with one more try when a busy machine loads the page past Visit's 60 s."""
+    from playwright.sync_api import TimeoutError as PageTimeout
+
+    opened = []
+
+    def open_page(query: dict | None = None, width: int = 1280, height: int = 800) -> Visit:
+        url = server + ("/?" + urlencode(query) if query else "/")
+        for attempt in range(2):
+            try:
+                opened.append(Visit(browser, url, width, height))
+                return opened[-1]
+            except PageTimeout:
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    yield open_page
+    for page in opened:
+        page.close()
+
 
 pytestmark = pytest.mark.browser
 SIZES = ((1280, 800), (390, 844))
@@ -76,7 +98,7 @@ def test_a_mistake_page_renders_every_formula(visit, width, height):
     sizes = compare.locator(".katex-display > .katex").evaluate_all(
         "es => es.map(e => parseFloat(getComputedStyle(e).fontSize))"
     )
-    assert len(sizes) == 2 and min(sizes) >= 12  # both legible, neither shrunk to a smudge
+    assert len(sizes) == 2 and sizes[0] == sizes[1] and min(sizes) >= 10  # same size, both legible
     compare.scroll_into_view_if_needed()
     shot(view, "mistake", width, height)
     view.check_clean()

@@ -130,12 +130,7 @@ def marked_parts(record: StepRecord, divergence, reached: set[str]) -> tuple[set
 
 
 def graph_model(
-    record: StepRecord,
-    stages: tuple[Stage, ...],
-    index: int,
-    blank: bool = False,
-    divergence=None,
-    notation: str = ZAD.id,
+    record: StepRecord, stages: tuple[Stage, ...], index: int, blank: bool = False, divergence=None, notation=ZAD.id
 ) -> GraphModel:
     """Nodes in columns (inputs left), edges with the values revealed by stage ``index``.
 
@@ -150,7 +145,7 @@ def graph_model(
     reached = _reached(stages, index)
     lit_nodes, lit_edges = set(current.nodes), set(current.edges)
     marked_nodes, marked_edges = marked_parts(record, divergence, reached) if divergence else (set(), set())
-    chosen = notation_named(notation)  # z, a or Mazur's net, out on the units
+    chosen = notation_named(notation)  # z, a or Mazur's net, out on the units (a notation id)
 
     nodes = []
     for l, layer in enumerate(names):
