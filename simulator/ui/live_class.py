@@ -195,6 +195,7 @@ def actions(owner: classroom.Presenter) -> None:
     )
     if end_column.button("End session", key="class_end", icon=":material/stop_circle:", width="stretch"):
         end()
+        st.rerun(scope="app")  # the panel goes
 
 
 def class_panel() -> None:
