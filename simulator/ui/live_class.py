@@ -26,6 +26,10 @@ from .text import escaped
 POLL = timedelta(seconds=1)  # the projector's count is at most this old
 PUBLIC_URL = "BACKPROP_PUBLIC_URL"  # the address students reach the app at, when the page's own is not it
 FALLBACK_URL = "http://localhost:8501/"
+CODE_HTML = (
+    '<div style="font: 700 6.5rem/1.1 ui-monospace, monospace; letter-spacing: 0.08em; '
+    'text-align: center" aria-label="join code">{code}</div>'
+)
 
 
 def _configured_store() -> str | None:
@@ -151,9 +155,15 @@ def end() -> None:
 
 @st.dialog("Join the class", width="large")
 def qr_dialog(link: str, code: str) -> None:
-    st.markdown(f"## Code **{code}**")
-    st.image(classroom.qr_svg(link), width=620)
-    st.code(link, language=None)
+    """The QR code as large as the dialog allows, the code in type legible from the back row."""
+    qr, words = st.columns([1.15, 1], vertical_alignment="center")
+    qr.image(classroom.qr_svg(link), width="stretch")
+    with words:
+        st.markdown("Scan, or open the link and type nothing else:")
+        st.html(CODE_HTML.format(code=classroom.normal_code(code)))  # our own alphabet: no user text
+        st.code(link, language=None, wrap_lines=True)
+        if not os.environ.get(PUBLIC_URL):
+            st.caption(f"Phones must reach this address; set {PUBLIC_URL} when they reach the app by another.")
 
 
 def join_card(owner: classroom.Presenter) -> str:
@@ -171,7 +181,7 @@ def actions(owner: classroom.Presenter) -> None:
     ask_column, reveal_column, csv_column, json_column, end_column = st.columns(5, vertical_alignment="bottom")
     if ask_column.button("Ask the class", key="class_ask", type="primary", icon=":material/quiz:", width="stretch"):
         ask()
-    if reveal_column.button("Reveal", key="class_reveal", icon=":material/visibility:", width="stretch"):
+    if reveal_column.button("Reveal everywhere", key="class_reveal", icon=":material/visibility:", width="stretch"):
         reveal()
     csv_column.download_button(
         "Tallies CSV",
