@@ -76,6 +76,12 @@ def bar_counts(page: Page) -> dict[str, int]:
     )
 
 
+def shot(page: Page, name: str) -> None:
+    page.evaluate("() => window.scrollTo(0, 0)")
+    time.sleep(0.3)
+    page.screenshot(path=str(ARTIFACTS / name))
+
+
 def context(browser, url: str, replica: str, width: int, height: int, scheme: str = "light"):
     made = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
     made.add_cookies([{"name": "SERVERID", "value": replica, "url": url}])  # HAProxy's sticky cookie
@@ -89,6 +95,7 @@ def start_class(page: Page, url: str) -> str:
     settle(page)
     page.get_by_role("button", name="Presenter").click()
     page.get_by_role("button", name="Start a class session").click()
+    page.get_by_role("button", name="Show the QR code").click()  # a click outside closes the popover
     dialog = page.get_by_role("dialog")
     dialog.locator("img").wait_for(timeout=WAIT)
     link = dialog.locator("[data-testid=stCode] code").inner_text().strip()
@@ -176,9 +183,9 @@ def run_class(browser, deployment) -> None:
     counts = bar_counts(lecturer)
     assert list(counts.values()) == [1, 1, 1], counts
     assert list(counts)[0] == "right" and list(counts)[2] == "sign slip" and "slope" in list(counts)[1]
-    lecturer.screenshot(path=str(ARTIFACTS / "class-projector-tally.png"))
-    phones[0].screenshot(path=str(ARTIFACTS / "class-phone-light.png"))
-    phones[2].screenshot(path=str(ARTIFACTS / "class-phone-dark.png"))
+    shot(lecturer, "class-projector-tally.png")
+    shot(phones[0], "class-phone-light.png")
+    shot(phones[2], "class-phone-dark.png")
 
     forged = dark.new_page()  # an edited URL, then the lecturer's Ask replayed on its own websocket
     sockets = []
@@ -203,9 +210,9 @@ def run_class(browser, deployment) -> None:
     send(phones[2], ANSWERS[2])  # and it can answer again (a new session: counted as a new browser)
 
     settle(lecturer)
-    lecturer.get_by_role("button", name="Reveal everywhere").click()
+    lecturer.get_by_role("button", name="Reveal all").click()
     wait_text(phones[0], "Right.", 10_000)
     wait_text(phones[1], "slope", 10_000)
     wait_text(phones[2], "sign flipped", 10_000)
-    phones[0].screenshot(path=str(ARTIFACTS / "class-phone-light-revealed.png"))
-    phones[2].screenshot(path=str(ARTIFACTS / "class-phone-dark-revealed.png"))
+    shot(phones[0], "class-phone-light-revealed.png")
+    shot(phones[2], "class-phone-dark-revealed.png")

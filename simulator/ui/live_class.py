@@ -62,11 +62,14 @@ def note(kind: str, text: str) -> None:
 
 
 def show_note() -> None:
-    """The last class action's outcome (it may quote a student's or a store's text: shown as text)."""
+    """The last class action's outcome: our own words, or a refusal (which may quote typed text: shown as text)."""
     found = state.get("class_note")
     if found:
         kind, text = found
-        (st.success if kind == "success" else st.error)(escaped(text))
+        if kind == "success":
+            st.success(text, icon="✅")
+        else:
+            st.error(escaped(text), icon="⚠️")
         state.put("class_note", None)
 
 
@@ -85,7 +88,7 @@ def take_presenter_link(code: str, key: str) -> bool:
 
 
 def start_class() -> None:
-    """Open a class on the scenario in force, at the stage on screen; the QR dialog opens next."""
+    """Open a class on the scenario in force, at the stage on screen."""
     try:
         made = classroom.open_class(class_store(), state.get("scenario"), state.get("digits"))
         class_store().set_stage(made.code, made.key, state.get("stage"))
@@ -94,7 +97,6 @@ def start_class() -> None:
         return
     state.put("class_code", made.code)
     state.put("class_key", made.key)
-    state.put("class_qr", True)
 
 
 def start_entry() -> None:
@@ -171,8 +173,7 @@ def join_card(owner: classroom.Presenter) -> str:
     link = classroom.join_link(base_url(), owner.code)
     st.markdown(f"### Class {owner.code}")
     st.code(link, language=None)
-    if st.button("Show the QR code", key="class_qr_button", icon=":material/qr_code_2:") or state.get("class_qr"):
-        state.put("class_qr", False)
+    if st.button("Show the QR code", key="class_qr_button", icon=":material/qr_code_2:", type="primary"):
         qr_dialog(link, owner.code)
     return link
 
@@ -181,7 +182,7 @@ def actions(owner: classroom.Presenter) -> None:
     ask_column, reveal_column, csv_column, json_column, end_column = st.columns(5, vertical_alignment="bottom")
     if ask_column.button("Ask the class", key="class_ask", type="primary", icon=":material/quiz:", width="stretch"):
         ask()
-    if reveal_column.button("Reveal everywhere", key="class_reveal", icon=":material/visibility:", width="stretch"):
+    if reveal_column.button("Reveal all", key="class_reveal", icon=":material/visibility:", width="stretch"):
         reveal()
     csv_column.download_button(
         "Tallies CSV",

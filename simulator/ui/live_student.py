@@ -77,7 +77,6 @@ def student_view(code_text: str) -> None:
         return
     state.put("class_version", found.version)
     stage_card(found)
-    answer_room(found)
     with st.expander("Nickname (stays on this phone)"):
         st.text_input("Nickname", key="nickname_field", max_chars=40, placeholder="optional")
     follow(code)
@@ -101,6 +100,7 @@ def stage_card(found: SessionState) -> None:
     index = ids.index(shown_stage(found)) if shown_stage(found) in ids else 0
     stage, hidden = stages[index], found.asking == "open"
     st.subheader(f"Stage {index + 1} of {len(stages)} — {stage.title}")
+    answer_room(found)  # under the title: on a phone the field is at hand without scrolling
     model = graph_model(record, stages, index, blank=hidden)
     figure = network_figure(model, dark=st.context.theme.type == "dark")
     st.plotly_chart(figure, key="class_graph", config={"displayModeBar": False, "staticPlot": True}, width="stretch")
@@ -154,8 +154,9 @@ def verdict(found: SessionState, mine: str | None) -> None:
         st.info("The answer is revealed: compare your working with the numbers above.")
         return
     name, words = own
-    said = f"You sent {mine}. " if mine else ""
     if name == classroom.RIGHT:
-        st.success(escaped(said + "Right."), icon="✅")
+        st.success("Right.", icon="✅")
     else:
-        st.error(escaped(f"{said}{words}"), icon="✖️")
+        st.error(words, icon="✖️")  # the quiz's own sentence, made on the server: no typed text in it
+    if mine:
+        st.caption("You sent " + escaped(mine, 60))

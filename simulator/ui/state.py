@@ -53,7 +53,6 @@ DEFAULTS: dict[str, Any] = {
     "class_code": None,  # the join code this page presents (with class_key) or follows
     "class_key": None,  # the presenter's secret key: only in the lecturer's own session and link, never shown
     "class_note": None,  # (kind, text): the last class action's outcome, shown once
-    "class_qr": False,  # open the QR dialog on the next run (just after Start)
     "class_version": None,  # a student's page: the store version it drew
     "class_token": None,  # a student's browser token (random, this session only): one answer per question
     "class_sent": None,  # (question id, text): the answer this phone sent last; the text never leaves it
