@@ -67,9 +67,9 @@ def show_note() -> None:
     if found:
         kind, text = found
         if kind == "success":
-            st.success(text, icon="✅")
+            st.success(text, icon=":material/check_circle:")
         else:
-            st.error(escaped(text), icon="⚠️")
+            st.error(escaped(text), icon=":material/error:")
         state.put("class_note", None)
 
 

@@ -66,11 +66,11 @@ def joined(code_text: str) -> str | None:
 def student_view(code_text: str) -> None:
     nick = st.session_state.get("nickname_field") or state.get("nickname")
     state.put("nickname", str(nick)[:40])
-    st.markdown(f"#### Class {escaped(str(code_text)[:12], 12)}" + (f" · {escaped(nick, 40)}" if nick else ""))
-    show_note()
     code = joined(code_text)
     if code is None:
         return
+    st.markdown(f"#### Class {code}" + (f" · {escaped(nick, 40)}" if nick else ""))  # the code: our alphabet
+    show_note()
     found = class_store().state(code)
     if found is None:
         st.info(classroom.GONE)
@@ -155,8 +155,8 @@ def verdict(found: SessionState, mine: str | None) -> None:
         return
     name, words = own
     if name == classroom.RIGHT:
-        st.success("Right.", icon="✅")
+        st.success("Right.", icon=":material/check_circle:")
     else:
-        st.error(words, icon="✖️")  # the quiz's own sentence, made on the server: no typed text in it
+        st.error(words, icon=":material/cancel:")  # the quiz's own sentence, made on the server: no typed text in it
     if mine:
         st.caption("You sent " + escaped(mine, 60))
