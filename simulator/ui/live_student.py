@@ -14,6 +14,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from simulator.live import LiveError, SessionState, classroom
@@ -94,15 +95,23 @@ def shown_stage(found: SessionState) -> str:
     return found.question_stage if found.asking == "open" else found.stage
 
 
+@st.cache_resource(max_entries=64)
+def class_graph(scenario_json: str, index: int, hidden: bool, dark: bool) -> go.Figure:
+    """The class's graph at a stage, built once per process for all its phones; shared, so never mutated.
+
+    A Figure, not its dict: Streamlit validates a dict anew on every call (about 30 ms, against 6 ms)."""
+    record, stages = classroom.class_record(scenario_json), classroom.class_stages(scenario_json)
+    return network_figure(graph_model(record, stages, index, blank=hidden), dark=dark)
+
+
 def stage_card(found: SessionState) -> None:
-    record, stages = classroom.class_record(found.scenario), classroom.class_stages(found.scenario)
+    stages = classroom.class_stages(found.scenario)
     ids = [s.id for s in stages]
     index = ids.index(shown_stage(found)) if shown_stage(found) in ids else 0
     stage, hidden = stages[index], found.asking == "open"
     st.subheader(f"Stage {index + 1} of {len(stages)} — {stage.title}")
     answer_room(found)  # under the title: on a phone the field is at hand without scrolling
-    model = graph_model(record, stages, index, blank=hidden)
-    figure = network_figure(model, dark=st.context.theme.type == "dark")
+    figure = class_graph(found.scenario, index, hidden, st.context.theme.type == "dark")
     st.plotly_chart(figure, key="class_graph", config={"displayModeBar": False, "staticPlot": True}, width="stretch")
     st.write(stage.explanation)
     st.latex(stage.formula)
