@@ -73,6 +73,8 @@ class Phone(Page):
                 self.submit = element.button.id
             elif which == "alert":
                 self.notes.append(element.alert.body)
+            elif which == "exception":
+                raise StudentError(f"exception on the page: {element.exception.type}: {element.exception.message[:80]}")
         return super().read(data)
 
     async def send(self, message: BackMsg) -> None:

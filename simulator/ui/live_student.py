@@ -11,6 +11,8 @@ session; the store only ever sees the diagnosis label and verdict.
 
 from __future__ import annotations
 
+import os
+import re
 import secrets
 from datetime import timedelta
 
@@ -27,7 +29,20 @@ from . import state
 from .live_class import class_store, note, show_note, take_presenter_link
 from .text import escaped
 
-POLL = timedelta(seconds=1)  # with the projector's own second: a phone follows within 2 s
+POLL_ENV = "BACKPROP_CLASS_POLL"  # seconds between a phone's polls, 0.5 to 10 (a poll costs the server ~3.5 ms)
+
+
+def poll_interval() -> timedelta:
+    """1 s by default (with the projector's own second, a phone follows within 2 s); a big class on few cores may
+    trade that for CPU."""
+    try:
+        seconds = float(os.environ.get(POLL_ENV, "1"))
+    except ValueError:
+        seconds = 1.0
+    return timedelta(seconds=min(10.0, max(0.5, seconds)))
+
+
+POLL = poll_interval()
 
 
 def student_page() -> bool:
@@ -43,11 +58,39 @@ def student_page() -> bool:
     return True
 
 
+# The tab keeps its token in sessionStorage (per tab, kept across a reload and a reconnect to another
+# replica) and hands it to the page once; until then the session's own random token stands in.
+TAB_JS = """
+export default function ({ data, setStateValue }) {
+  let token = sessionStorage.getItem("backprop-class-token");
+  if (!/^[A-Za-z0-9_-]{32}$/.test(token || "")) {
+    const bytes = crypto.getRandomValues(new Uint8Array(24));
+    token = btoa(String.fromCharCode(...bytes)).replace(/\\+/g, "-").replace(/\\//g, "_");
+    sessionStorage.setItem("backprop-class-token", token);
+  }
+  if (data !== token) setStateValue("token", token);
+}
+"""
+_TAB = st.components.v2.component("backprop_class_tab", js=TAB_JS)
+TAB_TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
+
+
 def token() -> str:
-    """This browser session's token: random, never in the URL; the store keeps only an HMAC of it."""
+    """This tab's token: random, never in the URL; the store keeps only an HMAC of it."""
     if state.get("class_token") is None:
         state.put("class_token", secrets.token_urlsafe(24))
     return state.get("class_token")
+
+
+def adopt_tab_token() -> None:
+    """Take the tab's own token (so a reload or a failover counts as the same phone)."""
+    given = (st.session_state.get("class_tab") or {}).get("token")
+    if isinstance(given, str) and TAB_TOKEN.fullmatch(given):
+        state.put("class_token", given)
+
+
+def tab_token() -> None:
+    _TAB(key="class_tab", data=token(), on_token_change=adopt_tab_token)
 
 
 def joined(code_text: str) -> str | None:
@@ -80,6 +123,7 @@ def student_view(code_text: str) -> None:
     stage_card(found)
     with st.expander("Nickname (stays on this phone)"):
         st.text_input("Nickname", key="nickname_field", max_chars=40, placeholder="optional")
+    tab_token()
     follow(code)
 
 
