@@ -82,15 +82,13 @@ def token() -> str:
     return state.get("class_token")
 
 
-def adopt_tab_token() -> None:
-    """Take the tab's own token (so a reload or a failover counts as the same phone)."""
-    given = (st.session_state.get("class_tab") or {}).get("token")
+def tab_token() -> None:
+    """Mount the tab's token keeper first and take the token it holds, so a reload or a failover to another
+    replica counts as the same phone (a new session hears it in its first run: the page resends it)."""
+    held = _TAB(key="class_tab", data=state.get("class_token") or "", on_token_change=lambda: None)
+    given = getattr(held, "token", None)
     if isinstance(given, str) and TAB_TOKEN.fullmatch(given):
         state.put("class_token", given)
-
-
-def tab_token() -> None:
-    _TAB(key="class_tab", data=token(), on_token_change=adopt_tab_token)
 
 
 def joined(code_text: str) -> str | None:
@@ -110,6 +108,7 @@ def joined(code_text: str) -> str | None:
 def student_view(code_text: str) -> None:
     nick = st.session_state.get("nickname_field") or state.get("nickname")
     state.put("nickname", str(nick)[:40])
+    tab_token()
     code = joined(code_text)
     if code is None:
         return
@@ -123,7 +122,6 @@ def student_view(code_text: str) -> None:
     stage_card(found)
     with st.expander("Nickname (stays on this phone)"):
         st.text_input("Nickname", key="nickname_field", max_chars=40, placeholder="optional")
-    tab_token()
     follow(code)
 
 
