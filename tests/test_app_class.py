@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from simulator import PRESETS
 from simulator.live import classroom
 from simulator.ui import live_class
 
@@ -200,3 +201,11 @@ def test_the_lecturers_own_link_reopens_the_class_and_end_deletes_it():
     ran(again)
     assert "ended" in texts(again)
     assert classroom.GONE in texts(ran(phone))
+
+
+def test_the_panel_says_when_the_network_changed_after_the_class_started():
+    app = lecturer()
+    assert "network changed" not in " ".join(w.value for w in app.warning)
+    app.session_state["scenario"] = PRESETS["xor"]
+    ran(app)
+    assert "network changed" in " ".join(w.value for w in app.warning)

@@ -225,6 +225,15 @@ def class_panel() -> None:
             live_tally()
 
 
+def drifted(found: SessionState) -> None:
+    """Say so when the projector no longer shows the class's step (an edit, a classic mistake, paper mode)."""
+    if classroom.payload(state.get("scenario"), state.get("digits")) != found.scenario:
+        st.warning("The network changed after the class started: phones still show the class's. "
+                   "End the session and start a new one to use this network.", icon=":material/warning:")  # fmt: skip
+    elif state.get("mistake"):
+        st.caption("A classic mistake is on here; the phones show the correct step.")
+
+
 @st.fragment(run_every=POLL)
 def live_tally() -> None:
     """Every second: push the stage if it moved, then the current question's count and chart."""
@@ -239,6 +248,7 @@ def live_tally() -> None:
         note("error", classroom.GONE)
         st.rerun(scope="app")
     sync(found, owner)
+    drifted(found)
     if not found.question:
         st.caption("Step to a stage and press Ask the class: the phones blank its numbers and take predictions.")
         return
