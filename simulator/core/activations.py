@@ -39,7 +39,7 @@ class Activation:
 
 def row_dot(u, v):
     """Σ_i u_i v_i along the last axis: np.dot for one row (the seed's), a sum of products for a batch."""
-    if np.ndim(u) == 1:
+    if u.ndim == 1:
         return np.dot(u, v)
     return np.sum(u * v, axis=-1)
 

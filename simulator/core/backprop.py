@@ -15,13 +15,14 @@ weights"; the weights actually move by the negative of that.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from .activations import ACTIVATIONS, Activation
 from .losses import LOSSES, Loss
+from .rounding import EXACT
 from .scenario import Scenario
 
 
@@ -93,14 +94,17 @@ class Network:
 
 
 def forward_pass(
-    network: Network, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray] | None, x: np.ndarray
+    network: Network,
+    weights: Sequence[np.ndarray],
+    biases: Sequence[np.ndarray] | None,
+    x: np.ndarray,
+    keep: Callable = EXACT,
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """z⁽¹⁾..z⁽ᴸ⁾ and a⁽⁰⁾..a⁽ᴸ⁾."""
+    """z⁽¹⁾..z⁽ᴸ⁾ and a⁽⁰⁾..a⁽ᴸ⁾, each passed through ``keep`` (paper mode's rounding) before the next layer uses it."""
     zs, activations = [], [x]
     for l, activation in enumerate(network.activations):
-        z = pre_activation(activations[-1], weights[l], None if biases is None else biases[l])
-        zs.append(z)
-        activations.append(activate(activation, z))
+        zs.append(keep(pre_activation(activations[-1], weights[l], None if biases is None else biases[l])))
+        activations.append(keep(activate(activation, zs[-1])))
     return zs, activations
 
 

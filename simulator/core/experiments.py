@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .backprop import Network, loss_of
+from .backprop import Network
 from .mistakes import Rules, rules_of
 from .record import run_step, step
 from .rounding import check_digits
-from .scenario import MAX_ABS_VALUE, Scenario
-from .training import train
+from .scenario import Scenario
+from .training import examples, mean_loss, train, within_limits
 
 
 def mistake_losses(scenario, mistake: str | None, steps: int) -> tuple[np.ndarray, np.ndarray]:
@@ -52,14 +52,9 @@ def train_with_rules(scenario: Scenario, rules: Rules, steps: int) -> np.ndarray
     Stops early, without NumPy warnings, once a parameter leaves ±1e6 or stops being finite;
     the losses then end with the last step that stayed inside.
     """
-    network = Network.of(scenario)
-    data = [(scenario.x, scenario.target)] if scenario.dataset is None else list(scenario.dataset)
+    network, data = Network.of(scenario), examples(scenario)
     weights, biases = list(scenario.weights), None if scenario.biases is None else list(scenario.biases)
-
-    def mean_loss(weights, biases) -> float:
-        return sum(loss_of(network, weights, biases, x, t) for x, t in data) / len(data)
-
-    losses = [mean_loss(weights, biases)]
+    losses = [mean_loss(network, weights, biases, data)]
     with np.errstate(all="ignore"):
         for _ in range(steps):
             new_weights, new_biases = weights, biases
@@ -68,10 +63,9 @@ def train_with_rules(scenario: Scenario, rules: Rules, steps: int) -> np.ndarray
                     network, new_weights, new_biases, x, t, scenario.learning_rate, scenario.train_biases, rules
                 )
                 new_weights, new_biases = record.new_weights, record.new_biases
-            parameters = (*new_weights, *(new_biases or ()))
-            if not all(np.all(np.abs(p) <= MAX_ABS_VALUE) for p in parameters):
+            if not within_limits(new_weights, new_biases):
                 break
-            loss = mean_loss(new_weights, new_biases)
+            loss = mean_loss(network, new_weights, new_biases, data)
             if not np.isfinite(loss):
                 break
             weights, biases = new_weights, new_biases

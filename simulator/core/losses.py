@@ -30,7 +30,7 @@ class Loss:
     coupled: RowLoss  # E of each row for a coupled (softmax) output
     latex: str
     coupled_latex: str
-    delta_is_error: bool = False  # δ⁽ᴸ⁾ = a − t: the output activation's slope cancels
+    slope_cancels: bool = False  # δ⁽ᴸ⁾ = a − t: the output activation's slope cancels
     output_activations: tuple[str, ...] | None = None  # None: any activation
 
     def rows(self, activation: Activation) -> RowLoss:
@@ -39,11 +39,11 @@ class Loss:
 
     def value(self, z: np.ndarray, a: np.ndarray, t: np.ndarray, activation: Activation) -> float:
         """E for one example."""
-        return float(self.rows(activation)(z, a, t))
+        return float((self.elementwise if activation.elementwise else self.coupled)(z, a, t))
 
     def output_delta(self, z: np.ndarray, a: np.ndarray, t: np.ndarray, activation: Activation) -> np.ndarray:
         """δ⁽ᴸ⁾ = dE/dz⁽ᴸ⁾ for one example or a batch of rows."""
-        if self.delta_is_error:
+        if self.slope_cancels:
             # With a sigmoid or a softmax (targets summing to 1) output, the activation's derivative cancels.
             return a - t
         # dE/da = a − t (the seed's `error`), then back through the activation.
@@ -85,7 +85,7 @@ LOSSES: dict[str, Loss] = {
             softmax_cross_entropy,
             r"E = -\sum_k \left[ t_k \ln o_k + (1 - t_k) \ln(1 - o_k) \right]",
             r"E = -\sum_k t_k \ln o_k",
-            delta_is_error=True,
+            slope_cancels=True,
             output_activations=(SIGMOID, SOFTMAX),
         ),
     )

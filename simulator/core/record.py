@@ -16,15 +16,14 @@ import numpy as np
 from .activations import Activation
 from .backprop import (
     Network,
-    activate,
     apply_update,
     bias_gradient,
+    forward_pass,
     hidden_delta,
     loss_value,
     output_delta,
     output_error,
     parameter_update,
-    pre_activation,
     weight_gradient,
 )
 from .mistakes import CORRECT, Rules, rules_of
@@ -90,15 +89,6 @@ class StepRecord:
 def _keeping_upstream(activation: Activation, keep) -> Activation:
     """The activation with the dE/da it receives rounded as the loss stage showed it (paper mode)."""
     return replace(activation, backward=lambda z, a, upstream: activation.backward(z, a, keep(upstream)))
-
-
-def _forward(network: Network, weights, biases, x: np.ndarray, keep: Callable) -> tuple[list, list]:
-    """z⁽ˡ⁾ and a⁽ˡ⁾ layer by layer, each passed through ``keep`` before the next layer uses it."""
-    zs, activations = [], [x]
-    for l, activation in enumerate(network.activations):
-        zs.append(keep(pre_activation(activations[-1], weights[l], None if biases is None else biases[l])))
-        activations.append(keep(activate(activation, zs[-1])))
-    return zs, activations
 
 
 @dataclass
@@ -167,10 +157,10 @@ def run_step(
 
     ``scenario``, ``mistake`` and ``digits`` are recorded as given: they say what the step was run on.
     """
-    zs, activations = _forward(network, weights, biases, x, keep)
+    zs, activations = forward_pass(network, weights, biases, x, keep)
     output, last = activations[-1], network.activations[-1]
     back = _backward(network, weights, biases, zs, activations, target, rate, train_biases, rules, keep)
-    new_zs, new_activations = _forward(network, back.new_W, back.new_b, x, keep)
+    new_zs, new_activations = forward_pass(network, back.new_W, back.new_b, x, keep)
     return StepRecord(
         scenario=scenario,
         zs=_frozen(zs),

@@ -304,38 +304,36 @@ def _check_loss(value, ctx, problems):
     return value
 
 
-def _check_weights(value, ctx, problems):
-    layers = ctx["layers"]
+def _per_layer(name: str, value, layers, problems: list[str], kinds: tuple[str, str], check, must: str = "must hold"):
+    """One entry per layer after the input, each read by ``check(entry, l, what)``; None if any is bad."""
     count = len(layers) - 1
     if not isinstance(value, list) or len(value) != count:
         got = f"{len(value)}" if isinstance(value, list) else describe(value)
-        problems.append(
-            f"weights: must hold {_plural(count, 'matrix', 'matrices')} to match layers {layers}, got {got}"
-        )
+        problems.append(f"{name}: {must} {_plural(count, *kinds)} to match layers {layers}, got {got}")
         return None
     before = len(problems)
-    what = f"to match layers {layers}"
-    matrices = [check_matrix(w, layers[l], layers[l + 1], f"weights[{l}]", what, problems) for l, w in enumerate(value)]
-    return matrices if len(problems) == before else None
+    entries = [check(entry, l, f"to match layers {layers}") for l, entry in enumerate(value)]
+    return entries if len(problems) == before else None
+
+
+def _check_weights(value, ctx, problems):
+    layers = ctx["layers"]
+
+    def matrix(w, l, what):
+        return check_matrix(w, layers[l], layers[l + 1], f"weights[{l}]", what, problems)
+
+    return _per_layer("weights", value, layers, problems, ("matrix", "matrices"), matrix)
 
 
 def _check_biases(value, ctx, problems):
     if value is None:
         return None
     layers = ctx["layers"]
-    count = len(layers) - 1
-    if not isinstance(value, list) or len(value) != count:
-        got = f"{len(value)}" if isinstance(value, list) else describe(value)
-        problems.append(
-            f"biases: must be null or hold {_plural(count, 'vector', 'vectors')} to match layers {layers}, got {got}"
-        )
-        return None
-    before = len(problems)
-    vectors = [
-        check_vector(b, layers[l + 1], f"biases[{l}]", f"to match layers {layers}", problems)
-        for l, b in enumerate(value)
-    ]
-    return vectors if len(problems) == before else None
+
+    def vector(b, l, what):
+        return check_vector(b, layers[l + 1], f"biases[{l}]", what, problems)
+
+    return _per_layer("biases", value, layers, problems, ("vector", "vectors"), vector, "must be null or hold")
 
 
 def _check_train_biases(value, ctx, problems):

@@ -85,7 +85,7 @@ class NotebookCode:
         s = self.scenario
         activations = [ACTIVATIONS[name] for name in dict.fromkeys(s.activations)]
         loss = LOSSES[s.loss]
-        differentiated = s.activations[:-1] if loss.delta_is_error else s.activations  # CE: the output's slope cancels
+        differentiated = s.activations[:-1] if loss.slope_cancels else s.activations  # CE: the output's slope cancels
         functions = [a.forward for a in activations]
         functions += [ACTIVATIONS[name].backward for name in dict.fromkeys(differentiated)]
         blocks = [_source(f) for f in functions]
@@ -136,7 +136,7 @@ class NotebookCode:
 
     def delta(self, l: int) -> list[str]:
         if l == self.last:
-            if LOSSES[self.scenario.loss].delta_is_error:
+            if LOSSES[self.scenario.loss].slope_cancels:
                 flipped = self.rules.error_sign < 0
                 expression = f"target - a{l}" if flipped else f"a{l} - target"
                 comment = "MISTAKE: t − o" if flipped else "with cross-entropy the output's slope cancels"
