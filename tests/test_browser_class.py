@@ -151,6 +151,39 @@ def test_a_class_on_two_replicas():
             browser.close()
 
 
+def refused_without_key(forged: Page, link: str, code: str, ask_frame: bytes, lecturer: Page) -> None:
+    """An edited URL with a made-up key, then the lecturer's Ask replayed on this page's own websocket."""
+    sockets = []
+    forged.route_web_socket(re.compile("_stcore/stream"), lambda ws: sockets.append((ws, ws.connect_to_server())))
+    forged.goto(link + "&presenter=" + "x" * 32)
+    wait_heading(forged, "Stage 9 of 12")
+    wait_text(forged, "only the presenter")
+    assert forged.get_by_role("button", name="Ask the class").count() == 0
+    sockets[-1][1].send(without_key(ask_frame, f"class={code}&presenter={'x' * 32}"))
+    time.sleep(3)
+    wait_text(lecturer, "Question 1 ")
+    assert "Question 2" not in lecturer.locator("body").inner_text()
+    forged.close()
+
+
+def failed_over(deployment, phone: Page, lecturer: Page, counts: dict[str, int]) -> None:
+    """The phone's replica dies mid-question: it comes back on the other with the same tab token."""
+    os.kill(deployment.replicas["app2"][0], signal.SIGKILL)  # mid-question: the dark phone's replica dies
+    deadline = time.monotonic() + 60
+    while server_cookie(phone) != "app1":
+        assert time.monotonic() < deadline, "the phone never came back on app1"
+        time.sleep(0.5)
+    phone.get_by_label(re.compile("Your prediction")).wait_for(timeout=WAIT)
+    wait_text(lecturer, ": 3 answered")  # what it sent before is still counted
+    time.sleep(1.5)  # the tab hands its token to the new session (sessionStorage)
+    send(phone, ANSWERS[0])  # it can change its answer: the same phone, so still three answers
+    lecturer.wait_for_function("() => document.body.innerText.includes(': 3 answered')", timeout=10_000)
+    deadline = time.monotonic() + 10
+    while bar_counts(lecturer) != {"right": 2, list(counts)[1]: 1}:
+        assert time.monotonic() < deadline, bar_counts(lecturer)
+        time.sleep(0.5)
+
+
 def run_class(browser, deployment) -> None:
     url = deployment.url
     lecturer = context(browser, url, "app1", 1920, 1080).new_page()
@@ -188,33 +221,9 @@ def run_class(browser, deployment) -> None:
     shot(phones[0], "class-phone-light.png")
     shot(phones[2], "class-phone-dark.png")
 
-    forged = dark.new_page()  # an edited URL, then the lecturer's Ask replayed on its own websocket
-    sockets = []
-    forged.route_web_socket(re.compile("_stcore/stream"), lambda ws: sockets.append((ws, ws.connect_to_server())))
-    forged.goto(link + "&presenter=" + "x" * 32)
-    wait_heading(forged, "Stage 9 of 12")
-    wait_text(forged, "only the presenter")
-    assert forged.get_by_role("button", name="Ask the class").count() == 0
-    sockets[-1][1].send(without_key(ask_frame, f"class={code}&presenter={'x' * 32}"))
-    time.sleep(3)
-    wait_text(lecturer, "Question 1 ")
-    assert "Question 2" not in lecturer.locator("body").inner_text()
-    forged.close()
+    refused_without_key(dark.new_page(), link, code, ask_frame, lecturer)
 
-    os.kill(deployment.replicas["app2"][0], signal.SIGKILL)  # mid-question: the dark phone's replica dies
-    deadline = time.monotonic() + 60
-    while server_cookie(phones[2]) != "app1":
-        assert time.monotonic() < deadline, "the phone never came back on app1"
-        time.sleep(0.5)
-    phones[2].get_by_label(re.compile("Your prediction")).wait_for(timeout=WAIT)
-    wait_text(lecturer, ": 3 answered")  # what it sent before is still counted
-    time.sleep(1.5)  # the tab hands its token to the new session (sessionStorage)
-    send(phones[2], ANSWERS[0])  # it can change its answer: the same phone, so still three answers
-    lecturer.wait_for_function("() => document.body.innerText.includes(': 3 answered')", timeout=10_000)
-    deadline = time.monotonic() + 10
-    while bar_counts(lecturer) != {"right": 2, list(counts)[1]: 1}:
-        assert time.monotonic() < deadline, bar_counts(lecturer)
-        time.sleep(0.5)
+    failed_over(deployment, phones[2], lecturer, counts)
 
     settle(lecturer)
     lecturer.get_by_role("button", name="Reveal all").click()
