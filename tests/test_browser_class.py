@@ -93,6 +93,7 @@ def start_class(page: Page, url: str) -> str:
     """The lecturer opens the page in lecture mode and starts a class; the students' link."""
     page.goto(url + "/?mode=lecture")
     wait_heading(page, "Stage 1 of 12")
+    page.wait_for_selector(".js-plotly-plot", timeout=WAIT)  # Plotly's chunk loaded: the page is still
     settle(page)
     page.get_by_role("button", name="Presenter").click()
     page.get_by_role("button", name="Start a class session").click()
