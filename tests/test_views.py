@@ -6,14 +6,8 @@ import pytest
 from hypothesis import given
 
 from simulator import PRESETS, SEED, ScenarioError, build_stages, step
-from simulator.core.editing import (
-    bias_mode,
-    parse_layers,
-    parse_numbers,
-    with_bias_mode,
-    with_cell_edits,
-    with_layers,
-)
+from simulator.core.editing import bias_mode, with_bias_mode, with_cell_edits, with_layers
+from simulator.core.fields import parse_layers, parse_numbers
 from simulator.io.share import decode, encode
 from simulator.views.figures import NEGATIVE, POSITIVE, activation_figure, loss_curve_figure, network_figure
 from simulator.views.formatting import latex_number, number

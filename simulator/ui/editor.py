@@ -9,16 +9,8 @@ from __future__ import annotations
 import streamlit as st
 
 from simulator import ACTIVATIONS, LOSSES, PRESETS, ScenarioError
-from simulator.core.editing import (
-    BIAS_MODES,
-    bias_mode,
-    parse_cell,
-    parse_sizes,
-    parse_vector,
-    with_bias_mode,
-    with_cell_edits,
-    with_layers,
-)
+from simulator.core.editing import BIAS_MODES, bias_mode, with_bias_mode, with_cell_edits, with_layers
+from simulator.core.fields import parse_cell, parse_learning_rate, parse_sizes, parse_vector
 from simulator.core.names import layer_mark, unit_label, unit_names
 from simulator.core.presets import PRESET_TITLES
 from simulator.core.scenario import scenario_to_json
@@ -65,7 +57,7 @@ def edit_text(field: str, key: str) -> None:
     if field == "layers":
         state.try_change(field, lambda s: with_layers(s, parse_sizes(text)))
     elif field == "learning_rate":
-        state.try_change(field, lambda s: s.replace(learning_rate=parse_cell(text, "learning_rate")))
+        state.try_change(field, lambda s: s.replace(learning_rate=parse_learning_rate(text)))
     else:
         state.try_change(field, lambda s: s.replace(**{field: parse_vector(text, field)}))
 
