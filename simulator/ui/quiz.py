@@ -69,7 +69,8 @@ def verdicts(record, stage_id: str, typed: Mapping[str, str]) -> dict[str, tuple
         try:
             verdict = check_answer(record, stage_id, key, text)
         except ValueError as err:  # parse_answer quotes what was typed
-            result[key] = (False, str(err).capitalize() + ".")
+            message = str(err)
+            result[key] = (False, message[:1].upper() + message[1:] + ".")
             continue
         result[key] = (verdict.correct, "Right." if verdict.correct else verdict.diagnosis)
     return result
