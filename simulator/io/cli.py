@@ -13,14 +13,19 @@ import numpy as np
 from ..core.backprop import step
 from ..core.datasets import DATASETS, fit_problems, with_dataset
 from ..core.gradcheck import GradientCheck, gradient_check, stage_gradient_check
+from ..core.messages import quote
 from ..core.mistakes import MISTAKES, inapplicable
 from ..core.presets import PRESETS, SEED
 from ..core.scenario import Scenario, ScenarioError
-from ..core.training import DIVERGED, MAX_STEPS, MODES, REACHED, train
+from ..core.training import DIVERGED, MODES, REACHED, train
 from ..views.formatting import notebook_values
 from ..views.stages import build_stages
 from .csv_data import load_dataset
+from .files import app_url_problem
 from .scenario_files import load_scenario
+
+MAX_STEPS = 20_000  # steps of one `train` run (the app's limit): seconds, and at most about 1 MB of --json
+MAX_UPDATES = 200_000  # steps × examples with --batch example: about 40 s for 8 layers × 16 units
 
 
 def _lists(arrays) -> list | None:
@@ -33,9 +38,18 @@ def _scenario(args: argparse.Namespace) -> Scenario:
     return SEED if args.scenario is None else load_scenario(args.scenario)
 
 
+def _step(scenario: Scenario, args: argparse.Namespace):
+    """The step with ``--mistake`` and ``--round``; exit 2 naming the option when only it overflows."""
+    try:
+        return step(scenario, mistake=args.mistake, digits=args.round)
+    except ScenarioError as err:
+        options = " and ".join(o for o, v in (("--mistake", args.mistake), ("--round", args.round)) if v is not None)
+        _refuse(f"{options or 'the scenario'} (it overflows)", err.problems)
+
+
 def walkthrough(args: argparse.Namespace) -> None:
     scenario = _scenario(args)
-    record = step(scenario, mistake=args.mistake, digits=args.round)
+    record = _step(scenario, args)
     stages = build_stages(record, notation=args.notation, form=args.form or "matrix")
     reason = inapplicable(args.mistake, scenario)
     if reason:
@@ -85,6 +99,7 @@ def walkthrough(args: argparse.Namespace) -> None:
 
 def _refuse(source: str, problems: list[str]) -> None:
     print(f"backprop-sim: {source} cannot be used:", file=sys.stderr)
+    problems = [*problems[:20], f"…and {len(problems) - 20:,} more"] if len(problems) > 20 else problems
     for problem in problems:
         print(f"  {problem}", file=sys.stderr)
     raise SystemExit(2)
@@ -94,7 +109,7 @@ def _with_data(args: argparse.Namespace, scenario: Scenario) -> Scenario:
     """The scenario with ``--data`` or ``--dataset``; a dataset that cannot be used ends with exit 2."""
     if args.data is None and args.dataset is None:
         return scenario
-    source = args.data or f"--dataset {args.dataset}"
+    source = quote(args.data, 80) if args.data is not None else f"--dataset {args.dataset}"
     try:
         if args.data is not None:
             dataset = load_dataset(args.data)
@@ -113,6 +128,15 @@ def _with_data(args: argparse.Namespace, scenario: Scenario) -> Scenario:
 
 def train_command(args: argparse.Namespace) -> None:
     scenario = _with_data(args, _scenario(args))
+    examples = len(scenario.dataset or [None])
+    if args.batch == "example" and args.steps * examples > MAX_UPDATES:
+        _refuse(
+            f"--steps {args.steps:,}",
+            [
+                f"{args.steps:,} steps of {examples} examples are {args.steps * examples:,} updates, at most "
+                f"{MAX_UPDATES:,} with --batch example: use fewer steps or --batch full"
+            ],
+        )
     run = train(scenario, args.steps, mode=args.batch, target_loss=args.target_loss)
     trained = run.scenario
     if run.diverged_at is not None:
@@ -172,7 +196,7 @@ def _write(path: str, data: bytes) -> None:
         with open(path, "wb") as handle:
             handle.write(data)
     except OSError as err:
-        print(f"backprop-sim: cannot write {path} ({err.strerror})", file=sys.stderr)
+        print(f"backprop-sim: cannot write {quote(path, 80)} ({err.strerror})", file=sys.stderr)
         raise SystemExit(2) from None
 
 
@@ -185,11 +209,11 @@ def exercise_command(args: argparse.Namespace) -> None:
     try:
         os.makedirs(args.out, exist_ok=True)
     except OSError as err:
-        print(f"backprop-sim: cannot create {args.out} ({err.strerror})", file=sys.stderr)
+        print(f"backprop-sim: cannot create {quote(args.out, 80)} ({err.strerror})", file=sys.stderr)
         raise SystemExit(2) from None
     for name, data in files.items():
         _write(os.path.join(args.out, name), data)
-    print(f"wrote {len(files)} files to {args.out}: {', '.join(files)}")
+    print(f"wrote {len(files)} files to {quote(args.out, 80)}: {', '.join(files)}")
 
 
 def notebook_command(args: argparse.Namespace) -> None:
@@ -200,7 +224,7 @@ def notebook_command(args: argparse.Namespace) -> None:
         sys.stdout.buffer.write(data)
         return
     _write(args.output, data)
-    print(f"wrote {args.output}")
+    print(f"wrote {quote(args.output, 80)}")
 
 
 def _whole(low: int, high: int):
@@ -210,7 +234,7 @@ def _whole(low: int, high: int):
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+            raise argparse.ArgumentTypeError(f"must be a whole number, got {quote(text)}") from None
         if not low <= value <= high:
             raise argparse.ArgumentTypeError(f"must be from {low} to {high:,}, got {value}")
         return value
@@ -222,15 +246,15 @@ def _loss_target(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"must be a number, got {quote(text)}") from None
     if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a finite number 0 or more, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be a finite number 0 or more, got {quote(text)}")
     return value
 
 
 def _from_zero(text: str) -> int:
     if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"must be a whole number 0 or more, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be a whole number 0 or more, got {quote(text)}")
     return int(text)
 
 
@@ -238,9 +262,9 @@ def _fraction(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"must be a number, got {quote(text)}") from None
     if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"must be from 0 to 1, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be from 0 to 1, got {quote(text)}")
     return value
 
 
@@ -248,7 +272,7 @@ def _steps(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {quote(text)}") from None
     if not 0 <= value <= MAX_STEPS:
         raise argparse.ArgumentTypeError(f"must be from 0 to {MAX_STEPS:,}, got {value}")
     return value
@@ -257,9 +281,16 @@ def _steps(text: str) -> int:
 _MISTAKE_IDS = ", ".join(MISTAKES)
 
 
+def _app_url(text: str) -> str:
+    problem = app_url_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
 def _mistake(text: str) -> str:
     if text not in MISTAKES:
-        raise argparse.ArgumentTypeError(f"unknown mistake {text!r}; choose one of {_MISTAKE_IDS}")
+        raise argparse.ArgumentTypeError(f"unknown mistake {quote(text)}; choose one of {_MISTAKE_IDS}")
     return text
 
 
@@ -267,7 +298,7 @@ def _round(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number of significant digits, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"must be a whole number of significant digits, got {quote(text)}") from None
     if not 1 <= value <= 17:
         raise argparse.ArgumentTypeError(f"must be from 1 to 17 significant digits, got {value}")
     return value
@@ -313,12 +344,13 @@ def parser() -> argparse.ArgumentParser:
     from ..core.rounding import MAX_DIGITS, MIN_DIGITS
     from .exercises import DEFAULT_APP_URL, MAX_EXERCISES
 
+    APP_URL_HELP = f"the app's http(s) address (default: {DEFAULT_APP_URL})"
     sheets = commands.add_parser("exercise", help="a worksheet, its answer key and quiz links, for a class")
     sheets.add_argument("--preset", choices=sorted(PRESETS), default="seed", help="the network to vary (default: seed)")
     sheets.add_argument("--seed", type=_whole(0, 2**32 - 1), default=0, help="random seed: same seed, same files")
     sheets.add_argument("--count", type=_whole(1, MAX_EXERCISES), default=10, help="number of exercises (default: 10)")
     sheets.add_argument("--out", required=True, help="directory to write the files into (created if missing)")
-    sheets.add_argument("--app-url", default=DEFAULT_APP_URL, help=f"the app's address (default: {DEFAULT_APP_URL})")
+    sheets.add_argument("--app-url", default=DEFAULT_APP_URL, type=_app_url, help=APP_URL_HELP)
     sheets.set_defaults(run=exercise_command, scenario=None)
 
     notebook = commands.add_parser("notebook", help="the walkthrough as a runnable Jupyter notebook (NumPy only)")
@@ -329,7 +361,7 @@ def parser() -> argparse.ArgumentParser:
     notebook.add_argument(
         "--round", type=_whole(MIN_DIGITS, MAX_DIGITS), metavar="K", help="paper mode: round to K significant digits"
     )
-    notebook.add_argument("--app-url", default=DEFAULT_APP_URL, help=f"the app's address (default: {DEFAULT_APP_URL})")
+    notebook.add_argument("--app-url", default=DEFAULT_APP_URL, type=_app_url, help=APP_URL_HELP)
     notebook.set_defaults(run=notebook_command)
     return root
 
@@ -341,10 +373,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args.run(args)
     except ScenarioError as err:
-        source = args.scenario or "scenario"
+        source = quote(args.scenario, 80) if args.scenario else "scenario"
         print(f"backprop-sim: {source} is not a valid scenario:", file=sys.stderr)
-        for problem in err.problems:
+        for problem in err.problems[:20]:
             print(f"  {problem}", file=sys.stderr)
+        if len(err.problems) > 20:
+            print(f"  …and {len(err.problems) - 20:,} more", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from urllib.parse import urlsplit
 
 from ..core.messages import quote
 from ..core.scenario import MAX_FILE_BYTES, ScenarioError
@@ -32,3 +33,16 @@ def read_limited(path: str, error: type[ScenarioError] = ScenarioError, limit: i
     if len(raw) > limit:
         raise error(["file: must be at most 1 MB"])
     return raw
+
+
+def app_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be the app's address written into worksheets and notebooks, or None:
+    only ``http://`` and ``https://`` URLs with a host and no spaces, quotes, angle brackets or controls."""
+    bad = set(" \"'<>`\\") | {chr(c) for c in range(32)} | {"\x7f"}
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc or bad & set(url) or len(url) > 2000:
+        return f"must be an http:// or https:// address of at most 2,000 characters, got {quote(url)}"
+    return None
