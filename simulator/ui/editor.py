@@ -11,6 +11,7 @@ import streamlit as st
 from simulator import ACTIVATIONS, LOSSES, PRESETS, ScenarioError
 from simulator.core.editing import BIAS_MODES, bias_mode, with_bias_mode, with_cell_edits, with_layers
 from simulator.core.fields import parse_cell, parse_learning_rate, parse_sizes, parse_vector
+from simulator.core.messages import quote
 from simulator.core.names import layer_mark, unit_label, unit_names
 from simulator.core.presets import PRESET_TITLES
 from simulator.core.scenario import scenario_to_json
@@ -27,7 +28,7 @@ def versioned(name: str) -> str:
 
 
 def load_preset(key: str) -> None:
-    state.set_scenario(PRESETS[st.session_state[key]])
+    state.set_scenario(PRESETS[st.session_state[key]], "preset")
 
 
 def edit_cells(field: str, index: int, key: str, rows: list[str], columns: list[str]) -> None:
@@ -48,7 +49,7 @@ def edit_cells(field: str, index: int, key: str, rows: list[str], columns: list[
         }
         return with_cell_edits(scenario, field, index, positions)
 
-    state.try_change(f"{field}{index}", change)
+    state.try_change(f"{field}{index}", change, reset=True)
 
 
 def edit_text(field: str, key: str) -> None:
@@ -81,10 +82,10 @@ def upload(key: str) -> None:
     try:
         scenario = scenario_from_json(file.getvalue())
     except ScenarioError as err:
-        state.note_problem("upload", [f"{file.name[:60]}: {p}" for p in err.problems])
+        state.note_problem("upload", [f"{quote(file.name, 60)}: {p}" for p in err.problems])
         return
-    state.set_scenario(scenario)
-    state.put("stage", "forward.z1")
+    if state.set_scenario(scenario, "upload"):
+        state.put("stage", "forward.z1")
 
 
 def problems_beside(field: str) -> None:
@@ -120,6 +121,7 @@ def preset_picker(scenario) -> None:
         args=(key,),
         placeholder="Edited scenario",
     )
+    problems_beside("preset")
 
 
 def example_fields(scenario) -> None:

@@ -13,6 +13,7 @@ from . import learning, presenter, state
 from .graph_panel import network_graph
 from .keys import clicker
 from .tables_view import all_update_tables, stage_table_row
+from .text import problems_box
 
 
 def go_to(index: int) -> None:
@@ -96,7 +97,8 @@ def take_step() -> None:
         return
     losses = state.get("losses")
     losses = run.losses if losses is None else np.concatenate([losses, run.losses[1:]])
-    state.set_scenario(run.scenario)
+    if not state.set_scenario(run.scenario, "take_step"):  # the next step overflows: this one stays
+        return
     state.put("losses", losses)
     state.put("stage", "forward.z1")
 
@@ -119,8 +121,7 @@ def stage_panel(record, stages, index: int) -> None:
         if st.button("Take this step and start the next one", key="take_step"):
             take_step()
             st.rerun(scope="app")  # the sidebar and the download live outside this fragment
-        for problem in state.get("problems").get("take_step", []):
-            st.warning(problem, icon="⚠️")
+        problems_box(state.get("problems").get("take_step", []), kind="warning")
     learning.beside(state.computed(), index)  # the mistake beside the correct step; gradient check and nudge
 
 
