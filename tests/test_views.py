@@ -121,7 +121,7 @@ def test_share_links_round_trip(scenario):
         ({"layers": "3-2-1", "w1": "0.5,-0.6;0.1,-0.2;0.1,0.7", "w3": "1"}, "w1…: ignored"),
         ({"data": "1,2"}, "data: ignored, could not be read"),
         ({"act": "sigmoid,swish"}, "activations[1]: must be one of"),
-        ({"x": "1," * 200_000}, "x: ignored, longer than 200,000 characters"),
+        ({"x": "1," * 200_000}, "x: ignored, longer than 100,000 characters"),
     ],
 )
 def test_malformed_links_name_the_field(params, problem):

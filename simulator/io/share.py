@@ -26,7 +26,7 @@ from ..core.mistakes import MISTAKES
 from ..core.numbers import number_or_text, plain
 from ..core.scenario import MAX_LAYERS, Scenario, key_name, layer_problems, scenario_to_dict
 
-MAX_PARAM_LENGTH = 200_000
+MAX_PARAM_LENGTH = 100_000  # reachable: the server refuses a whole URL past about 128 KB (HTTP 400)
 DATASET_LINK_CHARS = 4_000  # a longer dataset is left out of links (download the scenario file instead)
 HIDEABLE = ("editor", "tabs", "code", "tables", "narration", "title")
 MIN_SPEED, MAX_SPEED = 0.5, 30.0
