@@ -33,11 +33,19 @@ def _shown(ch: str) -> str:
 def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
     """``text`` as a short double-quoted literal: at most ``limit`` characters, then "…"; quotes,
     backslashes and every invisible character (categories Cc, Cf, Zl, Zp, lone surrogates, bidi
-    controls U+202A–202E and U+2066–2069, U+200B–200F, U+FEFF) escaped: ``quote("a\\u202eb")`` is
-    ``"a\\u202eb"`` with a visible backslash."""
+    controls U+202A–202E and U+2066–2069, U+200B–200F, U+FEFF) escaped: ``quote("a\u202eb")`` is
+    ``"a\u202eb"`` with a visible backslash. Escapes count too: the quoted text is at most twice
+    ``limit`` characters long, so a message quoting twice stays under :data:`MESSAGE_LIMIT`."""
     text = str(text)
-    body = "".join(_shown(ch) for ch in text[:limit])
-    return f'"{body}{"…" if len(text) > limit else ""}"'
+    parts, length = [], 0
+    for ch in text[:limit]:
+        shown = _shown(ch)
+        if length + len(shown) > 2 * limit:
+            break
+        parts.append(shown)
+        length += len(shown)
+    cut = len(parts) < len(text)
+    return f'"{"".join(parts)}{"…" if cut else ""}"'
 
 
 def capped(message: str, limit: int = MESSAGE_LIMIT) -> str:

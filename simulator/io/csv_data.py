@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from collections.abc import Iterator
 
 import numpy as np
@@ -115,10 +116,25 @@ def _text(data: str | bytes) -> str:
     return data.removeprefix("\ufeff")
 
 
-def _rows(lines: list[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
+_VISIBLE = re.compile(r"\S")
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    """(line number, line) for each line with a visible character, found by a C-speed search, so a
+    megabyte of blank lines costs one scan rather than a million Python steps."""
+    number, position = 1, 0
+    while (found := _VISIBLE.search(text, position)) is not None:
+        start = text.rfind("\n", 0, found.start()) + 1
+        end = text.find("\n", found.start())
+        end = len(text) if end < 0 else end
+        number += text.count("\n", position, start)
+        yield number, text[start:end]
+        position = end
+
+
+def _rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """(spreadsheet row number, cells) for each line with a visible character; blank lines still count."""
-    filled = ((number, line) for number, line in enumerate(lines, start=1) if line and not line.isspace())
-    for number, line in filled:
+    for number, line in _lines(text):
         try:
             cells = next(csv.reader([line], delimiter=delimiter, strict=True), [])
         except csv.Error as err:
@@ -161,10 +177,10 @@ def dataset_from_csv(data: str | bytes, layers: tuple[int, ...] | list[int] | No
     With ``layers``, the numbers of input and target columns must also match the network's
     input and output units. Every problem is collected and raised as one :class:`DataError`.
     """
-    lines = _text(data).replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    first = next((line for line in lines if line and not line.isspace()), "")
+    text = _text(data).replace("\r\n", "\n").replace("\r", "\n")
+    first = next(_lines(text), (0, ""))[1]
     delimiter = "," if "," in first or ";" not in first else ";"
-    rows = _rows(lines, delimiter)
+    rows = _rows(text, delimiter)
     header_row, header = next(rows, (0, []))
     if not header:
         raise DataError(["file: is empty; it needs a header row (x1, x2, …, t1, …) and at least one example"])

@@ -24,7 +24,7 @@ from types import MappingProxyType
 import numpy as np
 
 from ..core.backprop import StepRecord, step
-from ..core.messages import quote
+from ..core.messages import capped, quote
 from ..core.mistakes import MISTAKES
 from ..core.names import layer_mark
 from ..core.numbers import MAX_TEXT_CHARS, plain, significant_digits, tokens
@@ -57,6 +57,13 @@ def _row(line: str, text: str) -> list[tuple[float, int]]:
 
 def read_answer(text: str) -> tuple[np.ndarray, np.ndarray]:
     """The numbers typed, and how many significant digits each was typed with (see the module doc)."""
+    try:
+        return _read_answer(text)
+    except ValueError as err:
+        raise ValueError(capped(str(err))) from None
+
+
+def _read_answer(text: str) -> tuple[np.ndarray, np.ndarray]:
     if not isinstance(text, str) or not text.strip():
         raise ValueError("could not read an empty answer: type one number per value")
     if len(text) > MAX_TEXT_CHARS:
