@@ -266,8 +266,9 @@ def encode(
         params.update({f"b{l + 1}": encode_vector(b) for l, b in enumerate(data["biases"])})
     if not data["train_biases"]:
         params["frozen"] = "1"
-    if data["dataset"] is not None and dataset_fits_link(scenario):
-        params["data"] = _encode_dataset(data["dataset"])
+    dataset = None if data["dataset"] is None else _encode_dataset(data["dataset"])
+    if dataset is not None and len(dataset) <= DATASET_LINK_CHARS:
+        params["data"] = dataset
     options = options or ViewOptions()
     options = dataclasses.replace(options, stage=stage or options.stage, lecture=lecture or options.lecture)
     for option in VIEW_OPTIONS:

@@ -7,6 +7,8 @@ until "Resize the network to fit".
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from simulator import DATASETS, ScenarioError, dataset_from_csv, dataset_to_csv, with_dataset
@@ -152,11 +154,12 @@ def current_data(scenario) -> None:
         )
     st.download_button(
         "Download the data (CSV)",
-        dataset_to_csv(dataset),
+        partial(dataset_to_csv, dataset),  # built when clicked, not on every rerun
         "data.csv",
         "text/csv",
         key="lab_download",
         icon=":material/download:",
+        on_click="ignore",
     )
     if not dataset_fits_link(scenario):
         st.caption(
