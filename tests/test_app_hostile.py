@@ -7,6 +7,7 @@ overflow is a message where the user is looking and the last good state stays (i
 
 from urllib.parse import parse_qsl
 
+from simulator import SEED as SEED_SCENARIO
 from simulator.core.scenario import scenario_from_dict, scenario_to_json
 from simulator.io.share import encode
 
@@ -136,3 +137,14 @@ def test_a_scrub_past_the_history_is_clamped_and_keeps_it(monkeypatch):
     monkeypatch.setattr(lab_history.st, "session_state", {"scrub": 51})
     lab_history.scrub("scrub")
     assert placed == [(history, history.last)]
+
+
+def test_quiz_feedback_quotes_what_was_typed_short_and_escaped():
+    from .test_app_learning import answer
+
+    app = start({**encode(SEED_SCENARIO), "quiz": "1"})
+    for typed in ("0.5\u202e0.1", "1" * 10_000 + "x", "0.24 \u200d-0.46"):
+        answer(app, "forward.z1", {"z1": typed})
+        for message in [e.value for e in app.error]:
+            assert len(message) <= 320
+            assert not any(ch in message for ch in "\u202e\u200d")

@@ -16,6 +16,7 @@ from types import MappingProxyType
 import numpy as np
 import streamlit as st
 
+from simulator.core.messages import quote
 from simulator.views.learning_tables import quiz_summary_table
 from simulator.views.quiz import TOLERANCE_TEXT, check_answer, questions, quiz_score, value_label
 
@@ -118,7 +119,7 @@ def _feedback(record, stage, now: Progress) -> None:
         if ok:
             st.success(escaped(f"{label}: {message}"), icon="✅")
         elif typed[key].strip():
-            st.error(escaped(f"{label}: you typed “{typed[key]}”. {message}"), icon="✖️")
+            st.error(escaped(f"{label}: you typed {quote(typed[key])}. {message}"), icon="✖️")
 
 
 def summary(stages, now: Progress) -> None:
