@@ -5,7 +5,8 @@ Timing and memory properties: decoding any link of at most 200,000 characters, r
 scenario file of at most 1 MB, any typed field or quiz answer, takes at most :data:`SECONDS` and
 :data:`MEGABYTES` of peak traced memory. The bounds are generous (the worst seen is ten times
 smaller, see docs/limits.md) so a busy CI machine does not make them flaky; what they catch is
-quadratic or unbounded work, which misses them by orders of magnitude. With ``HOSTILE_REPORT=FILE``
+quadratic or unbounded work, which misses them by orders of magnitude. Time is CPU time, the best of
+up to three runs (see :func:`bounded`). With ``HOSTILE_REPORT=FILE``
 each case appends ``surface seconds megabytes`` to FILE (the figures in docs/limits.md).
 """
 
@@ -39,14 +40,27 @@ def visible(message: str) -> bool:
     return not any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") or ord(c) in HIDDEN for c in message)
 
 
-def bounded(surface: str, call, *args):
-    """``call(*args)`` (its result, or the ValueError it raised), checked against the time and memory bounds."""
-    started = time.perf_counter()
+def _seconds(call, *args):
+    """CPU seconds of ``call(*args)`` and its result (or the ValueError it raised)."""
+    started = time.process_time()
     try:
         result = call(*args)
     except ValueError as err:
         result = err
-    seconds = time.perf_counter() - started
+    return time.process_time() - started, result
+
+
+def bounded(surface: str, call, *args):
+    """``call(*args)`` (its result, or the ValueError it raised), checked against the time and memory bounds.
+
+    Time is the process's CPU time, the best of up to three runs: another process on the machine or
+    a garbage collection can slow one run, never three; quadratic work is slow every time.
+    """
+    seconds, result = _seconds(call, *args)
+    for _ in range(2):
+        if seconds <= SECONDS:
+            break
+        seconds = min(seconds, _seconds(call, *args)[0])
     tracemalloc.start()
     try:
         call(*args)
