@@ -13,14 +13,10 @@ import numpy as np
 import pytest
 
 from simulator import PRESETS, SEED, ScenarioError, build_stages, scenario_from_json, step
-from simulator.io.exercises import (
-    LEARNING_RATES,
-    exercise_files,
-    exercise_zip,
-    make_exercises,
-    symbol,
-)
+from simulator.io.exercises import LEARNING_RATES, make_exercises
 from simulator.io.share import decode
+from simulator.io.worksheet_text import symbol
+from simulator.io.worksheets import exercise_files, exercise_zip
 
 SHEETS = ("worksheet.md", "worksheet.html", "answers.md", "answers.html")
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .backprop import Network, backward_pass, bias_gradient, forward_pass, loss_of, step, weight_gradient
+from .backprop import Network, backward_pass, bias_gradient, forward_pass, loss_of, weight_gradient
+from .record import step
 from .scenario import Scenario
 
 AGREEMENT = 1e-5  # relative error at which a gradient check counts as passed (central differences, ε = 1e-6)
@@ -34,23 +35,29 @@ def analytic_gradients(scenario: Scenario) -> tuple[list[np.ndarray], list[np.nd
     return weight_gradients, bias_gradients
 
 
+def _central_differences(scenario: Scenario, weights: list, biases: list | None, parameter: np.ndarray, h: float):
+    """(E(θ + h) − E(θ − h)) / 2h for each entry θ of ``parameter``, one of ``weights`` or ``biases``
+    (nudged in place and restored)."""
+    network = Network.of(scenario)
+    gradient = np.zeros_like(parameter)
+    for index in np.ndindex(parameter.shape):
+        original = parameter[index]
+        parameter[index] = original + h
+        above = loss_of(network, weights, biases, scenario.x, scenario.target)
+        parameter[index] = original - h
+        below = loss_of(network, weights, biases, scenario.x, scenario.target)
+        parameter[index] = original
+        gradient[index] = (above - below) / (2 * h)
+    return gradient
+
+
 def numeric_gradients(scenario: Scenario, h: float = 1e-6) -> tuple[list[np.ndarray], list[np.ndarray] | None]:
     """(E(θ + h) − E(θ − h)) / 2h for each parameter θ in turn."""
-    network = Network.of(scenario)
     weights = [w.copy() for w in scenario.weights]
     biases = None if scenario.biases is None else [b.copy() for b in scenario.biases]
 
     def differentiate(parameter: np.ndarray) -> np.ndarray:
-        gradient = np.zeros_like(parameter)
-        for index in np.ndindex(parameter.shape):
-            original = parameter[index]
-            parameter[index] = original + h
-            above = loss_of(network, weights, biases, scenario.x, scenario.target)
-            parameter[index] = original - h
-            below = loss_of(network, weights, biases, scenario.x, scenario.target)
-            parameter[index] = original
-            gradient[index] = (above - below) / (2 * h)
-        return gradient
+        return _central_differences(scenario, weights, biases, parameter, h)
 
     weight_gradients = [differentiate(w) for w in weights]
     bias_gradients = None if biases is None else [differentiate(b) for b in biases]
@@ -121,16 +128,7 @@ def stage_gradient_check(
     weights, biases, parameter = _parameters(scenario, kind, layer)
     record = step(scenario, mistake=mistake)
     analytic = (record.weight_gradients if kind == "weights" else record.bias_gradients)[layer - 1]
-    network = Network.of(scenario)
-    numeric = np.zeros_like(parameter)
-    for index in np.ndindex(parameter.shape):
-        original = parameter[index]
-        parameter[index] = original + epsilon
-        above = loss_of(network, weights, biases, scenario.x, scenario.target)
-        parameter[index] = original - epsilon
-        below = loss_of(network, weights, biases, scenario.x, scenario.target)
-        parameter[index] = original
-        numeric[index] = (above - below) / (2 * epsilon)
+    numeric = _central_differences(scenario, weights, biases, parameter, epsilon)
     relative = np.abs(analytic - numeric) / np.maximum(np.abs(analytic) + np.abs(numeric), 1e-12)
     return StageGradientCheck(
         kind, layer, mistake, epsilon, _read_only(analytic), _read_only(numeric), _read_only(relative)

@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from .activations import ACTIVATIONS
-from .losses import LOSSES
+from .activations import ACTIVATIONS, SOFTMAX
+from .losses import CROSS_ENTROPY, LOSSES
 from .messages import MAX_LISTED, quote
 
 SCHEMA_VERSION = 1
@@ -261,7 +261,7 @@ def _check_activations(value, ctx, problems):
             problems.append(f"{path}: must be one of {names}, got {describe(name)}")
         elif ACTIVATIONS[name].output_only and i != count - 1:
             problems.append(f"{path}: {name} is only allowed on the output layer")
-        elif name == "softmax" and layers[-1] < 2:
+        elif name == SOFTMAX and layers[-1] < 2:
             problems.append(f"{path}: softmax needs at least 2 output units, the output layer has {layers[-1]}")
     return list(value) if len(problems) == before else None
 
@@ -278,38 +278,36 @@ def _check_loss(value, ctx, problems):
     return value
 
 
-def _check_weights(value, ctx, problems):
-    layers = ctx["layers"]
+def _per_layer(name: str, value, layers, problems: list[str], kinds: tuple[str, str], check, must: str = "must hold"):
+    """One entry per layer after the input, each read by ``check(entry, l, what)``; None if any is bad."""
     count = len(layers) - 1
     if not isinstance(value, list) or len(value) != count:
         got = f"{len(value)}" if isinstance(value, list) else describe(value)
-        problems.append(
-            f"weights: must hold {_plural(count, 'matrix', 'matrices')} to match layers {layers}, got {got}"
-        )
+        problems.append(f"{name}: {must} {_plural(count, *kinds)} to match layers {layers}, got {got}")
         return None
     before = len(problems)
-    what = f"to match layers {layers}"
-    matrices = [check_matrix(w, layers[l], layers[l + 1], f"weights[{l}]", what, problems) for l, w in enumerate(value)]
-    return matrices if len(problems) == before else None
+    entries = [check(entry, l, f"to match layers {layers}") for l, entry in enumerate(value)]
+    return entries if len(problems) == before else None
+
+
+def _check_weights(value, ctx, problems):
+    layers = ctx["layers"]
+
+    def matrix(w, l, what):
+        return check_matrix(w, layers[l], layers[l + 1], f"weights[{l}]", what, problems)
+
+    return _per_layer("weights", value, layers, problems, ("matrix", "matrices"), matrix)
 
 
 def _check_biases(value, ctx, problems):
     if value is None:
         return None
     layers = ctx["layers"]
-    count = len(layers) - 1
-    if not isinstance(value, list) or len(value) != count:
-        got = f"{len(value)}" if isinstance(value, list) else describe(value)
-        problems.append(
-            f"biases: must be null or hold {_plural(count, 'vector', 'vectors')} to match layers {layers}, got {got}"
-        )
-        return None
-    before = len(problems)
-    vectors = [
-        check_vector(b, layers[l + 1], f"biases[{l}]", f"to match layers {layers}", problems)
-        for l, b in enumerate(value)
-    ]
-    return vectors if len(problems) == before else None
+
+    def vector(b, l, what):
+        return check_vector(b, layers[l + 1], f"biases[{l}]", what, problems)
+
+    return _per_layer("biases", value, layers, problems, ("vector", "vectors"), vector, "must be null or hold")
 
 
 def _check_train_biases(value, ctx, problems):
@@ -327,12 +325,12 @@ def _check_x(value, ctx, problems, path="x"):
 def _check_target(value, ctx, problems, path="target"):
     layers = ctx["layers"]
     target = check_vector(value, layers[-1], path, f"(one per output unit of layers {layers})", problems)
-    if target is None or ctx.get("loss") != "cross_entropy":
+    if target is None or ctx.get("loss") != CROSS_ENTROPY:
         return target
     if any(not 0.0 <= t <= 1.0 for t in target):
         problems.append(f"{path}: cross-entropy needs targets between 0 and 1, got {target}")
         return None
-    if ctx["activations"][-1] == "softmax" and abs(sum(target) - 1.0) > 1e-9:
+    if ctx["activations"][-1] == SOFTMAX and abs(sum(target) - 1.0) > 1e-9:
         problems.append(f"{path}: softmax with cross-entropy needs targets that sum to 1, got {sum(target):g}")
         return None
     return target

@@ -12,9 +12,9 @@ from functools import partial
 import streamlit as st
 
 from simulator import DATASETS, ScenarioError, dataset_from_csv, dataset_to_csv, with_dataset
-from simulator.core.backprop import check_computable
 from simulator.core.datasets import MAX_NOISE, Dataset, dataset_of, fit_problems
 from simulator.core.messages import listed, quote
+from simulator.core.record import check_computable
 from simulator.core.scenario import MAX_DATASET
 from simulator.io.share import DATASET_LINK_CHARS, dataset_fits_link
 

@@ -15,7 +15,8 @@ from simulator.core.experiments import mistake_losses
 from simulator.core.mistakes import MISTAKES, inapplicable
 from simulator.core.scenario import scenario_from_dict, scenario_to_json
 from simulator.views.formatting import number
-from simulator.views.graph import GraphModel, graph_layout
+from simulator.views.graph import GraphModel
+from simulator.views.graph_layout import graph_layout
 from simulator.views.learning_figures import mistake_loss_figure
 from simulator.views.learning_tables import mistake_comparison_table
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
-from simulator import train
-from simulator.core.training import DIVERGED
+from simulator.core import training
+from simulator.core.names import subscript
 from simulator.views.formatting import number
+from simulator.views.stages import FIRST_STAGE
 
 from . import learning, presenter, state
 from .graph_panel import network_graph
@@ -91,16 +91,14 @@ def stage_controls(stages, index: int) -> None:
 
 def take_step() -> None:
     """Continue from the updated weights; the whole page reruns so every view shows them."""
-    run = train(state.get("scenario"), 1)
-    if run.diverged_at is not None:
-        state.note_problem("take_step", [DIVERGED.format(step=1).capitalize()])
+    taken = training.take_step(state.get("scenario"), state.get("losses"))
+    if taken.problem:
+        state.note_problem("take_step", [taken.problem])
         return
-    losses = state.get("losses")
-    losses = run.losses if losses is None else np.concatenate([losses, run.losses[1:]])
-    if not state.set_scenario(run.scenario, "take_step"):  # the next step overflows: this one stays
+    if not state.set_scenario(taken.scenario, "take_step"):  # the next step overflows: this one stays
         return
-    state.put("losses", losses)
-    state.put("stage", "forward.z1")
+    state.put("losses", taken.losses)
+    state.put("stage", FIRST_STAGE)
 
 
 def stage_panel(record, stages, index: int) -> None:
@@ -112,9 +110,9 @@ def stage_panel(record, stages, index: int) -> None:
     presenter.worked_numbers(stage)  # substituted formula and code, "?" while blanked
     if stage.kind == "apply":
         if not presenter.hiding(stage.id):  # blanked or quizzed: the new output and loss are answers too
-            before, after = st.columns(2)
-            delta = f"{record.new_output[0] - record.output[0]:+.3g}"
-            before.metric("Output o₁", number(record.new_output[0], 6), delta)
+            *outputs, after = st.columns(len(record.new_output) + 1)
+            for k, (column, new, old) in enumerate(zip(outputs, record.new_output, record.output), start=1):
+                column.metric(f"Output o{subscript(k)}", number(new, 6), f"{new - old:+.3g}")
             after.metric(
                 "Loss E", number(record.new_loss, 6), f"{record.new_loss - record.loss:+.3g}", delta_color="inverse"
             )

@@ -164,17 +164,8 @@ def _thinned(count: int, most: int = MAX_POINTS) -> np.ndarray:
     return np.unique(np.linspace(0, count - 1, most).round().astype(int))
 
 
-def trajectory_figure(
-    history: History, marks: Sequence[int] = (), dark: bool = False, lecture: bool = False
-) -> go.Figure:
-    """One line per weight and bias over training (sampled at the snapshot steps), one colour per layer.
-
-    Biases are dashed; ``marks`` draws a vertical line at each of those steps (the steps being compared).
-    """
-    sizes = font_sizes(lecture)
-    steps, values, names = history.trajectory()
-    chosen = _thinned(len(steps))
-    steps, values = steps[chosen], values[chosen]
+def _parameter_traces(steps: np.ndarray, values: np.ndarray, names: Sequence[str]) -> list[dict]:
+    """One trace per layer's weights and one per layer's biases, their lines split by NaN."""
     layer_of = [int(name[name.index("⁽") + 1 : name.index("⁾")].translate(FROM_SUPERSCRIPT)) for name in names]
     traces = []
     for is_bias in (False, True):
@@ -202,6 +193,20 @@ def trajectory_figure(
                     hovertemplate="%{text}<br>step %{x}: %{y:.4g}<extra></extra>",
                 )
             )
+    return traces
+
+
+def trajectory_figure(
+    history: History, marks: Sequence[int] = (), dark: bool = False, lecture: bool = False
+) -> go.Figure:
+    """One line per weight and bias over training (sampled at the snapshot steps), one colour per layer.
+
+    Biases are dashed; ``marks`` draws a vertical line at each of those steps (the steps being compared).
+    """
+    sizes = font_sizes(lecture)
+    steps, values, names = history.trajectory()
+    chosen = _thinned(len(steps))
+    traces = _parameter_traces(steps[chosen], values[chosen], names)
     ink = DARK_INK if dark else INK
     shapes = [
         {

@@ -23,11 +23,11 @@ from types import MappingProxyType
 
 import numpy as np
 
-from ..core.backprop import StepRecord, step
 from ..core.messages import capped, quote
 from ..core.mistakes import MISTAKES
 from ..core.names import layer_mark
 from ..core.numbers import MAX_TEXT_CHARS, plain, significant_digits, tokens
+from ..core.record import StepRecord, step
 from ..core.rounding import round_sig
 from .stages import Stage, build_stages
 
