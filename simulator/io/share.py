@@ -98,8 +98,15 @@ _SCENARIO_PARAMS: dict[str, tuple[str, Callable[[str], Any]]] = {
 }
 
 
+def _may_fit(scenario: Scenario) -> bool:
+    """False when the dataset cannot fit a link whatever its numbers: each takes at least two characters."""
+    return scenario.dataset is None or 2 * sum(x.size + t.size for x, t in scenario.dataset) <= DATASET_LINK_CHARS
+
+
 def dataset_fits_link(scenario: Scenario) -> bool:
     """Whether the scenario's dataset (if any) is short enough to travel in a link."""
+    if not _may_fit(scenario):
+        return False
     data = scenario_to_dict(scenario)["dataset"]
     return data is None or len(_encode_dataset(data)) <= DATASET_LINK_CHARS
 
@@ -270,7 +277,7 @@ def encode(
         params.update({f"b{l + 1}": encode_vector(b) for l, b in enumerate(data["biases"])})
     if not data["train_biases"]:
         params["frozen"] = "1"
-    dataset = None if data["dataset"] is None else _encode_dataset(data["dataset"])
+    dataset = None if data["dataset"] is None or not _may_fit(scenario) else _encode_dataset(data["dataset"])
     if dataset is not None and len(dataset) <= DATASET_LINK_CHARS:
         params["data"] = dataset
     options = options or ViewOptions()
