@@ -25,10 +25,11 @@ import numpy as np
 
 from ..core.messages import capped, quote
 from ..core.mistakes import MISTAKES
-from ..core.names import layer_mark
+from ..core.names import layer_mark, unit_names
 from ..core.numbers import MAX_TEXT_CHARS, plain, significant_digits, tokens
 from ..core.record import StepRecord, step
 from ..core.rounding import round_sig
+from .chain import unit_chain
 from .stages import Stage, build_stages
 
 REL_TOL = 1e-3
@@ -262,3 +263,26 @@ def quiz_score(attempts: Iterable[tuple[str, bool]]) -> QuizScore:
         first.setdefault(stage_id, bool(right))
         counts[stage_id] = counts.get(stage_id, 0) + 1
     return QuizScore(MappingProxyType(first), MappingProxyType(counts))
+
+
+def hint(record: StepRecord, stage: Stage) -> str:
+    """The first factor to check at a stage, before giving up: for a δ its chain of local factors."""
+    if stage.kind == "delta":
+        chain = unit_chain(record, unit_names(record.scenario.layers)[stage.layer][0])
+        first, *rest = chain.factors
+        then = "".join(f", then times {f.symbol} = {f.formula}" for f in rest)
+        return f"Start with the first unit: {chain.symbol} = {' · '.join(f.symbol for f in chain.factors)}. " + (
+            f"Check {first.symbol} = {first.formula} first{then}."
+        )
+    return f"Check {FIRST_FACTOR[stage.kind]}."
+
+
+def diagnosed(diagnoses: Iterable[tuple[str, str]]) -> tuple[str, ...]:
+    """(stage id, matched id) pairs of wrong answers → one line per mistake or slip, naming its stages."""
+    stages: dict[str, list[str]] = {}
+    for stage_id, matched in diagnoses:
+        stages.setdefault(matched, [])
+        if stage_id not in stages[matched]:
+            stages[matched].append(stage_id)
+    words = {**SLIPS, **{m.id: m.matches for m in MISTAKES.values()}}
+    return tuple(f"{words.get(m, m)[:1].upper()}{words.get(m, m)[1:]} ({', '.join(ids)})" for m, ids in stages.items())
