@@ -135,7 +135,7 @@ def graph_model(
     index: int,
     blank: bool = False,
     divergence=None,
-    notation: str = "zad",
+    notation: str = ZAD.id,
 ) -> GraphModel:
     """Nodes in columns (inputs left), edges with the values revealed by stage ``index``.
 
