@@ -321,11 +321,12 @@ def _role(layer: int, last: int) -> str:
     return "input" if layer == 0 else "output" if layer == last else "hidden"
 
 
-def graph_layout(model: GraphModel, lecture: bool = False) -> GraphLayout:
+def graph_layout(model: GraphModel, lecture: bool = False, width: float | None = None) -> GraphLayout:
     """Units in columns, values under their units, each edge label at the first spot along its edge
-    where its plate clears every unit, value and other label (or on hover only, when none does)."""
+    where its plate clears every unit, value and other label (or on hover only, when none does).
+    ``width``: the narrowest the graph is drawn, px (default :data:`LAYOUT_WIDTH`)."""
     sizes = FONT_SIZES[lecture]
-    width = LAYOUT_WIDTH[lecture]
+    width = width or LAYOUT_WIDTH[lecture]
     last = max((n.layer for n in model.nodes), default=0)
     layers = [[n for n in model.nodes if n.layer == l] for l in range(last + 1)]
     tallest = max(len(layer) for layer in layers)

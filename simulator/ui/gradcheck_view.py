@@ -11,11 +11,11 @@ import dataclasses
 import numpy as np
 import streamlit as st
 
-from simulator.gradcheck import AGREEMENT, nudge_curve, stage_gradient_check
+from simulator.gradcheck import nudge_curve, stage_gradient_check
 from simulator.learning_figures import nudge_figure
 from simulator.learning_tables import gradient_check_styled, gradient_check_table
-from simulator.mistakes import MISTAKES
 from simulator.stages import unit_label, unit_names
+from simulator.walk_tables import check_verdict
 
 from . import state
 
@@ -49,23 +49,7 @@ def check_table(scenario, stage, mistake: str | None) -> None:
     with st.container(key="gradient_check", border=True):
         st.markdown("**Gradient check**: backprop against the central difference [E(w + ε) − E(w − ε)] / 2ε")
         st.table(gradient_check_styled(gradient_check_table(check)))
-        agree = int(check.agrees().sum())
-        verdict = (
-            f"All {check.analytic.size} agree: the largest relative error is {check.worst:.1e} (≤ {AGREEMENT:.0e})."
-            if agree == check.analytic.size
-            else f"{check.analytic.size - agree} of {check.analytic.size} disagree: the largest relative error is "
-            f"{check.worst:.1e}, far above {AGREEMENT:.0e}."
-        )
-        if record_digits := state.get("digits"):
-            verdict += f" (Checked at full precision, not at paper mode's {record_digits} digits.)"
-        if mistake is not None and agree < check.analytic.size:
-            verdict += f" The mistake “{MISTAKES[mistake].title}” bent the gradient: the check fails."
-        elif mistake is not None:
-            verdict += f" The mistake “{MISTAKES[mistake].title}” does not touch this gradient."
-        st.caption(
-            f"ε = {check.epsilon:g}; relative error |a − n| / (|a| + |n|). Blue rows agree, vermillion rows do not. "
-            + verdict
-        )
+        st.caption(check_verdict(check, state.get("digits"), mistake))
 
 
 def nudge(scenario, stage, mistake: str | None) -> None:

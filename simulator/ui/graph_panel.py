@@ -9,7 +9,6 @@ from simulator.graph import graph_model, node_explanation
 from simulator.stages import unit_label, unit_names
 
 from . import presenter, state
-from .mistakes_view import marked_figure
 
 
 def pick_unit() -> None:
@@ -44,7 +43,7 @@ def network_graph(record, stages, index: int) -> None:
     model = graph_model(record, stages, index, blank=hidden, divergence=state.computed().divergence)
     dark = st.context.theme.type == "dark"
     st.plotly_chart(
-        marked_figure(network_figure(model, lecture, spotlight=state.get("spotlight"), dark=dark), model, lecture),
+        network_figure(model, lecture, spotlight=state.get("spotlight"), dark=dark),
         key="graph",
         on_select=pick_unit,
         selection_mode="points",
