@@ -19,7 +19,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from simulator import SEED, build_stages, step, train  # noqa: E402
-from simulator.backprop import Network, sgd_step  # noqa: E402
+from simulator.core.backprop import Network, sgd_step  # noqa: E402
 
 
 def seed_notebook_step(state: dict) -> None:

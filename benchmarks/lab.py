@@ -19,9 +19,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from simulator import PRESETS, train  # noqa: E402
-from simulator.boundary import output_grid  # noqa: E402
-from simulator.datasets import DATASETS, dataset_of, with_dataset  # noqa: E402
-from simulator.editing import with_layers  # noqa: E402
+from simulator.core.boundary import output_grid  # noqa: E402
+from simulator.core.datasets import DATASETS, dataset_of, with_dataset  # noqa: E402
+from simulator.core.editing import with_layers  # noqa: E402
 
 
 def sigmoid(z):

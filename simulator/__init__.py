@@ -1,30 +1,24 @@
 """Backprop Simulator's engine: pure NumPy, one small function per stage of backpropagation."""
 
-from .activations import ACTIVATIONS, Activation
-from .backprop import StepRecord, step
-from .boundary import output_curve, output_grid
-from .datasets import DATASETS, Dataset, dataset_from_csv, dataset_to_csv, with_dataset
-from .exercises import Exercise, exercise_files, exercise_zip, make_exercises
-from .gradcheck import GradientCheck, gradient_check, nudge_curve, stage_gradient_check
-from .history import History
-from .losses import LOSSES, Loss
-from .mistakes import MISTAKES, divergence, mistake_losses
-from .presets import PRESETS, SEED
-from .quiz import check_answer, parse_answer, quiz_score
-from .rounding import paper_drift
-from .scenario import (
-    Scenario,
-    ScenarioError,
-    load_scenario,
-    save_scenario,
-    scenario_from_dict,
-    scenario_from_json,
-    scenario_to_dict,
-    scenario_to_json,
-    scenario_with_fallback,
-)
-from .stages import Stage, build_stages, unit_names
-from .training import TrainingRun, train, train_chunks
+from .core.activations import ACTIVATIONS, Activation
+from .core.backprop import StepRecord, step
+from .core.boundary import output_curve, output_grid
+from .core.datasets import DATASETS, Dataset, with_dataset
+from .core.experiments import mistake_losses, paper_drift
+from .core.fallback import scenario_with_fallback
+from .core.gradcheck import GradientCheck, gradient_check, nudge_curve, stage_gradient_check
+from .core.history import History
+from .core.losses import LOSSES, Loss
+from .core.mistakes import MISTAKES, divergence
+from .core.names import unit_names
+from .core.presets import PRESETS, SEED
+from .core.scenario import Scenario, ScenarioError, scenario_from_dict, scenario_to_dict, scenario_to_json
+from .core.training import TrainingRun, train, train_chunks
+from .io.csv_data import dataset_from_csv, dataset_to_csv
+from .io.exercises import Exercise, exercise_files, exercise_zip, make_exercises
+from .io.scenario_files import load_scenario, save_scenario, scenario_from_json
+from .views.quiz import check_answer, parse_answer, quiz_score
+from .views.stages import Stage, build_stages
 
 __all__ = [
     "ACTIVATIONS",

@@ -290,8 +290,8 @@ def _poke(draw, data, hostile) -> None:
 
 def view_options():
     """Valid view options for share links."""
-    from simulator.mistakes import MISTAKES
-    from simulator.share import HIDEABLE, ViewOptions
+    from simulator.core.mistakes import MISTAKES
+    from simulator.io.share import HIDEABLE, ViewOptions
 
     return st.builds(
         ViewOptions,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from simulator import ACTIVATIONS, LOSSES
-from simulator.activations import derivative
+from simulator.core.activations import derivative
 
 EXTREMES = np.array([-1e4, -750.0, -30.0, -1.0, 0.0, 1.0, 30.0, 750.0, 1e4])
 

@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from simulator import PRESETS, SEED
-from simulator.share import encode
+from simulator.io.share import encode
 
 APP = str(Path(__file__).parents[1] / "streamlit_app.py")
 SEED_STAGES = 12

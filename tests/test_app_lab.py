@@ -7,8 +7,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from simulator import DATASETS, PRESETS, History, with_dataset
-from simulator.editing import with_layers
-from simulator.share import encode
+from simulator.core.editing import with_layers
+from simulator.io.share import encode
 
 from .test_app import click, errors, heading, open_tab, shown_code, start
 

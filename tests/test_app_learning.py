@@ -8,8 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from simulator import SEED, build_stages, step
-from simulator.narration import blank_latex
-from simulator.quiz import TOLERANCE_TEXT
+from simulator.views.narration import blank_latex
+from simulator.views.quiz import TOLERANCE_TEXT
 
 from .test_app import APP, click, heading, shown, shown_code
 

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import pytest
 
 from simulator import SEED
-from simulator.share import encode
+from simulator.io.share import encode
 
 from .appserver import CHROMIUM
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from simulator import PRESETS
-from simulator.cli import main as cli
-from simulator.share import encode
+from simulator.io.cli import main as cli
+from simulator.io.share import encode
 
 from .test_browser import Visit
 

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from simulator import DATASETS, PRESETS, History, dataset_to_csv, with_dataset
-from simulator.editing import with_layers
-from simulator.share import encode
+from simulator.core.editing import with_layers
+from simulator.io.share import encode
 
 from .test_browser import ARTIFACTS, Visit, wait_for_code
 

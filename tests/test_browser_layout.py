@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import pytest
 
 from simulator import PRESETS
-from simulator.share import encode
+from simulator.io.share import encode
 
 from .appserver import CHROMIUM
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from simulator import SEED
-from simulator.share import encode
+from simulator.io.share import encode
 
 from .test_browser import Visit, type_into_cell, wait_for_code
 

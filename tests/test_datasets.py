@@ -4,16 +4,8 @@ import numpy as np
 import pytest
 
 from simulator import PRESETS, ScenarioError
-from simulator.datasets import (
-    DATASETS,
-    DataError,
-    Dataset,
-    dataset_from_csv,
-    dataset_of,
-    dataset_to_csv,
-    fit_problems,
-    with_dataset,
-)
+from simulator.core.datasets import DATASETS, Dataset, dataset_of, fit_problems, with_dataset
+from simulator.io.csv_data import DataError, dataset_from_csv, dataset_to_csv
 
 XOR_CSV = "x1,x2,t1\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"
 

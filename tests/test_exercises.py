@@ -13,14 +13,14 @@ import numpy as np
 import pytest
 
 from simulator import PRESETS, SEED, ScenarioError, build_stages, scenario_from_json, step
-from simulator.exercises import (
+from simulator.io.exercises import (
     LEARNING_RATES,
     exercise_files,
     exercise_zip,
     make_exercises,
     symbol,
 )
-from simulator.share import decode
+from simulator.io.share import decode
 
 SHEETS = ("worksheet.md", "worksheet.html", "answers.md", "answers.html")
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from simulator import ScenarioError, build_stages, scenario_from_json, scenario_to_json, step
-from simulator.cli import main
-from simulator.scenario import check_computable
+from simulator.core.backprop import check_computable
+from simulator.io.cli import main
 
 from .strategies import extreme_scenarios, hostile_json
 from .test_fuzz_links import assert_finite, strict

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator import PRESETS, SEED, build_stages, step
-from simulator.share import VIEW_OPTIONS, decode, encode
+from simulator.io.share import VIEW_OPTIONS, decode, encode
 
 from .strategies import query_dicts, scenarios, view_options, with_dataset
 

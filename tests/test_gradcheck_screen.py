@@ -5,9 +5,9 @@ import plotly.graph_objects as go
 import pytest
 
 from simulator import PRESETS, SEED, build_stages, mistake_losses, nudge_curve, paper_drift, quiz_score, step
-from simulator.gradcheck import AGREEMENT, stage_gradient_check
-from simulator.learning_figures import mistake_loss_figure, nudge_figure, paper_drift_figure
-from simulator.learning_tables import (
+from simulator.core.gradcheck import AGREEMENT, stage_gradient_check
+from simulator.views.learning_figures import mistake_loss_figure, nudge_figure, paper_drift_figure
+from simulator.views.learning_tables import (
     gradient_check_styled,
     gradient_check_table,
     mistake_comparison_table,

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import assume, given
 
 from simulator import PRESETS, Scenario, gradient_check, step, train
-from simulator.backprop import Network, forward_pass
-from simulator.scenario import scenario_to_dict
+from simulator.core.backprop import Network, forward_pass
+from simulator.core.scenario import scenario_to_dict
 
 from .strategies import scenarios
 

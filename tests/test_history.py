@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from simulator import PRESETS, train
-from simulator import history as history_module
-from simulator.editing import with_layers
-from simulator.history import MAX_HISTORY, History, parameter_names, snapshot_interval
-from simulator.training import Params
+from simulator.core import history as history_module
+from simulator.core.editing import with_layers
+from simulator.core.history import MAX_HISTORY, History, parameter_names, snapshot_interval
+from simulator.core.training import Params
 
 
 def assert_same_weights(params: Params, scenario):

@@ -11,15 +11,15 @@ import pytest
 from hypothesis import given
 
 from simulator import PRESETS, step, train
-from simulator.backprop import Network
-from simulator.boundary import output_curve, output_grid
-from simulator.datasets import DATASETS, dataset_of, with_dataset
-from simulator.editing import with_layers
-from simulator.figures import loss_curve_figure
-from simulator.history import History
-from simulator.lab_figures import boundary_figure, curve_figure, trajectory_figure
-from simulator.lab_tables import diff_tables, styled_diff
-from simulator.training import batch_gradients, train_chunks
+from simulator.core.backprop import Network
+from simulator.core.boundary import output_curve, output_grid
+from simulator.core.datasets import DATASETS, dataset_of, with_dataset
+from simulator.core.editing import with_layers
+from simulator.core.history import History
+from simulator.core.training import batch_gradients, train_chunks
+from simulator.views.figures import loss_curve_figure
+from simulator.views.lab_figures import boundary_figure, curve_figure, trajectory_figure
+from simulator.views.lab_tables import diff_tables, styled_diff
 
 from .strategies import scenarios
 

@@ -6,10 +6,10 @@ import itertools
 import pytest
 
 from simulator import PRESETS, SEED, build_stages, step
-from simulator.figures import network_figure
-from simulator.formatting import distinct_pair, plain
-from simulator.graph import FONT_SIZES, LAYOUT_WIDTH, graph_layout, graph_model
-from simulator.tables import stage_tables, styled
+from simulator.views.figures import network_figure
+from simulator.views.formatting import distinct_pair, plain
+from simulator.views.graph import FONT_SIZES, LAYOUT_WIDTH, graph_layout, graph_model
+from simulator.views.tables import stage_tables, styled
 
 
 def every_layout(lecture: bool, blank: bool = False):

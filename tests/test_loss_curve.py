@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from simulator.figures import MAX_CURVE_POINTS, loss_curve_figure
+from simulator.views.figures import MAX_CURVE_POINTS, loss_curve_figure
 
 
 def test_a_20000_step_history_is_drawn_from_at_most_2000_of_its_own_steps():

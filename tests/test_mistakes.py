@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 
 from simulator import MISTAKES, PRESETS, SEED, Scenario, build_stages, divergence, mistake_losses, step, train
-from simulator.graph import graph_model
-from simulator.mistakes import inapplicable
+from simulator.core.mistakes import inapplicable
+from simulator.views.graph import graph_model
 
 from .strategies import scenarios
 
@@ -191,8 +191,8 @@ def test_mistake_losses_compare_learning():
 
 
 def test_training_under_the_correct_rules_is_train():
-    from simulator.backprop import train_with_rules
-    from simulator.mistakes import CORRECT
+    from simulator.core.backprop import train_with_rules
+    from simulator.core.mistakes import CORRECT
 
     for scenario in (SEED, PRESETS["xor"]):
         np.testing.assert_allclose(train_with_rules(scenario, CORRECT, 30), train(scenario, 30).losses, rtol=1e-12)

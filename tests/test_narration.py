@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 
 from simulator import PRESETS, SEED, build_stages, step
-from simulator.formatting import latex_matrix, latex_number, latex_vector, number
-from simulator.narration import (
+from simulator.views.formatting import latex_matrix, latex_number, latex_vector, number
+from simulator.views.narration import (
     MAX_EDGE_SENTENCES,
     blank_latex,
     blank_output,

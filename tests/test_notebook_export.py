@@ -19,10 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator import PRESETS, SEED, ScenarioError, build_stages, save_scenario, scenario_from_dict, step
-from simulator.formatting import notebook_values
-from simulator.mistakes import MISTAKES
-from simulator.notebook_export import notebook_bytes, walkthrough_notebook
-from simulator.share import decode
+from simulator.core.mistakes import MISTAKES
+from simulator.io.notebook_export import notebook_bytes, walkthrough_notebook
+from simulator.io.share import decode
+from simulator.views.formatting import notebook_values
 
 from .strategies import scenarios
 

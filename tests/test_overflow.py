@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from simulator import SEED, Scenario, ScenarioError, save_scenario, scenario_from_dict, scenario_from_json, step
-from simulator.cli import main
-from simulator.scenario import check_computable, scenario_to_json
-from simulator.share import decode, encode
+from simulator.core.backprop import check_computable
+from simulator.core.scenario import scenario_to_json
+from simulator.io.cli import main
+from simulator.io.share import decode, encode
 
 from .test_fuzz_links import strict
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from simulator import MISTAKES, PRESETS, SEED, build_stages, check_answer, divergence, parse_answer, quiz_score, step
-from simulator.quiz import TOLERANCE_TEXT, questions
+from simulator.views.quiz import TOLERANCE_TEXT, questions
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from simulator import PRESETS, SEED, build_stages, paper_drift, step
-from simulator.rounding import check_digits, round_sig
+from simulator.core.rounding import check_digits, round_sig
 
 from .strategies import scenarios
 

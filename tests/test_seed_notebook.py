@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from simulator import SEED, build_stages, step
-from simulator.notebook import SEED_VECTOR, perceptron, relu, sigmoid, softmax
+from simulator.core.notebook import SEED_VECTOR, perceptron, relu, sigmoid, softmax
 
 
 def seed_notebook_step():
@@ -109,8 +109,8 @@ def test_perceptron_uses_the_generator_it_is_given():
 
 def test_mazur_two_output_example():
     """The 2-2-2 preset is Matt Mazur's worked example; its published numbers check the engine."""
-    from simulator.presets import TWO_OUTPUTS
-    from simulator.training import train
+    from simulator.core.presets import TWO_OUTPUTS
+    from simulator.core.training import train
 
     record = step(TWO_OUTPUTS)
     np.testing.assert_allclose(record.output, [0.75136507, 0.772928465], atol=5e-9)

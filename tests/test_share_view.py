@@ -5,8 +5,8 @@ import dataclasses
 import pytest
 from hypothesis import given
 
-from simulator import PRESETS, SEED
-from simulator.share import DATASET_LINK_CHARS, VIEW_OPTIONS, ViewOptions, dataset_fits_link, decode, encode
+from simulator import MISTAKES, PRESETS, SEED
+from simulator.io.share import DATASET_LINK_CHARS, VIEW_OPTIONS, ViewOptions, dataset_fits_link, decode, encode
 
 from .strategies import scenarios, view_options
 
@@ -56,7 +56,7 @@ def test_old_calls_keep_working():
         ({"speed": "0.1"}, ['speed: ignored, "0.1" is not a number of seconds from 0.5 to 30']),
         (
             {"mistake": "oops"},
-            ['mistake: ignored, "oops" is not one of ' + ", ".join(__import__("simulator.mistakes").mistakes.MISTAKES)],
+            ['mistake: ignored, "oops" is not one of ' + ", ".join(MISTAKES)],
         ),
         (
             {"stage": "![p](http://127.0.0.1:9/x.png)"},

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 
 from simulator import PRESETS, SEED, build_stages, step, unit_names
-from simulator.stages import unit_label
+from simulator.core.names import unit_label
 
 from .strategies import scenarios
 

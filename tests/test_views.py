@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 
 from simulator import PRESETS, SEED, ScenarioError, build_stages, step
-from simulator.editing import (
+from simulator.core.editing import (
     bias_mode,
     parse_layers,
     parse_numbers,
@@ -14,11 +14,11 @@ from simulator.editing import (
     with_cell_edits,
     with_layers,
 )
-from simulator.figures import NEGATIVE, POSITIVE, activation_figure, loss_curve_figure, network_figure
-from simulator.formatting import latex_number, number
-from simulator.graph import graph_model, node_explanation
-from simulator.share import decode, encode
-from simulator.tables import stage_tables, styled, weight_tables
+from simulator.io.share import decode, encode
+from simulator.views.figures import NEGATIVE, POSITIVE, activation_figure, loss_curve_figure, network_figure
+from simulator.views.formatting import latex_number, number
+from simulator.views.graph import graph_model, node_explanation
+from simulator.views.tables import stage_tables, styled, weight_tables
 
 from .strategies import scenarios
 

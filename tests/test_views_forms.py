@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 
 from simulator import MISTAKES, PRESETS, SEED, build_stages, step
-from simulator.forms import to_latex
+from simulator.views.forms import to_latex
 
 from .strategies import scenarios
 

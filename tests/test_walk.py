@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from simulator import PRESETS, SEED, build_stages, step
-from simulator.formatting import notebook_values, number, plain
-from simulator.graph import graph_layout, graph_model
-from simulator.mistakes import divergence
-from simulator.narration import narrate
-from simulator.walk import WalkView, walk
+from simulator.core.mistakes import divergence
+from simulator.views.formatting import notebook_values, number, plain
+from simulator.views.graph import graph_layout, graph_model
+from simulator.views.narration import narrate
+from simulator.views.walk import WalkView, walk
 
 
 def seed_walk(view: WalkView | None = None, scenario=SEED, mistake=None):

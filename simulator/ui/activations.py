@@ -6,10 +6,10 @@ import numpy as np
 import streamlit as st
 
 from simulator import ACTIVATIONS
-from simulator.editing import parse_numbers
-from simulator.figures import activation_figure
-from simulator.notebook import SEED_VECTOR, perceptron, perceptron_weights
-from simulator.tables import matrix_frame
+from simulator.core.editing import parse_numbers
+from simulator.core.notebook import SEED_VECTOR, perceptron, perceptron_weights
+from simulator.views.figures import activation_figure
+from simulator.views.tables import matrix_frame
 
 from . import state
 

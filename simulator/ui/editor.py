@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from simulator import ACTIVATIONS, LOSSES, PRESETS, ScenarioError
-from simulator.editing import (
+from simulator.core.editing import (
     BIAS_MODES,
     bias_mode,
     parse_cell,
@@ -19,10 +19,11 @@ from simulator.editing import (
     with_cell_edits,
     with_layers,
 )
-from simulator.presets import PRESET_TITLES
-from simulator.scenario import scenario_from_json, scenario_to_json
-from simulator.stages import layer_mark, unit_label, unit_names
-from simulator.tables import cell_texts
+from simulator.core.names import layer_mark, unit_label, unit_names
+from simulator.core.presets import PRESET_TITLES
+from simulator.core.scenario import scenario_to_json
+from simulator.io.scenario_files import scenario_from_json
+from simulator.views.tables import cell_texts
 
 from . import state
 from .text import escaped

@@ -11,11 +11,11 @@ import dataclasses
 import numpy as np
 import streamlit as st
 
-from simulator.gradcheck import nudge_curve, stage_gradient_check
-from simulator.learning_figures import nudge_figure
-from simulator.learning_tables import gradient_check_styled, gradient_check_table
-from simulator.stages import unit_label, unit_names
-from simulator.walk_tables import check_verdict
+from simulator.core.gradcheck import nudge_curve, stage_gradient_check
+from simulator.core.names import unit_label, unit_names
+from simulator.views.learning_figures import nudge_figure
+from simulator.views.learning_tables import gradient_check_styled, gradient_check_table
+from simulator.views.walk_tables import check_verdict
 
 from . import state
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from simulator.figures import network_figure
-from simulator.graph import graph_model, node_explanation
-from simulator.stages import unit_label, unit_names
+from simulator.core.names import unit_label, unit_names
+from simulator.views.figures import network_figure
+from simulator.views.graph import graph_model, node_explanation
 
 from . import presenter, state
 

@@ -11,10 +11,10 @@ from functools import partial
 import streamlit as st
 
 from simulator import PRESETS
-from simulator.exercises import MAX_EXERCISES, exercise_zip
-from simulator.mistakes import MISTAKES
-from simulator.notebook_export import notebook_bytes
-from simulator.presets import PRESET_TITLES
+from simulator.core.mistakes import MISTAKES
+from simulator.core.presets import PRESET_TITLES
+from simulator.io.exercises import MAX_EXERCISES, exercise_zip
+from simulator.io.notebook_export import notebook_bytes
 
 from . import state
 

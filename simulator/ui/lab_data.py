@@ -10,9 +10,9 @@ from __future__ import annotations
 import streamlit as st
 
 from simulator import DATASETS, ScenarioError, dataset_from_csv, dataset_to_csv, with_dataset
-from simulator.datasets import MAX_NOISE, Dataset, dataset_of, fit_problems
-from simulator.scenario import MAX_DATASET
-from simulator.share import DATASET_LINK_CHARS, dataset_fits_link
+from simulator.core.datasets import MAX_NOISE, Dataset, dataset_of, fit_problems
+from simulator.core.scenario import MAX_DATASET
+from simulator.io.share import DATASET_LINK_CHARS, dataset_fits_link
 
 from . import state
 from .text import escaped, problems_box

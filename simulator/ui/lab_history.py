@@ -12,9 +12,9 @@ from __future__ import annotations
 import streamlit as st
 
 from simulator import History
-from simulator.history import MAX_HISTORY
-from simulator.lab_figures import trajectory_figure
-from simulator.lab_tables import diff_tables, styled_diff
+from simulator.core.history import MAX_HISTORY
+from simulator.views.lab_figures import trajectory_figure
+from simulator.views.lab_tables import diff_tables, styled_diff
 
 from . import state
 

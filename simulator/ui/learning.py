@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from simulator.learning_figures import paper_drift_figure
-from simulator.mistakes import MISTAKES
-from simulator.rounding import paper_drift
+from simulator.core.experiments import paper_drift
+from simulator.core.mistakes import MISTAKES
+from simulator.views.learning_figures import paper_drift_figure
 
 from . import mistakes_view, presenter, quiz, state
 from .gradcheck_view import gradient_room

@@ -10,11 +10,12 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from simulator.formatting import number
-from simulator.learning_figures import mistake_loss_figure
-from simulator.learning_tables import mistake_comparison_table
-from simulator.mistakes import MISTAKES, inapplicable, mistake_losses
-from simulator.scenario import scenario_from_dict, scenario_to_json
+from simulator.core.experiments import mistake_losses
+from simulator.core.mistakes import MISTAKES, inapplicable
+from simulator.core.scenario import scenario_from_dict, scenario_to_json
+from simulator.views.formatting import number
+from simulator.views.learning_figures import mistake_loss_figure
+from simulator.views.learning_tables import mistake_comparison_table
 
 from . import state
 from .text import escaped

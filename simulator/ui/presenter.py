@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from simulator.formatting import notebook_values
-from simulator.narration import blank_latex, blank_output, graph_table, narrate
-from simulator.share import MAX_SPEED, MIN_SPEED
+from simulator.io.share import MAX_SPEED, MIN_SPEED
+from simulator.views.formatting import notebook_values
+from simulator.views.narration import blank_latex, blank_output, graph_table, narrate
 
 from . import quiz, state
 

@@ -2,7 +2,7 @@
 
 While a stage is asked, :func:`asking` is True and the presenter's blanking hides its numbers everywhere
 (the substituted formula, the code output, the tables and the graph labels). "Check" compares every field
-with :func:`simulator.quiz.check_answer` (tolerance on screen), "Show me" gives up; either way the attempt
+with :func:`simulator.views.quiz.check_answer` (tolerance on screen), "Show me" gives up; either way the attempt
 counts towards the score (first try right per stage). The progress lives in this session only.
 """
 
@@ -16,8 +16,8 @@ from types import MappingProxyType
 import numpy as np
 import streamlit as st
 
-from simulator.learning_tables import quiz_summary_table
-from simulator.quiz import TOLERANCE_TEXT, check_answer, questions, quiz_score, value_label
+from simulator.views.learning_tables import quiz_summary_table
+from simulator.views.quiz import TOLERANCE_TEXT, check_answer, questions, quiz_score, value_label
 
 from . import state
 from .text import escaped

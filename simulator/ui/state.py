@@ -13,8 +13,8 @@ from typing import Any
 import streamlit as st
 
 from simulator import SEED, Scenario, ScenarioError, Stage, StepRecord, build_stages, step
-from simulator.mistakes import Divergence, divergence
-from simulator.share import ViewOptions, decode, encode
+from simulator.core.mistakes import Divergence, divergence
+from simulator.io.share import ViewOptions, decode, encode
 
 # name: default. Every module reads and writes state through these names only.
 DEFAULTS: dict[str, Any] = {
@@ -36,14 +36,14 @@ DEFAULTS: dict[str, Any] = {
     "hide": frozenset(),  # page parts hidden by the link: editor, tabs, code, tables, narration, title
     # Learning (carried in links: quiz=1, mistake=ID, round=K, notation=mazur, form=scalar)
     "quiz": False,
-    "mistake": None,  # id from simulator.mistakes.MISTAKES
+    "mistake": None,  # id from simulator.core.mistakes.MISTAKES
     "digits": None,  # paper mode: significant digits, or None for full precision
     "notation": "zad",  # zad (z, a, δ) or mazur (net, out)
     "form": "matrix",  # matrix or scalar
     "quiz_progress": None,  # ui.quiz.Progress: attempts and answers of this session's quiz, never stored elsewhere
     # Training lab
     "batch": "example",  # one update per example, or "full" batch
-    "history": None,  # every trained step (simulator.history.History) of lab_scenario in this batch mode
+    "history": None,  # every trained step (simulator.core.history.History) of lab_scenario in this batch mode
     "history_step": 0,  # the history's step whose weights are in force (the scrubber's position)
     "lab_scenario": None,  # the scenario the lab put in force; any other one starts a new history
     "lab_run": None,  # training in progress (ui.training.Run: steps done of total, target, playing)

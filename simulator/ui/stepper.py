@@ -6,8 +6,8 @@ import numpy as np
 import streamlit as st
 
 from simulator import train
-from simulator.formatting import number
-from simulator.training import DIVERGED
+from simulator.core.training import DIVERGED
+from simulator.views.formatting import number
 
 from . import learning, presenter, state
 from .graph_panel import network_graph

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from simulator.tables import stage_tables, styled, weight_tables
+from simulator.views.tables import stage_tables, styled, weight_tables
 
 
 @st.cache_data(max_entries=2_000, show_spinner=False)

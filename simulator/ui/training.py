@@ -15,11 +15,11 @@ from dataclasses import dataclass, replace
 import streamlit as st
 
 from simulator import History, output_curve, output_grid
-from simulator.datasets import dataset_of
-from simulator.figures import loss_curve_figure
-from simulator.formatting import number
-from simulator.lab_figures import boundary_figure, curve_figure
-from simulator.training import DIVERGED, MODE_TEXT, MODES, REACHED
+from simulator.core.datasets import dataset_of
+from simulator.core.training import DIVERGED, MODE_TEXT, MODES, REACHED
+from simulator.views.figures import loss_curve_figure
+from simulator.views.formatting import number
+from simulator.views.lab_figures import boundary_figure, curve_figure
 
 from . import state
 from .lab_data import data_section

@@ -1,0 +1,130 @@
+"""pandas tables of a step, labelled by unit names, coloured on a diverging scale."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+from ..core.backprop import StepRecord
+from ..core.names import layer_mark, unit_label, unit_names
+from .formatting import distinct_pair, number
+from .stages import Stage
+
+
+def _labels(scenario, l: int) -> list[str]:
+    return [unit_label(n) for n in unit_names(scenario.layers)[l]]
+
+
+def matrix_frame(values: np.ndarray, rows: list[str], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(np.atleast_2d(np.asarray(values, dtype=float)), index=rows, columns=columns)
+
+
+def cell_texts(values: np.ndarray, rows: list[str], columns: list[str]) -> pd.DataFrame:
+    """A matrix as editable text cells, 8 significant digits (0.500177005 shows as 0.50017701)."""
+    texts = [[f"{v:.8g}" for v in row] for row in np.atleast_2d(np.asarray(values, dtype=float))]
+    return pd.DataFrame(texts, index=rows, columns=columns)
+
+
+def weight_tables(record: StepRecord, l: int) -> dict[str, pd.DataFrame]:
+    """W⁽ˡ⁾, its gradient, the update −η·dE/dW (the seed's printout negated) and the new weights."""
+    rows, columns = _labels(record.scenario, l - 1), _labels(record.scenario, l)
+    return {
+        f"W{layer_mark(l)}": matrix_frame(record.scenario.weights[l - 1], rows, columns),
+        f"∂E/∂W{layer_mark(l)}": matrix_frame(record.weight_gradients[l - 1], rows, columns),
+        f"ΔW{layer_mark(l)} = −η·∂E/∂W{layer_mark(l)}": matrix_frame(record.weight_updates[l - 1], rows, columns),
+        f"W{layer_mark(l)} new": compared(
+            matrix_frame(record.new_weights[l - 1], rows, columns), record.scenario.weights[l - 1]
+        ),
+    }
+
+
+def compared(frame: pd.DataFrame, before) -> pd.DataFrame:
+    """``frame`` with the values it replaces (NaN where none): :func:`styled` then shows each cell with
+    enough digits to differ from its old value (0.10004, not 0.1, for 0.1 → 0.1000354)."""
+    frame = frame.copy()
+    # Nested tuples, not an array: pandas compares attrs with == when it copies a frame.
+    # and None, not NaN, where nothing is replaced: attrs travel to the browser as JSON.
+    values = np.broadcast_to(np.asarray(before, dtype=float), frame.shape).tolist()
+    frame.attrs["before"] = tuple(tuple(None if np.isnan(v) else v for v in row) for row in values)
+    return frame
+
+
+def _diverging(frame: pd.DataFrame) -> pd.DataFrame:
+    """Blue for positive, vermillion for negative, strength ∝ |value| / largest in the table.
+
+    Translucent tints and no text colour: the theme's text stays readable on them, light or dark.
+    The sign is also in the number's minus, never in the colour alone."""
+    values = frame.to_numpy(dtype=float)
+    largest = np.max(np.abs(values)) if values.size else 0.0
+    css = np.empty(values.shape, dtype=object)
+    for index, value in np.ndenumerate(values):
+        strength = 0.0 if largest == 0 else abs(value) / largest
+        rgb = "0,114,178" if value >= 0 else "213,94,0"
+        css[index] = f"background-color: rgba({rgb},{0.08 + 0.5 * strength:.2f}); white-space: nowrap"
+    return pd.DataFrame(css, index=frame.index, columns=frame.columns)
+
+
+def cell_text(frame: pd.DataFrame) -> np.ndarray:
+    """What each cell shows: :func:`number`, with more digits where a value must differ from ``attrs["before"]``."""
+    values = frame.to_numpy(dtype=float)
+    before = frame.attrs.get("before")
+    before = None if before is None else np.array(before, dtype=float)
+    texts = np.empty(values.shape, dtype=object)
+    for index, value in np.ndenumerate(values):
+        old = np.nan if before is None else before[index]
+        texts[index] = number(value) if np.isnan(old) else distinct_pair(old, value)[1]
+    return texts
+
+
+def styled(frame: pd.DataFrame) -> Styler:
+    """Numbers to 4 significant digits, scientific below 1e-3 (1.770e-04, never 0.000); a new value
+    with as many more as it takes to differ from the old one."""
+    # Styler formats by value, not position: a value met twice keeps its longest text.
+    shown: dict[float, str] = {}
+    for value, text in zip(frame.to_numpy(dtype=float).ravel(), cell_text(frame).ravel()):
+        if len(text) > len(shown.get(value, "")):
+            shown[value] = text
+    bare = frame.copy()
+    bare.attrs = {}  # the digits are in the text now
+    return bare.style.apply(_diverging, axis=None).format(lambda v: shown.get(v) or number(v))
+
+
+def stage_tables(record: StepRecord, stage: Stage) -> dict[str, pd.DataFrame]:
+    """The tables that belong with a stage: what it computes, in unit-labelled rows and columns."""
+    scenario = record.scenario
+    l = stage.layer
+    if stage.kind in ("gradient", "update") and stage.id[len(stage.kind) + 1] == "W":
+        tables = weight_tables(record, l)
+        keys = list(tables)
+        return {k: tables[k] for k in (keys[:2] if stage.kind == "gradient" else keys[1:])}
+    if stage.kind in ("gradient", "update"):  # a bias vector
+        columns = _labels(scenario, l)
+        frame = {"b": scenario.biases[l - 1], "∂E/∂b": record.bias_gradients[l - 1], "b new": record.new_biases[l - 1]}
+        nothing = np.full(len(columns), np.nan)
+        before = [nothing, nothing, scenario.biases[l - 1]]
+        return {f"b{layer_mark(l)}": compared(pd.DataFrame(frame, index=columns).T, before)}
+    if stage.kind == "forward":
+        columns = _labels(scenario, l)
+        rows = {"z": record.zs[l - 1]}
+        if stage.id.startswith("forward.a"):
+            rows["a"] = record.activations[l]
+        inputs = _labels(scenario, l - 1)
+        return {
+            f"W{layer_mark(l)}": matrix_frame(scenario.weights[l - 1], inputs, columns),
+            f"Layer {l}": pd.DataFrame(rows, index=columns).T,
+        }
+    if stage.kind == "loss":
+        columns = _labels(scenario, len(scenario.layers) - 1)
+        frame = pd.DataFrame({"o": record.output, "t": scenario.target, "e = o − t": record.error}, index=columns).T
+        return {"Output and target": frame}
+    if stage.kind == "delta":
+        columns = _labels(scenario, l)
+        return {f"δ{layer_mark(l)}": pd.DataFrame({"δ": record.deltas[l - 1]}, index=columns).T}
+    columns = _labels(scenario, len(scenario.layers) - 1)
+    return {
+        "Before and after the update": compared(
+            pd.DataFrame({"o before": record.output, "o after": record.new_output}, index=columns).T,
+            [np.full(len(columns), np.nan), record.output],
+        )
+    }
