@@ -90,3 +90,15 @@ def gradient_room(record, stage) -> None:
     scenario, mistake = record.scenario, record.mistake
     check_table(scenario, stage, mistake)
     nudge(scenario, stage, mistake)
+
+
+def nudge_room(now) -> None:
+    """The nudge, in an expander built only when opened: for the current stage's parameters when it is a
+    gradient stage (the browser's stage, which the opening rerun reads from the URL), else the output layer's."""
+    expander = st.expander("Nudge one weight and watch the loss", key="nudge_tools", on_change="rerun")
+    if not expander.open:
+        return
+    gradients = [s for s in now.stages if s.kind == "gradient"]
+    current = now.stages[now.index]
+    with expander:
+        nudge(now.record.scenario, current if current.kind == "gradient" else gradients[0], now.record.mistake)

@@ -1,0 +1,246 @@
+// The walk: the browser turns the pages Python computed once per scenario (simulator/views/walk.py).
+// Prev/Next/Reset/End, the picker, the clicker keys, auto-play, Back/Forward and a click on a unit all
+// change the shown stage here, with no message to the server. A step past what was sent (blank the
+// answer, the quiz) or a Reveal asks the server, which sends the next piece.
+// (STEP, MODIFIERS, typing and svgButton come first, from simulator/ui/keys.py.)
+
+const CONFIG = (id) => ({ displayModeBar: true, displaylogo: false, modeBarButtons: [["toImage"]], responsive: true,
+  toImageButtonOptions: { format: "png", scale: 2, filename: `backprop-${id}` } });
+const cache = new Map();  // LaTeX → KaTeX's HTML: a stage shown twice is rendered once
+
+function moduleUrl(name) {
+  const index = document.querySelector('script[src*="static/js/index"]');
+  return new URL(name, index ? index.src : new URL("static/js/", document.baseURI)).href;
+}
+
+async function libraries(data) {  // Streamlit's own KaTeX and Plotly.js, already in the browser's cache
+  if (!window.__bpKatex) window.__bpKatex = (await import(moduleUrl(data.katex))).default;
+  if (!window.Plotly) await import(moduleUrl(data.plotly));
+}
+
+function tex(latex, display = true) {
+  const key = (display ? "D" : "I") + latex;
+  if (!cache.has(key)) {
+    cache.set(key, window.__bpKatex.renderToString(latex, { displayMode: display, throwOnError: false }));
+  }
+  return cache.get(key);
+}
+
+function fill(element, html) {
+  if (element.__bpHtml !== html) {
+    element.innerHTML = html;
+    element.__bpHtml = html;
+  }
+  element.hidden = !html;
+}
+
+function text(element, words) {
+  if (element.textContent !== words) element.textContent = words;
+  element.hidden = !words;
+}
+
+function stageUrl(id) {
+  const url = new URL(window.location.href);
+  url.searchParams.set("stage", id);
+  return url.pathname + url.search + url.hash;
+}
+
+function othersOf(search) {  // the query string without the stage
+  const params = new URLSearchParams(search);
+  params.delete("stage");
+  params.sort();
+  return params.toString();
+}
+
+class Walk {
+  constructor() {
+    this.index = 0;
+    this.unit = null;  // the unit whose inspector is open; it follows Prev/Next
+    this.timer = null;
+    this.onKey = this.onKey.bind(this);
+    this.onPop = this.onPop.bind(this);
+    window.addEventListener("keydown", this.onKey, true);
+    window.addEventListener("popstate", this.onPop, true);
+    this.observer = new MutationObserver(() => svgButton());
+    this.observer.observe(document.body, { childList: true, subtree: true });
+  }
+
+  get last() { return this.data.count - 1; }
+  get shipped() { return this.data.stages.length; }
+
+  mount(root, data, trigger) {
+    const fresh = !this.data || data.index !== this.data.index || data.version !== this.data.version;
+    this.root = root;
+    this.trigger = trigger;
+    this.data = data;
+    if (fresh || this.index >= this.shipped) this.index = data.index;
+    if (!root.__bpWired) this.wire(root);
+    this.picker();
+    libraries(data).then(() => { this.show(this.index, null); this.schedule(); });
+  }
+
+  wire(root) {
+    root.__bpWired = true;
+    const on = (selector, handler) => root.querySelector(selector).addEventListener("click", handler);
+    on(".bp-reset", () => this.go(0, "push"));
+    on(".bp-prev", () => this.step(-1));
+    on(".bp-next", () => this.step(1));
+    on(".bp-end", () => this.go(this.last, "push"));
+    on(".bp-reveal", () => this.ask({ kind: "reveal" }));
+    on(".bp-close", () => { this.unit = null; this.inspect(); });
+    root.querySelector(".bp-picker").addEventListener("change", (event) => this.go(Number(event.target.value), "push"));
+  }
+
+  picker() {
+    const select = this.root.querySelector(".bp-picker");
+    const key = this.data.titles.join("\n");
+    if (select.__bpKey === key) return;
+    select.__bpKey = key;
+    select.replaceChildren(...this.data.titles.map((title, k) => new Option(title, String(k))));
+  }
+
+  ask(action) {  // the server's turn: one message
+    clearTimeout(this.timer);
+    this.trigger("action", { ...action, at: this.data.ids[this.index] });
+  }
+
+  step(offset) {
+    const page = this.data.stages[this.index];
+    if (offset > 0 && page.hidden && this.data.blank) return this.ask({ kind: "reveal" });  // the press reveals
+    this.go(this.index + offset, "push");
+  }
+
+  go(index, history) {
+    index = Math.max(0, Math.min(index, this.last));
+    if (index === this.index && history !== null) return this.show(index, null);
+    if (index >= this.shipped || this.data.server_steps) return this.ask({ kind: "go", to: index });
+    this.show(index, history);
+  }
+
+  show(index, history) {
+    const page = this.data.stages[index];
+    const t0 = performance.now();
+    this.index = index;
+    const $ = (selector) => this.root.querySelector(selector);
+    text($(".bp-title"), page.heading);
+    text($(".bp-explanation"), page.explanation);
+    fill($(".bp-formula"), tex(page.formula));
+    fill($(".bp-shapes"), page.shapes && this.data.form === "matrix" ? tex("\\small " + page.shapes) : "");
+    fill($(".bp-substituted"), tex("\\small " + page.substituted));
+    text($(".bp-code"), page.code);
+    $(".bp-reveal").hidden = !(page.hidden && this.data.blank);
+    text($(".bp-hidden-note"), page.hidden && this.data.tables ? "The tables of this stage are hidden until Reveal." : "");
+    fill($(".bp-tables"), page.tables.map((table) => `<div class="bp-table-box">${table}</div>`).join(""));
+    fill($(".bp-after"), page.after.map((m) => `<div class="bp-metric"><div>${m.label}</div><b>${m.value}</b>`
+      + `<span class="${m.good ? "bp-good" : "bp-bad"}">${m.delta}</span></div>`).join(""));
+    fill($(".bp-check"), page.check ? `<b>Gradient check</b>: backprop against the central difference `
+      + `[E(w + ε) − E(w − ε)] / 2ε${page.check.table}<p class="bp-small">${page.check.verdict}</p>` : "");
+    fill($(".bp-compare"), this.comparison(page));
+    fill($(".bp-graph-table"), page.graph_table);
+    const legend = [this.data.legend ? `${page.caption}. ${this.data.legend}` : "",
+      page.marked ? "Dotted vermillion: differs from the correct step." : ""];
+    text($(".bp-caption"), legend.filter(Boolean).join(" "));
+    text($(".bp-narration"), page.narration.join(" "));  // a change is what a screen reader announces
+    $(".bp-narration").classList.toggle("bp-visually-hidden", !this.data.narration);
+    $(".bp-prev").disabled = index === 0;
+    $(".bp-next").disabled = index === this.last && !(page.hidden && this.data.blank);
+    $(".bp-picker").value = String(index);
+    document.body.dataset.bpStage = page.id;
+    this.graph(page);
+    this.inspect();
+    if (history) {
+      const url = stageUrl(page.id);
+      if (history === "push") window.history.pushState(window.history.state, "", url);
+      else window.history.replaceState(window.history.state, "", url);
+    }
+    window.__bpLastPaint = performance.now() - t0;
+    this.root.dispatchEvent(new CustomEvent("bp-stage", { detail: { index, id: page.id } }));
+  }
+
+  comparison(page) {
+    if (!page.compare) return "";
+    if (page.compare.same) return '<p class="bp-small">This stage\'s numbers are the same as in the correct step.</p>';
+    return `<b>Correct vs with the mistake</b><div class="bp-pair"><div><p class="bp-small">Correct</p>`
+      + `${tex("\\small " + page.compare.correct)}</div><div><p class="bp-small">With the mistake</p>`
+      + `${tex("\\small " + page.compare.mistaken)}</div></div>${page.compare.table}`;
+  }
+
+  graph(page) {
+    const box = this.root.querySelector(".bp-graph");
+    window.Plotly.react(box, page.figure.data, page.figure.layout, CONFIG(page.id));
+    if (!box.__bpClicks) {
+      box.__bpClicks = true;
+      box.on("plotly_click", (event) => {
+        const unit = (event.points || []).map((p) => p.customdata).find((c) => typeof c === "string");
+        if (unit) { this.unit = unit; this.inspect(); }
+      });
+    }
+  }
+
+  inspect() {
+    const box = this.root.querySelector(".bp-inspector");
+    const unit = this.unit && this.data.units[this.unit];
+    box.hidden = !unit;
+    if (!unit) return;
+    const lines = unit.lines.filter(([, at]) => at <= this.index);
+    this.root.querySelector(".bp-inspector-title").textContent = `How ${unit.label} was computed so far`;
+    fill(this.root.querySelector(".bp-inspector-lines"), lines.length
+      ? lines.map(([line]) => `<div>${tex(line, false)}</div>`).join("")
+      : '<p class="bp-small">Nothing computed at this unit yet: step forward.</p>');
+  }
+
+  schedule() {
+    clearTimeout(this.timer);
+    if (!this.data.autoplay) return;
+    this.timer = setTimeout(() => {
+      const page = this.data.stages[this.index];
+      if (this.index >= this.last && !(page.hidden && this.data.blank)) return this.ask({ kind: "pause" });
+      this.step(1);
+      if (this.index < this.shipped && !this.data.server_steps) this.schedule();
+    }, this.data.speed * 1000);
+  }
+
+  onKey(event) {
+    if (!this.root || !this.root.isConnected) return;
+    if (event.altKey || event.ctrlKey || event.metaKey || MODIFIERS.has(event.key)) return;
+    const target = event.composedPath ? event.composedPath()[0] : event.target;
+    if (typing(target)) return;
+    const move = STEP[event.key] || 0;
+    if (move) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+    if (this.data.autoplay) {  // any key pauses auto-play (one message: the server keeps the switch)
+      this.data.autoplay = false;
+      clearTimeout(this.timer);
+      return this.ask({ kind: "pause" });
+    }
+    if (move) this.step(move);
+  }
+
+  onPop(event) {  // Back/Forward that only change the stage: turn the page here, Streamlit need not rerun
+    if (!this.root || !this.root.isConnected) return;
+    const id = new URLSearchParams(window.location.search).get("stage");
+    const index = this.data.ids.indexOf(id);
+    if (othersOf(window.location.search) !== othersOf(this.data.search) || index < 0 || index >= this.shipped) return;
+    event.stopImmediatePropagation();
+    this.show(index, null);
+  }
+}
+
+// Streamlit calls this again with new data on every rerun, without the cleanup in between.
+export default function ({ data, parentElement, setTriggerValue }) {
+  const walk = window.__backpropWalk || (window.__backpropWalk = new Walk());
+  document.body.classList.toggle("bp-spotlight", data.spotlight);
+  document.body.classList.toggle("bp-lecture", data.lecture);
+  walk.mount(parentElement.querySelector(".bp-walk"), data, setTriggerValue);
+  return () => {
+    clearTimeout(walk.timer);
+    window.removeEventListener("keydown", walk.onKey, true);
+    window.removeEventListener("popstate", walk.onPop, true);
+    walk.observer.disconnect();
+    document.body.classList.remove("bp-spotlight", "bp-lecture");
+    delete document.body.dataset.bpStage;
+    window.__backpropWalk = null;
+  };
+}
