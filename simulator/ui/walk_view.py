@@ -44,6 +44,7 @@ CSS = (_HERE / "walk.css").read_text()
 _WALK = st.components.v2.component(
     "backprop_walk", html=HTML, css=CSS, js=HELPERS + (_HERE / "walk.js").read_text(), isolate_styles=False
 )
+LECTURE_WIDTH = 660  # px: the graph's column at 1280 in lecture mode (walk.css), wider at 1920: labels placed for it
 LEGEND = (
     "Blue solid: positive, vermillion dashed: negative, width ∝ |w|. "
     "Hover for full precision; click a unit to see how it was computed."
@@ -67,8 +68,10 @@ def walk_view_options(now, index: int) -> WalkView:
     guarded = bool(state.get("blank") or state.get("quiz"))
     limit = index + 1 if guarded else None
     ids = now.ids[: limit or len(now.ids)]
+    lecture = bool(state.get("lecture"))
     return WalkView(
-        lecture=bool(state.get("lecture")),
+        lecture=lecture,
+        width=LECTURE_WIDTH if lecture else None,
         dark=st.context.theme.type == "dark",
         spotlight=bool(state.get("spotlight")),
         hidden=frozenset(i for i in ids if presenter.hiding(i)),
