@@ -76,7 +76,7 @@ class Walk {
     if (fresh || this.index >= this.shipped) this.index = data.index;
     if (!root.__bpWired) this.wire(root);
     this.picker();
-    libraries(data).then(() => { this.show(this.index, null); this.schedule(); });
+    libraries(data).then(() => { this.show(this.index, null); this.schedule(); this.prerender(); });
   }
 
   wire(root) {
@@ -89,6 +89,20 @@ class Walk {
     on(".bp-reveal", () => this.ask({ kind: "reveal" }));
     on(".bp-close", () => { this.unit = null; this.inspect(); });
     root.querySelector(".bp-picker").addEventListener("change", (event) => this.go(Number(event.target.value), "push"));
+  }
+
+  prerender() {  // every stage's formulas rendered while the page is idle: a step only swaps HTML
+    const idle = window.requestIdleCallback || ((f) => setTimeout(f, 50));
+    const pages = this.data.stages.slice();
+    const next = () => {
+      const page = pages.shift();
+      if (!page) return;
+      tex(page.formula);
+      tex("\\small " + page.substituted);
+      if (page.shapes) tex("\\small " + page.shapes);
+      idle(next);
+    };
+    idle(next);
   }
 
   picker() {
