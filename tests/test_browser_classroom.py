@@ -43,7 +43,7 @@ class Visit:
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.goto(url)
         self.page.wait_for_selector(".js-plotly-plot", timeout=WAIT)
-        self.page.wait_for_function("() => !!window.__backpropClicker", timeout=WAIT)
+        self.page.wait_for_function("() => !!window.__backpropWalk", timeout=WAIT)
         self.settle()
 
     def heading(self) -> str:
@@ -143,7 +143,7 @@ def test_one_press_moves_exactly_one_stage(visit):
         view.wait_for_stage(k)
         time.sleep(1.0)  # a second handler would have moved again by now
         assert view.stage() == k
-    view.page.locator(".st-key-next button").first.click()  # the visible button, no shortcut of its own
+    view.page.locator(".bp-next").first.click()  # the visible button, no shortcut of its own
     view.wait_for_stage(5)
     time.sleep(1.0)
     assert view.stage() == 5
@@ -175,7 +175,7 @@ def test_the_keys_never_switch_tabs_even_where_there_is_nothing_to_step(visit):
         time.sleep(0.3)
         assert view.selected_tab() == "Train"
     view.page.get_by_role("tab", name="Step through").click()
-    view.page.wait_for_function("() => window.__backpropClicker", timeout=WAIT)
+    view.page.wait_for_function("() => window.__backpropWalk", timeout=WAIT)
     view.wait_for_stage(1)
     view.press("ArrowRight", 2)
     assert view.selected_tab() == "Step through"
@@ -209,7 +209,7 @@ def test_blank_hides_the_numbers_until_reveal_or_the_next_press(visit):
     assert view.page.locator("[data-testid=stTable]").count() == 0
     view.shot("presenter-blank-1920x1080.png")
 
-    view.page.locator(".st-key-reveal button").first.click()
+    view.page.locator(".bp-reveal").first.click()
     view.page.wait_for_function("() => document.body.innerText.includes('z1 = [ 0.24 -0.46]')", timeout=WAIT)
     view.settle()
     assert view.stage() == 1 and "z=0.24" in graph.inner_text()

@@ -27,7 +27,7 @@ if not Path(CHROMIUM).exists():
     pytest.skip(message, allow_module_level=True)
 
 
-TITLE = "() => (document.querySelector('.st-key-controls h3') || {}).innerText || ''"
+TITLE = "() => (document.querySelector('.bp-title') || {}).innerText || ''"
 # Every table, display formula and code block wider than its box, and every table cell on more than one line.
 OVERFLOWS = """() => {
   const found = [];
@@ -86,7 +86,7 @@ def settle(page) -> None:
 
 
 def next_stage(page, number: int) -> None:
-    page.locator(".st-key-next button:visible").first.click()
+    page.locator(".bp-next").first.click()
     page.wait_for_function(f"() => ({TITLE})().startsWith('Stage {number} of')", timeout=20_000)
     settle(page)
 
@@ -186,7 +186,7 @@ def test_phone_keeps_controls_and_title_at_hand(open_page):
     page.mouse.wheel(0, 4000)
     time.sleep(0.8)
     shot(page, "phone-scrolled-390x844")
-    for selector in (".st-key-controls h3", ".st-key-next button:visible"):
+    for selector in (".bp-title", ".bp-next"):
         box = page.locator(selector).first.bounding_box()
         assert box["y"] >= 0 and box["y"] + box["height"] <= 844, selector
     next_stage(page, 12)
