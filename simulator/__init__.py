@@ -1,7 +1,6 @@
 """Backprop Simulator's engine: pure NumPy, one small function per stage of backpropagation."""
 
 from .core.activations import ACTIVATIONS, Activation
-from .core.backprop import StepRecord, step
 from .core.boundary import output_curve, output_grid
 from .core.datasets import DATASETS, Dataset, with_dataset
 from .core.experiments import mistake_losses, paper_drift
@@ -12,11 +11,13 @@ from .core.losses import LOSSES, Loss
 from .core.mistakes import MISTAKES, divergence
 from .core.names import unit_names
 from .core.presets import PRESETS, SEED
+from .core.record import StepRecord, step
 from .core.scenario import Scenario, ScenarioError, scenario_from_dict, scenario_to_dict, scenario_to_json
 from .core.training import TrainingRun, train, train_chunks
 from .io.csv_data import dataset_from_csv, dataset_to_csv
-from .io.exercises import Exercise, exercise_files, exercise_zip, make_exercises
+from .io.exercises import Exercise, make_exercises
 from .io.scenario_files import load_scenario, save_scenario, scenario_from_json
+from .io.worksheets import exercise_files, exercise_zip
 from .views.quiz import check_answer, parse_answer, quiz_score
 from .views.stages import Stage, build_stages
 

@@ -14,7 +14,8 @@ import pytest
 from simulator import PRESETS, SEED, build_stages, step
 from simulator.io.share import encode
 from simulator.views.formatting import notebook_values
-from simulator.views.graph import graph_layout, graph_model
+from simulator.views.graph import graph_model
+from simulator.views.graph_layout import graph_layout
 
 from .appserver import CHROMIUM
 

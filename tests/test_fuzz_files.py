@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from simulator import ScenarioError, build_stages, scenario_from_json, scenario_to_json, step
-from simulator.core.backprop import check_computable
+from simulator.core.record import check_computable
 from simulator.io.cli import main
 
 from .strategies import extreme_scenarios, hostile_json

@@ -8,7 +8,8 @@ import pytest
 from simulator import PRESETS, SEED, build_stages, step
 from simulator.views.figures import network_figure
 from simulator.views.formatting import distinct_pair, plain
-from simulator.views.graph import FONT_SIZES, LAYOUT_WIDTH, graph_layout, graph_model
+from simulator.views.graph import graph_model
+from simulator.views.graph_layout import FONT_SIZES, LAYOUT_WIDTH, graph_layout
 from simulator.views.tables import stage_tables, styled
 
 

@@ -191,7 +191,7 @@ def test_mistake_losses_compare_learning():
 
 
 def test_training_under_the_correct_rules_is_train():
-    from simulator.core.backprop import train_with_rules
+    from simulator.core.experiments import train_with_rules
     from simulator.core.mistakes import CORRECT
 
     for scenario in (SEED, PRESETS["xor"]):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from simulator import SEED, Scenario, ScenarioError, save_scenario, scenario_from_dict, scenario_from_json, step
-from simulator.core.backprop import check_computable
+from simulator.core.record import check_computable
 from simulator.core.scenario import scenario_to_json
 from simulator.io.cli import main
 from simulator.io.share import decode, encode

@@ -10,7 +10,8 @@ import pytest
 from simulator import PRESETS, SEED, build_stages, step
 from simulator.core.mistakes import divergence
 from simulator.views.formatting import notebook_values, number, plain
-from simulator.views.graph import graph_layout, graph_model
+from simulator.views.graph import graph_model
+from simulator.views.graph_layout import graph_layout
 from simulator.views.narration import narrate
 from simulator.views.walk import WalkView, walk
 

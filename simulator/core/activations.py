@@ -1,8 +1,14 @@
 """Activation functions, each travelling with its derivative, looked up by name.
 
-Vectors are 1-D rows. ``backward(z, a, upstream)`` returns dE/dz given
-dE/da = ``upstream``: for elementwise activations that is ``upstream * f'(z)``;
-softmax couples its units, so it applies the transposed Jacobian instead.
+Each function works on rows: ``z`` is one example's vector (1-D) or a batch of them (2-D, one
+example a row), and softmax normalises along the last axis. ``backward(z, a, upstream)`` returns
+dE/dz given dE/da = ``upstream``: for elementwise activations that is ``upstream * f'(z)``; softmax
+couples its units, so it applies the transposed Jacobian instead.
+
+The functions are written in the seed notebook's NumPy with nothing else, because the notebook
+exporter prints their source (:func:`inspect.getsource`): what the engine runs is what the
+notebook shows, so the two agree bit for bit. Adding an activation is one entry in
+:data:`ACTIVATIONS`.
 """
 
 from __future__ import annotations
@@ -12,9 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# exp(709) is the largest power of e a float64 holds; clamping keeps sigmoid's
-# straight-line form (bit-identical to the seed notebook) free of overflow.
-_EXP_LIMIT = 709.0
+# Registry ids: code outside this module names an activation through these constants.
+SIGMOID, TANH, RELU, LINEAR, SOFTMAX = "sigmoid", "tanh", "relu", "linear", "softmax"
 
 
 @dataclass(frozen=True)
@@ -32,50 +37,58 @@ class Activation:
         return self.forward(np.asarray(z, dtype=float))
 
 
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    """σ(z) = 1 / (1 + e^{−z}); no overflow for any finite z."""
-    return 1.0 / (1.0 + np.exp(-np.maximum(z, -_EXP_LIMIT)))
+def row_dot(u, v):
+    """Σ_i u_i v_i along the last axis: np.dot for one row (the seed's), a sum of products for a batch."""
+    if np.ndim(u) == 1:
+        return np.dot(u, v)
+    return np.sum(u * v, axis=-1)
 
 
-def _sigmoid_backward(z, a, upstream):
-    # Same operation order as the seed (error * output * (1 - output)).
+def sigmoid(z):
+    """σ(z) = 1 / (1 + e^{−z}); np.maximum keeps exp from overflowing for z < −709
+    (exp(709) is the largest power of e a float64 holds), otherwise the seed notebook's sigmoid."""
+    return 1.0 / (1.0 + np.exp(-np.maximum(z, -709.0)))
+
+
+def sigmoid_backward(z, a, upstream):
+    # the seed's order of operations: error * output * (1 - output)
     return upstream * a * (1.0 - a)
 
 
-def tanh(z: np.ndarray) -> np.ndarray:
+def tanh(z):
     return np.tanh(z)
 
 
-def _tanh_backward(z, a, upstream):
+def tanh_backward(z, a, upstream):
     return upstream * (1.0 - a * a)
 
 
-def relu(z: np.ndarray) -> np.ndarray:
+def relu(z):
     return np.maximum(0.0, z)
 
 
-def _relu_backward(z, a, upstream):
-    # The derivative at exactly z = 0 is taken as 0.
+def relu_backward(z, a, upstream):
+    # the slope at exactly z = 0 is taken as 0
     return upstream * (z > 0.0)
 
 
-def linear(z: np.ndarray) -> np.ndarray:
+def linear(z):
     return np.array(z, dtype=float)
 
 
-def _linear_backward(z, a, upstream):
+def linear_backward(z, a, upstream):
     return np.array(upstream, dtype=float)
 
 
-def softmax(z: np.ndarray) -> np.ndarray:
-    """e^{z_i} / Σ_j e^{z_j}, shifted by max(z) so it never overflows."""
-    shifted = np.exp(z - np.max(z))
-    return shifted / np.sum(shifted)
+def softmax(z):
+    """e^{z_i} / Σ_j e^{z_j} along each row, shifted by the row's max so exp never overflows."""
+    shifted = np.exp(z - np.max(z, axis=-1, keepdims=True))
+    return shifted / np.sum(shifted, axis=-1, keepdims=True)
 
 
-def _softmax_backward(z, a, upstream):
-    # Jᵀ·g for J = diag(a) − a aᵀ, without building J.
-    return a * (upstream - np.dot(upstream, a))
+def softmax_backward(z, a, upstream):
+    # the transposed Jacobian diag(a) - a aᵀ applied to upstream, row by row, without building it
+    return a * (upstream - np.expand_dims(row_dot(upstream, a), -1))
 
 
 def derivative(activation: Activation, z: np.ndarray) -> np.ndarray:
@@ -91,42 +104,28 @@ ACTIVATIONS: dict[str, Activation] = {
     act.name: act
     for act in (
         Activation(
-            "sigmoid",
+            SIGMOID,
             "Sigmoid",
             sigmoid,
-            _sigmoid_backward,
+            sigmoid_backward,
             r"\sigma(z) = \frac{1}{1 + e^{-z}}",
             r"\sigma'(z) = a\,(1 - a)",
         ),
+        Activation(TANH, "Tanh", tanh, tanh_backward, r"\tanh(z)", r"\tanh'(z) = 1 - a^2"),
         Activation(
-            "tanh",
-            "Tanh",
-            tanh,
-            _tanh_backward,
-            r"\tanh(z)",
-            r"\tanh'(z) = 1 - a^2",
-        ),
-        Activation(
-            "relu",
+            RELU,
             "ReLU",
             relu,
-            _relu_backward,
+            relu_backward,
             r"\mathrm{ReLU}(z) = \max(0, z)",
             r"\mathrm{ReLU}'(z) = [z > 0]",
         ),
+        Activation(LINEAR, "Linear", linear, linear_backward, r"f(z) = z", r"f'(z) = 1"),
         Activation(
-            "linear",
-            "Linear",
-            linear,
-            _linear_backward,
-            r"f(z) = z",
-            r"f'(z) = 1",
-        ),
-        Activation(
-            "softmax",
+            SOFTMAX,
             "Softmax",
             softmax,
-            _softmax_backward,
+            softmax_backward,
             r"\mathrm{softmax}(z)_i = \frac{e^{z_i}}{\sum_j e^{z_j}}",
             r"\frac{\partial a_i}{\partial z_j} = a_i\,([i = j] - a_j)",
             elementwise=False,

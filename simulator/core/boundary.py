@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .backprop import Network
+from .batch import batch_forward
 from .datasets import dataset_of
 from .scenario import Scenario
-from .training import batch_forward
 
 MARGIN = 0.15  # of the data's span, on each side
 MIN_SPAN = 1.0  # a single point or a line of points still gets a plane around it

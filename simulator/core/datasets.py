@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .activations import SOFTMAX
 from .editing import with_layers
+from .losses import CROSS_ENTROPY
 from .scenario import MAX_DATASET, Scenario, ScenarioError
 
 DECIMALS = 3  # built-in sets are rounded so that files and links stay short
@@ -75,14 +77,14 @@ def fit_problems(dataset: Dataset, scenario: Scenario) -> list[str]:
         problems.append(f"the data has {dataset.inputs} inputs, the network has {layers[0]} input units")
     if dataset.outputs != layers[-1]:
         problems.append(f"the data has {dataset.outputs} targets, the network has {layers[-1]} output units")
-    if scenario.loss == "cross_entropy":
+    if scenario.loss == CROSS_ENTROPY:
         outside = np.flatnonzero(np.any((dataset.t < 0) | (dataset.t > 1), axis=1))
         if outside.size:
             problems.append(
                 f"cross-entropy needs targets between 0 and 1; "
                 f"example {outside[0] + 1} has {dataset.t[outside[0]].tolist()}"
             )
-        if scenario.activations[-1] == "softmax":
+        if scenario.activations[-1] == SOFTMAX:
             off = np.flatnonzero(np.abs(dataset.t.sum(axis=1) - 1.0) > 1e-9)
             if off.size:
                 problems.append(

@@ -10,6 +10,8 @@ import re
 
 import numpy as np
 
+from .activations import SIGMOID, SOFTMAX
+from .losses import CROSS_ENTROPY
 from .scenario import (
     MAX_ABS_VALUE,
     MAX_LISTED,
@@ -48,8 +50,8 @@ def with_layers(scenario: Scenario, layers: list[int], seed: int = 0) -> Scenari
     count = len(layers) - 1
     old_count = len(old_layers) - 1
     # Keep the output activation on the output layer; new hidden layers are sigmoid.
-    hidden = list(scenario.activations[:-1])[: count - 1] + ["sigmoid"] * max(0, count - old_count)
-    output = scenario.activations[-1] if layers[-1] >= 2 or scenario.activations[-1] != "softmax" else "sigmoid"
+    hidden = list(scenario.activations[:-1])[: count - 1] + [SIGMOID] * max(0, count - old_count)
+    output = scenario.activations[-1] if layers[-1] >= 2 or scenario.activations[-1] != SOFTMAX else SIGMOID
     data["layers"] = list(layers)
     data["activations"] = hidden[: count - 1] + [output]
     old_weights = list(scenario.weights) + [np.zeros((0, 0))] * max(0, count - old_count)
@@ -59,7 +61,7 @@ def with_layers(scenario: Scenario, layers: list[int], seed: int = 0) -> Scenari
         data["biases"] = [_resized(old_biases[l], (layers[l + 1],), rng, 0.0) for l in range(count)]
     data["x"] = _resized(scenario.x, (layers[0],), rng, 0.0)
     data["target"] = _resized(scenario.target, (layers[-1],), rng, 0.5)
-    if data["loss"] == "cross_entropy" and output == "softmax":
+    if data["loss"] == CROSS_ENTROPY and output == SOFTMAX:
         data["target"] = [1.0 / layers[-1]] * layers[-1]
     if layers[0] != old_layers[0] or layers[-1] != old_layers[-1]:
         data["dataset"] = None

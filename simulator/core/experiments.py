@@ -1,6 +1,6 @@
 """Learning experiments over many steps: what a classic mistake or paper mode does to training.
 
-They run the engine (:mod:`.backprop`, :mod:`.training`), so they live above it, not in the
+They run the engine (:mod:`.record`, :mod:`.training`), so they live above it, not in the
 registries that one step needs.
 """
 
@@ -10,9 +10,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .backprop import step, train_with_rules
-from .mistakes import rules_of
+from .backprop import Network, loss_of
+from .mistakes import Rules, rules_of
+from .record import run_step, step
 from .rounding import check_digits
+from .scenario import MAX_ABS_VALUE, Scenario
 from .training import train
 
 
@@ -42,3 +44,38 @@ def paper_drift(scenario, digits: int) -> PaperDrift:
     pairs = list(zip(exact.new_weights, paper.new_weights)) + list(zip(exact.new_biases or (), paper.new_biases or ()))
     weight_drift = max(float(np.max(np.abs(a - b))) for a, b in pairs)
     return PaperDrift(digits, weight_drift, abs(paper.new_loss - exact.new_loss), paper.new_loss, exact.new_loss)
+
+
+def train_with_rules(scenario: Scenario, rules: Rules, steps: int) -> np.ndarray:
+    """Losses of ``steps`` SGD steps under ``rules``: [0] before, [k] after step k (mean over a dataset).
+
+    Stops early, without NumPy warnings, once a parameter leaves ±1e6 or stops being finite;
+    the losses then end with the last step that stayed inside.
+    """
+    network = Network.of(scenario)
+    data = [(scenario.x, scenario.target)] if scenario.dataset is None else list(scenario.dataset)
+    weights, biases = list(scenario.weights), None if scenario.biases is None else list(scenario.biases)
+
+    def mean_loss(weights, biases) -> float:
+        return sum(loss_of(network, weights, biases, x, t) for x, t in data) / len(data)
+
+    losses = [mean_loss(weights, biases)]
+    with np.errstate(all="ignore"):
+        for _ in range(steps):
+            new_weights, new_biases = weights, biases
+            for x, t in data:
+                record = run_step(
+                    network, new_weights, new_biases, x, t, scenario.learning_rate, scenario.train_biases, rules
+                )
+                new_weights, new_biases = record.new_weights, record.new_biases
+            parameters = (*new_weights, *(new_biases or ()))
+            if not all(np.all(np.abs(p) <= MAX_ABS_VALUE) for p in parameters):
+                break
+            loss = mean_loss(new_weights, new_biases)
+            if not np.isfinite(loss):
+                break
+            weights, biases = new_weights, new_biases
+            losses.append(loss)
+    result = np.array(losses)
+    result.setflags(write=False)
+    return result

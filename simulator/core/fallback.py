@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .backprop import check_computable
 from .editing import with_layers
+from .losses import HALF_SQUARED_ERROR
+from .record import check_computable
 from .scenario import (
     FIELD_CHECKS,
     FIELDS,
@@ -41,7 +42,7 @@ def _candidates(name: str, data: dict, base: dict, ctx: dict) -> list[Any]:
         found.append(mixed)
     found.append(base[name])
     if name == "loss":
-        found.append("half_squared_error")  # fits every output activation
+        found.append(HALF_SQUARED_ERROR)  # fits every output activation
     elif name == "target":
         found.append([1.0 / ctx["layers"][-1]] * ctx["layers"][-1])  # fits every loss
     elif name in ("biases", "dataset"):

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .backprop import Network, backward_pass, bias_gradient, forward_pass, loss_of, step, weight_gradient
+from .backprop import Network, backward_pass, bias_gradient, forward_pass, loss_of, weight_gradient
+from .record import step
 from .scenario import Scenario
 
 AGREEMENT = 1e-5  # relative error at which a gradient check counts as passed (central differences, ε = 1e-6)

@@ -25,7 +25,7 @@ import numpy as np
 
 from .names import layer_mark, unit_label, unit_names
 from .scenario import Scenario
-from .training import MAX_STEPS, Params, Trainer, run_steps
+from .training import EXAMPLE, MAX_STEPS, Params, Trainer, run_steps
 
 MAX_HISTORY = 20_000
 SNAPSHOT_BYTES = 2_000_000
@@ -71,7 +71,7 @@ class History:
     reached_target: bool = False
 
     @classmethod
-    def begin(cls, scenario: Scenario, mode: str = "example") -> History:
+    def begin(cls, scenario: Scenario, mode: str = EXAMPLE) -> History:
         """A history at step 0 of ``scenario``."""
         trainer = Trainer.of(scenario, mode)
         params = Params.of(scenario)

@@ -1,7 +1,10 @@
 """Losses, each with the output delta δ = dE/dz it induces, looked up by name.
 
-``value(z, a, t)`` takes the output layer's pre-activation z as well as its
-activation a so that cross-entropy can be evaluated from z without log(0).
+A loss's functions take the output layer's pre-activation z, its activation a and the target t,
+one example (1-D) or a batch of rows (2-D), and give E of each row; z is there so that
+cross-entropy is evaluated from z without log(0). Cross-entropy has one form for an elementwise
+output (sigmoid) and one for a coupled one (softmax). As with the activations, the notebook
+exporter prints these functions' source, so adding a loss is one entry in :data:`LOSSES`.
 """
 
 from __future__ import annotations
@@ -11,68 +14,83 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import Activation
+from .activations import SIGMOID, SOFTMAX, Activation, row_dot
+
+# Registry ids: code outside this module names a loss through these constants.
+HALF_SQUARED_ERROR, CROSS_ENTROPY = "half_squared_error", "cross_entropy"
+
+RowLoss = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
 @dataclass(frozen=True)
 class Loss:
     name: str
     label: str
-    value: Callable[[np.ndarray, np.ndarray, np.ndarray, Activation], float]
-    output_delta: Callable[[np.ndarray, np.ndarray, np.ndarray, Activation], np.ndarray]
+    elementwise: RowLoss  # E of each row for an elementwise output activation
+    coupled: RowLoss  # E of each row for a coupled (softmax) output
     latex: str
+    coupled_latex: str
+    delta_is_error: bool = False  # δ⁽ᴸ⁾ = a − t: the output activation's slope cancels
     output_activations: tuple[str, ...] | None = None  # None: any activation
 
+    def rows(self, activation: Activation) -> RowLoss:
+        """E of each row, in the form for this output ``activation``."""
+        return self.elementwise if activation.elementwise else self.coupled
 
-def _half_squared_error(z, a, t, activation):
-    error = a - t
-    return 0.5 * float(np.dot(error, error))
+    def value(self, z: np.ndarray, a: np.ndarray, t: np.ndarray, activation: Activation) -> float:
+        """E for one example."""
+        return float(self.rows(activation)(z, a, t))
 
-
-def _half_squared_error_delta(z, a, t, activation):
-    # dE/da = a − t (the seed's `error`), then back through the activation.
-    return activation.backward(z, a, a - t)
-
-
-def _cross_entropy(z, a, t, activation):
-    if activation.name == "softmax":
-        # −Σ t log softmax(z) = Σt · logsumexp(z) − Σ t z
-        peak = np.max(z)
-        log_sum_exp = peak + np.log(np.sum(np.exp(z - peak)))
-        return float(np.sum(t) * log_sum_exp - np.dot(t, z))
-    # −Σ [t log σ(z) + (1 − t) log(1 − σ(z))] = Σ softplus(z) − t z
-    return float(np.sum(np.logaddexp(0.0, z) - t * z))
+    def output_delta(self, z: np.ndarray, a: np.ndarray, t: np.ndarray, activation: Activation) -> np.ndarray:
+        """δ⁽ᴸ⁾ = dE/dz⁽ᴸ⁾ for one example or a batch of rows."""
+        if self.delta_is_error:
+            # With a sigmoid or a softmax (targets summing to 1) output, the activation's derivative cancels.
+            return a - t
+        # dE/da = a − t (the seed's `error`), then back through the activation.
+        return activation.backward(z, a, a - t)
 
 
-def _cross_entropy_delta(z, a, t, activation):
-    # With a sigmoid or a softmax (targets summing to 1) output, the
-    # activation's derivative cancels: δ = a − t.
-    return a - t
+def half_squared_error(z, a, target):
+    error = a - target
+    return 0.5 * row_dot(error, error)
+
+
+def cross_entropy(z, a, target):
+    # -Σ [t ln σ(z) + (1 - t) ln(1 - σ(z))] = Σ softplus(z) - t z, computed from z so it never takes log 0
+    return np.sum(np.logaddexp(0.0, z) - target * z, axis=-1)
+
+
+def softmax_cross_entropy(z, a, target):
+    # -Σ t ln softmax(z) = Σt · logsumexp(z) - Σ t z, computed from z so it never takes log 0
+    peak = np.max(z, axis=-1, keepdims=True)
+    log_sum_exp = peak[..., 0] + np.log(np.sum(np.exp(z - peak), axis=-1))
+    return np.sum(target, axis=-1) * log_sum_exp - row_dot(target, z)
 
 
 LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in (
         Loss(
-            "half_squared_error",
+            HALF_SQUARED_ERROR,
             "Half squared error",
-            _half_squared_error,
-            _half_squared_error_delta,
+            half_squared_error,
+            half_squared_error,
+            r"E = \tfrac{1}{2} \sum_k (o_k - t_k)^2",
             r"E = \tfrac{1}{2} \sum_k (o_k - t_k)^2",
         ),
         Loss(
-            "cross_entropy",
+            CROSS_ENTROPY,
             "Cross-entropy",
-            _cross_entropy,
-            _cross_entropy_delta,
+            cross_entropy,
+            softmax_cross_entropy,
             r"E = -\sum_k \left[ t_k \ln o_k + (1 - t_k) \ln(1 - o_k) \right]",
-            output_activations=("sigmoid", "softmax"),
+            r"E = -\sum_k t_k \ln o_k",
+            delta_is_error=True,
+            output_activations=(SIGMOID, SOFTMAX),
         ),
     )
 }
 
 
 def loss_latex(loss: Loss, activation: Activation) -> str:
-    if loss.name == "cross_entropy" and activation.name == "softmax":
-        return r"E = -\sum_k t_k \ln o_k"
-    return loss.latex
+    return loss.latex if activation.elementwise else loss.coupled_latex

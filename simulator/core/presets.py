@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from .activations import SIGMOID
+from .losses import HALF_SQUARED_ERROR
 from .scenario import Scenario
 
 SEED = Scenario(
     layers=(3, 2, 1),
-    activations=("sigmoid", "sigmoid"),
-    loss="half_squared_error",
+    activations=(SIGMOID, SIGMOID),
+    loss=HALF_SQUARED_ERROR,
     weights=(
         [[0.5, -0.6], [0.1, -0.2], [0.1, 0.7]],
         [[0.1], [-0.3]],
@@ -22,8 +24,8 @@ SEED = Scenario(
 # to below 0.002 within 500 epochs at learning rate 2.
 XOR = Scenario(
     layers=(2, 2, 1),
-    activations=("sigmoid", "sigmoid"),
-    loss="half_squared_error",
+    activations=(SIGMOID, SIGMOID),
+    loss=HALF_SQUARED_ERROR,
     weights=(
         [[-0.9, 0.5], [0.1, -0.3]],
         [[0.6], [-0.4]],
@@ -43,8 +45,8 @@ XOR = Scenario(
 # Matt Mazur's "A Step by Step Backpropagation Example": two outputs, biases held fixed.
 TWO_OUTPUTS = Scenario(
     layers=(2, 2, 2),
-    activations=("sigmoid", "sigmoid"),
-    loss="half_squared_error",
+    activations=(SIGMOID, SIGMOID),
+    loss=HALF_SQUARED_ERROR,
     weights=(
         [[0.15, 0.25], [0.20, 0.30]],
         [[0.40, 0.50], [0.45, 0.55]],

@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from .activations import ACTIVATIONS
-from .losses import LOSSES
+from .activations import ACTIVATIONS, SOFTMAX
+from .losses import CROSS_ENTROPY, LOSSES
 
 SCHEMA_VERSION = 1
 MAX_LAYERS, MIN_LAYERS = 8, 2
@@ -287,7 +287,7 @@ def _check_activations(value, ctx, problems):
             problems.append(f"{path}: must be one of {names}, got {describe(name)}")
         elif ACTIVATIONS[name].output_only and i != count - 1:
             problems.append(f"{path}: {name} is only allowed on the output layer")
-        elif name == "softmax" and layers[-1] < 2:
+        elif name == SOFTMAX and layers[-1] < 2:
             problems.append(f"{path}: softmax needs at least 2 output units, the output layer has {layers[-1]}")
     return list(value) if len(problems) == before else None
 
@@ -353,12 +353,12 @@ def _check_x(value, ctx, problems, path="x"):
 def _check_target(value, ctx, problems, path="target"):
     layers = ctx["layers"]
     target = check_vector(value, layers[-1], path, f"(one per output unit of layers {layers})", problems)
-    if target is None or ctx.get("loss") != "cross_entropy":
+    if target is None or ctx.get("loss") != CROSS_ENTROPY:
         return target
     if any(not 0.0 <= t <= 1.0 for t in target):
         problems.append(f"{path}: cross-entropy needs targets between 0 and 1, got {target}")
         return None
-    if ctx["activations"][-1] == "softmax" and abs(sum(target) - 1.0) > 1e-9:
+    if ctx["activations"][-1] == SOFTMAX and abs(sum(target) - 1.0) > 1e-9:
         problems.append(f"{path}: softmax with cross-entropy needs targets that sum to 1, got {sum(target):g}")
         return None
     return target

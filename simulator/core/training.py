@@ -3,9 +3,9 @@
 ``example`` (the default): one step is one pass over the dataset, one update per example in
 order (on a scenario without a dataset, one update on its example). ``full``: one step is one
 update by the mean of the per-example gradients (full batch), computed for all examples at
-once with matrix products: rows are examples, so ``Z = A @ W + b`` and
-∂Ē/∂W⁽ˡ⁾ = A⁽ˡ⁻¹⁾ᵀ Δ⁽ˡ⁾ / n, where Δ⁽ˡ⁾ stacks the examples' δ⁽ˡ⁾ as rows.
+once with matrix products (:mod:`.batch`).
 Either way the loss reported for step k is the mean over the dataset at step k's weights.
+:func:`take_step` is the page's "Take this step": one step on from the step-through.
 """
 
 from __future__ import annotations
@@ -15,15 +15,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import ACTIVATIONS
 from .backprop import Network, loss_of, sgd_step
+from .batch import batch_forward, batch_gradients, batch_losses
 from .scenario import MAX_ABS_VALUE, Scenario
 
 MAX_STEPS = 1_000_000
-MODES = ("example", "full")
+EXAMPLE, FULL = "example", "full"  # batch modes
+MODES = (EXAMPLE, FULL)
 MODE_TEXT = {
-    "example": "one update per example, in order (one step = one pass over the data)",
-    "full": "one update per pass by the mean gradient over all examples (full batch)",
+    EXAMPLE: "one update per example, in order (one step = one pass over the data)",
+    FULL: "one update per pass by the mean gradient over all examples (full batch)",
 }
 
 
@@ -71,7 +72,7 @@ class TrainingRun:
     scenario: Scenario  # the starting scenario with the trained weights and biases
     diverged_at: int | None = None
     reached_target: bool = False
-    mode: str = "example"
+    mode: str = EXAMPLE
 
     @property
     def steps(self) -> int:
@@ -94,76 +95,6 @@ def within_limits(weights, biases) -> bool:
     return all(np.all(np.abs(a) <= MAX_ABS_VALUE) for a in (*weights, *(biases or ())))
 
 
-# --- the whole dataset at once (rows are examples) ---------------------------
-
-
-def _softmax_rows(z: np.ndarray) -> np.ndarray:
-    shifted = np.exp(z - np.max(z, axis=-1, keepdims=True))
-    return shifted / np.sum(shifted, axis=-1, keepdims=True)
-
-
-def _softmax_rows_backward(z, a, upstream):
-    return a * (upstream - np.sum(upstream * a, axis=-1, keepdims=True))
-
-
-# Elementwise activations work on a matrix of rows as they are; softmax needs its row-wise form.
-_ROW_WISE = {"softmax": (_softmax_rows, _softmax_rows_backward)}
-
-
-def _forward_fn(name: str):
-    return _ROW_WISE[name][0] if name in _ROW_WISE else ACTIVATIONS[name].forward
-
-
-def _backward_fn(name: str):
-    return _ROW_WISE[name][1] if name in _ROW_WISE else ACTIVATIONS[name].backward
-
-
-def batch_forward(network: Network, weights, biases, x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Z⁽¹⁾..Z⁽ᴸ⁾ and A⁽⁰⁾..A⁽ᴸ⁾ for every row of ``x`` (n, inputs) at once."""
-    zs, activations = [], [x]
-    for l, activation in enumerate(network.activations):
-        z = activations[-1] @ weights[l]
-        if biases is not None:
-            z = z + biases[l]
-        zs.append(z)
-        activations.append(_forward_fn(activation.name)(z))
-    return zs, activations
-
-
-def batch_losses(network: Network, z: np.ndarray, a: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """E of each row (shape (n,)), as :mod:`simulator.core.losses` defines it for one example."""
-    if network.loss.name == "half_squared_error":
-        error = a - t
-        return 0.5 * np.sum(error * error, axis=1)
-    if network.activations[-1].name == "softmax":
-        peak = np.max(z, axis=1, keepdims=True)
-        log_sum_exp = peak[:, 0] + np.log(np.sum(np.exp(z - peak), axis=1))
-        return np.sum(t, axis=1) * log_sum_exp - np.sum(t * z, axis=1)
-    return np.sum(np.logaddexp(0.0, z) - t * z, axis=1)
-
-
-def batch_gradients(
-    network: Network, weights, biases, x: np.ndarray, t: np.ndarray
-) -> tuple[float, list[np.ndarray], list[np.ndarray]]:
-    """Mean loss Ē over the rows, ∂Ē/∂W⁽ˡ⁾ and ∂Ē/∂b⁽ˡ⁾: the means of the per-example gradients."""
-    zs, activations = batch_forward(network, weights, biases, x)
-    n = x.shape[0]
-    output = network.activations[-1].name
-    if network.loss.name == "half_squared_error":
-        delta = _backward_fn(output)(zs[-1], activations[-1], activations[-1] - t)
-    else:  # cross-entropy with a sigmoid or softmax output: δ = o − t
-        delta = activations[-1] - t
-    deltas = [delta]
-    for l in range(len(zs) - 2, -1, -1):
-        upstream = deltas[-1] @ weights[l + 1].T
-        deltas.append(_backward_fn(network.activations[l].name)(zs[l], activations[l + 1], upstream))
-    deltas.reverse()
-    weight_gradients = [(a.T @ d) / n for a, d in zip(activations, deltas)]
-    bias_gradients = [np.sum(d, axis=0) / n for d in deltas]
-    loss = float(np.mean(batch_losses(network, zs[-1], activations[-1], t)))
-    return loss, weight_gradients, bias_gradients
-
-
 # --- the training loop -------------------------------------------------------
 
 
@@ -180,7 +111,7 @@ class Trainer:
     mode: str
 
     @classmethod
-    def of(cls, scenario: Scenario, mode: str = "example") -> Trainer:
+    def of(cls, scenario: Scenario, mode: str = EXAMPLE) -> Trainer:
         if mode not in MODES:
             raise ValueError(f"batch: must be one of {', '.join(MODES)}, got {mode!r}")
         data = tuple(examples(scenario))
@@ -192,11 +123,11 @@ class Trainer:
     @property
     def loss_before_update(self) -> bool:
         """Whether a step's own forward pass yields the loss at the weights before it."""
-        return self.mode == "full" or len(self.data) == 1
+        return self.mode == FULL or len(self.data) == 1
 
     def loss(self, weights, biases) -> float:
         """The mean loss over the data at these weights."""
-        if self.mode == "full":
+        if self.mode == FULL:
             zs, activations = batch_forward(self.network, weights, biases, self.x)
             return float(np.mean(batch_losses(self.network, zs[-1], activations[-1], self.t)))
         if len(self.data) == 1:
@@ -207,7 +138,7 @@ class Trainer:
     def step(self, weights, biases):
         """New weights and biases, and the loss before the step (for ``example`` mode: the last example's)."""
         rate = self.learning_rate
-        if self.mode == "full":
+        if self.mode == FULL:
             loss, dWs, dbs = batch_gradients(self.network, weights, biases, self.x, self.t)
             new_weights = [w + g * -rate for w, g in zip(weights, dWs)]
             if biases is None or not self.train_biases:
@@ -228,6 +159,18 @@ class Segment:
     diverged_at: int | None  # counted from the segment's start
     reached_target: bool
     snapshots: tuple[tuple[int, Params], ...] = ()
+
+
+def _first_step_outside(trainer: Trainer, checkpoint: tuple, at: int) -> tuple[int, list, list | None]:
+    """Replay from the last good ``checkpoint`` (step, weights, biases) to the first step, at or before
+    ``at``, that takes a weight past the limits: that step's number and the weights before it."""
+    done, weights, biases = checkpoint
+    for number in range(done + 1, at + 1):
+        new_weights, new_biases, _ = trainer.step(weights, biases)
+        if not within_limits(new_weights, new_biases):
+            return number, weights, biases
+        weights, biases = new_weights, new_biases
+    raise AssertionError("the weights left the limits after the checkpoint, so a step in between did")
 
 
 def run_steps(
@@ -277,14 +220,7 @@ def run_steps(
             at = k
             break
         if not within_limits(weights, biases):
-            # Replay from the last good checkpoint to find the first step that left the limits.
-            done, weights, biases = checkpoint
-            for number in range(done + 1, at + 1):
-                new_weights, new_biases, _ = trainer.step(weights, biases)
-                if not within_limits(new_weights, new_biases):
-                    diverged_at = number
-                    break
-                weights, biases = new_weights, new_biases
+            diverged_at, weights, biases = _first_step_outside(trainer, checkpoint, at)
             losses, at, reached = losses[:diverged_at], diverged_at - 1, False
         else:
             losses = losses[: at + 1]
@@ -307,7 +243,7 @@ def _check_target(target_loss: float | None) -> None:
         raise ValueError(f"target loss: must be a number 0 or more, got {target_loss!r}")
 
 
-def train(scenario: Scenario, steps: int, mode: str = "example", target_loss: float | None = None) -> TrainingRun:
+def train(scenario: Scenario, steps: int, mode: str = EXAMPLE, target_loss: float | None = None) -> TrainingRun:
     """``steps`` steps of gradient descent in batch ``mode`` (see the module docstring).
 
     Losses are the mean over the dataset (or the single example's loss). With ``target_loss``,
@@ -323,7 +259,7 @@ def train(scenario: Scenario, steps: int, mode: str = "example", target_loss: fl
 
 
 def train_chunks(
-    scenario: Scenario, steps: int, chunk: int = 500, mode: str = "example", target_loss: float | None = None
+    scenario: Scenario, steps: int, chunk: int = 500, mode: str = EXAMPLE, target_loss: float | None = None
 ) -> Iterator[TrainingRun]:
     """:func:`train` in chunks of ``chunk`` steps, yielding the run so far after each (for a progress bar).
 
@@ -349,3 +285,22 @@ def train_chunks(
         yield TrainingRun(losses, params.applied_to(scenario), diverged_at, segment.reached_target, mode)
         if finished:
             return
+
+
+@dataclass(frozen=True, eq=False)
+class TakenStep:
+    """One step taken from the step-through: the scenario with its updated weights and the loss
+    history grown by that step; when the update diverged, the inputs unchanged and ``problem`` says why."""
+
+    scenario: Scenario
+    losses: np.ndarray | None
+    problem: str | None = None
+
+
+def take_step(scenario: Scenario, losses: np.ndarray | None = None) -> TakenStep:
+    """One step of :func:`train` from ``scenario``, its losses appended to ``losses`` (the history so far)."""
+    run = train(scenario, 1)
+    if run.diverged_at is not None:
+        return TakenStep(scenario, losses, DIVERGED.format(step=1).capitalize())
+    grown = run.losses if losses is None else np.concatenate([losses, run.losses[1:]])
+    return TakenStep(run.scenario, grown)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..core.backprop import check_computable
+from ..core.record import check_computable
 from ..core.scenario import MAX_FILE_BYTES, Scenario, ScenarioError, quote, scenario_from_dict, scenario_to_json
 
 

@@ -23,6 +23,9 @@ from typing import Any
 from ..core.fallback import scenario_with_fallback
 from ..core.mistakes import MISTAKES
 from ..core.scenario import MAX_LAYERS, MAX_LISTED, Scenario, key_name, layer_problems, quote, scenario_to_dict
+from ..core.training import EXAMPLE, MODES
+from ..views.forms import FORMS, MATRIX
+from ..views.notation import NOTATIONS, ZAD
 
 MAX_PARAM_LENGTH = 200_000
 DATASET_LINK_CHARS = 4_000  # a longer dataset is left out of links (download the scenario file instead)
@@ -114,10 +117,10 @@ class ViewOptions:
     hide: frozenset[str] = field(default_factory=frozenset)  # page parts from HIDEABLE
     mistake: str | None = None  # an id of simulator.core.mistakes.MISTAKES
     round: int | None = None  # paper mode: significant digits, 1–17
-    notation: str = "zad"  # zad (z, a, δ) or mazur (net, out)
-    form: str = "matrix"  # matrix or scalar
+    notation: str = ZAD.id  # zad (z, a, δ) or mazur (net, out)
+    form: str = MATRIX  # matrix or scalar
     speed: float = 3.0  # auto-play: seconds per stage, 0.5–30
-    batch: str = "example"  # one update per example, or "full" batch
+    batch: str = EXAMPLE  # one update per example, or "full" batch
 
 
 class _Partly(ValueError):
@@ -174,12 +177,6 @@ def _write_hide(value: frozenset[str]) -> str:
     return ",".join(name for name in HIDEABLE if name in value)
 
 
-def _read_mistake(text: str) -> str:
-    if text not in MISTAKES:
-        raise ValueError(f"{quote(text)} is not one of {', '.join(MISTAKES)}")
-    return text
-
-
 def _read_round(text: str) -> int:
     if not re.fullmatch(r"[0-9]{1,2}", text) or not 1 <= int(text) <= MAX_DIGITS:
         raise ValueError(f"{quote(text)} is not a whole number of digits from 1 to {MAX_DIGITS}")
@@ -199,31 +196,38 @@ def _write_speed(value: float) -> str:
 
 @dataclass(frozen=True)
 class ViewOption:
-    """One view option: its ``ViewOptions`` field, query parameter, default, encoder and validating decoder.
+    """One view option: its ``ViewOptions`` field, query parameter, encoder and validating decoder;
+    its default is the field's.
 
     ``read`` raises ValueError with a reason quoting the text when it cannot use it.
     """
 
     name: str
     param: str
-    default: Any
     write: Callable[[Any], str]
     read: Callable[[str], Any]
 
+    @property
+    def default(self) -> Any:
+        return getattr(_DEFAULT_VIEW, self.name)
+
+
+_DEFAULT_VIEW = ViewOptions()
+
 
 VIEW_OPTIONS: tuple[ViewOption, ...] = (
-    ViewOption("stage", "stage", None, str, _read_stage),
-    ViewOption("lecture", "mode", False, lambda value: "lecture", _read_mode),
-    ViewOption("quiz", "quiz", False, _write_flag, _read_flag),
-    ViewOption("blank", "blank", False, _write_flag, _read_flag),
-    ViewOption("spotlight", "spotlight", False, _write_flag, _read_flag),
-    ViewOption("hide", "hide", frozenset(), _write_hide, _read_hide),
-    ViewOption("mistake", "mistake", None, str, _read_mistake),
-    ViewOption("round", "round", None, str, _read_round),
-    ViewOption("notation", "notation", "zad", str, _choice("zad", "mazur")),
-    ViewOption("form", "form", "matrix", str, _choice("matrix", "scalar")),
-    ViewOption("speed", "speed", 3.0, _write_speed, _read_speed),
-    ViewOption("batch", "batch", "example", str, _choice("example", "full")),
+    ViewOption("stage", "stage", str, _read_stage),
+    ViewOption("lecture", "mode", lambda value: "lecture", _read_mode),
+    ViewOption("quiz", "quiz", _write_flag, _read_flag),
+    ViewOption("blank", "blank", _write_flag, _read_flag),
+    ViewOption("spotlight", "spotlight", _write_flag, _read_flag),
+    ViewOption("hide", "hide", _write_hide, _read_hide),
+    ViewOption("mistake", "mistake", str, _choice(*MISTAKES)),
+    ViewOption("round", "round", str, _read_round),
+    ViewOption("notation", "notation", str, _choice(*NOTATIONS)),
+    ViewOption("form", "form", str, _choice(*FORMS)),
+    ViewOption("speed", "speed", _write_speed, _read_speed),
+    ViewOption("batch", "batch", str, _choice(*MODES)),
 )
 
 

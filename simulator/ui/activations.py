@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 
 from simulator import ACTIVATIONS
+from simulator.core.activations import RELU, SIGMOID, SOFTMAX, TANH
 from simulator.core.editing import parse_numbers
 from simulator.core.notebook import SEED_VECTOR, perceptron, perceptron_weights
 from simulator.views.figures import activation_figure
@@ -33,7 +34,7 @@ def typed_vector() -> np.ndarray:
 
 def activation_view() -> None:
     vector = typed_vector()
-    rows = {name: ACTIVATIONS[name](vector) for name in ("softmax", "sigmoid", "relu", "tanh")}
+    rows = {name: ACTIVATIONS[name](vector) for name in (SOFTMAX, SIGMOID, RELU, TANH)}
     frame = matrix_frame(np.array(list(rows.values())), list(rows), [f"v{k + 1}" for k in range(vector.size)])
     st.dataframe(frame.style.format(lambda v: f"{v:.8f}"), width="content")
     with np.printoptions(precision=8):

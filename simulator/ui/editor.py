@@ -23,6 +23,7 @@ from simulator.core.names import layer_mark, unit_label, unit_names
 from simulator.core.presets import PRESET_TITLES
 from simulator.core.scenario import scenario_to_json
 from simulator.io.scenario_files import scenario_from_json
+from simulator.views.stages import FIRST_STAGE
 from simulator.views.tables import cell_texts
 
 from . import state
@@ -92,7 +93,7 @@ def upload(key: str) -> None:
         state.note_problem("upload", [f"{file.name[:60]}: {p}" for p in err.problems])
         return
     state.set_scenario(scenario)
-    state.put("stage", "forward.z1")
+    state.put("stage", FIRST_STAGE)
 
 
 def problems_beside(field: str) -> None:

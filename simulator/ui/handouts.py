@@ -13,8 +13,9 @@ import streamlit as st
 from simulator import PRESETS
 from simulator.core.mistakes import MISTAKES
 from simulator.core.presets import PRESET_TITLES
-from simulator.io.exercises import MAX_EXERCISES, exercise_zip
+from simulator.io.exercises import MAX_EXERCISES
 from simulator.io.notebook_export import notebook_bytes
+from simulator.io.worksheets import exercise_zip
 
 from . import state
 

@@ -12,14 +12,16 @@ import streamlit as st
 
 from simulator.core.experiments import paper_drift
 from simulator.core.mistakes import MISTAKES
+from simulator.views.forms import MATRIX, SCALAR
 from simulator.views.learning_figures import paper_drift_figure
+from simulator.views.notation import MAZUR, ZAD
 
 from . import mistakes_view, presenter, quiz, state
 from .gradcheck_view import gradient_room
 
 PAPER_DIGITS = (2, 3, 4, 5, 6, 7, 8)
-FORMS = {"matrix": "Matrix", "scalar": "Scalar"}
-NOTATIONS = {"zad": "z, a, δ", "mazur": "net, out"}
+FORMS = {MATRIX: "Matrix", SCALAR: "Scalar"}
+NOTATIONS = {ZAD.id: "z, a, δ", MAZUR.id: "net, out"}
 # widget key → state name
 WIDGETS = {"l_quiz": "quiz", "l_mistake": "mistake", "l_digits": "digits", "l_form": "form", "l_notation": "notation"}
 
@@ -106,7 +108,7 @@ def status(now) -> None:
 
 def shapes(stage) -> None:
     """Matrix form: the formula again with each factor's shape underneath."""
-    if state.get("form") == "matrix" and stage.shapes:
+    if state.get("form") == MATRIX and stage.shapes:
         st.latex(r"\small " + stage.shapes)
 
 

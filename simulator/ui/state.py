@@ -15,13 +15,23 @@ import streamlit as st
 from simulator import SEED, Scenario, ScenarioError, Stage, StepRecord, build_stages, step
 from simulator.core.mistakes import Divergence, divergence
 from simulator.io.share import ViewOptions, decode, encode
+from simulator.views.stages import FIRST_STAGE
+
+# View options that live in session state and travel in links: state name -> share.ViewOptions field.
+LINKED_OPTIONS = {
+    **{name: name for name in ("blank", "spotlight", "hide", "speed", "batch", "quiz", "mistake", "notation", "form")},
+    "digits": "round",  # paper mode's significant digits travel as round=K
+}
+
+
+_VIEW = ViewOptions()  # the defaults of every option a link carries, declared once there
 
 # name: default. Every module reads and writes state through these names only.
 DEFAULTS: dict[str, Any] = {
     "scenario": SEED,  # the scenario in force: the last good one
-    "stage": "forward.z1",  # id of the stage on screen, as the server last knew it (the browser steps on its own)
+    "stage": FIRST_STAGE,  # id of the stage on screen, as the server last knew it (the browser steps on its own)
     "stage_moved": False,  # a callback of this run chose the stage: the browser's URL does not override it
-    "lecture": False,  # larger type, editor tucked away
+    "lecture": _VIEW.lecture,  # larger type, editor tucked away
     "link_problems": [],  # what the opening link could not use, shown once at the top
     "link": {},  # the query parameters last written: a URL that differs came from Back/Forward
     "problems": {},  # field name -> messages shown beside that field
@@ -29,27 +39,28 @@ DEFAULTS: dict[str, Any] = {
     "losses": None,  # loss history of the Train tab, None until trained
     "selected_unit": None,  # node id picked in the graph; its explanation follows Prev/Next
     # Presenter (carried in links: blank=1, spotlight=1, hide=editor,tabs,…, speed=3)
-    "blank": False,  # the current stage's numbers hidden until Reveal or the next step
+    "blank": _VIEW.blank,  # the current stage's numbers hidden until Reveal or the next step
     "revealed": None,  # id of the stage whose numbers Reveal (or the clicker) showed in blank mode
-    "spotlight": False,  # everything outside the current stage's units and edges dimmed
+    "spotlight": _VIEW.spotlight,  # everything outside the current stage's units and edges dimmed
     "autoplay": False,  # stepping by itself every `speed` seconds
-    "speed": 3.0,  # seconds per stage in auto-play
-    "hide": frozenset(),  # page parts hidden by the link: editor, tabs, code, tables, narration, title
+    "speed": _VIEW.speed,  # seconds per stage in auto-play
+    "hide": _VIEW.hide,  # page parts hidden by the link: editor, tabs, code, tables, narration, title
     # Learning (carried in links: quiz=1, mistake=ID, round=K, notation=mazur, form=scalar)
-    "quiz": False,
-    "mistake": None,  # id from simulator.core.mistakes.MISTAKES
-    "digits": None,  # paper mode: significant digits, or None for full precision
-    "notation": "zad",  # zad (z, a, δ) or mazur (net, out)
-    "form": "matrix",  # matrix or scalar
+    "quiz": _VIEW.quiz,
+    "mistake": _VIEW.mistake,  # id from simulator.core.mistakes.MISTAKES
+    "digits": _VIEW.round,  # paper mode: significant digits, or None for full precision
+    "notation": _VIEW.notation,  # zad (z, a, δ) or mazur (net, out)
+    "form": _VIEW.form,  # matrix or scalar
     "quiz_progress": None,  # ui.quiz.Progress: attempts and answers of this session's quiz, never stored elsewhere
     # Training lab
-    "batch": "example",  # one update per example, or "full" batch
+    "batch": _VIEW.batch,  # one update per example, or "full" batch
     "history": None,  # every trained step (simulator.core.history.History) of lab_scenario in this batch mode
     "history_step": 0,  # the history's step whose weights are in force (the scrubber's position)
     "lab_scenario": None,  # the scenario the lab put in force; any other one starts a new history
     "lab_run": None,  # training in progress (ui.training.Run: steps done of total, target, playing)
     "lab_pending": None,  # (dataset, source) that does not fit the network, waiting for "Resize to fit"
     "lab_note": None,  # (kind, text): how the last run ended (diverged, target reached)
+    "computed": None,  # memo of computed(): (scenario, view inputs, Computed), rebuilt when an input changes
 }
 
 
@@ -68,13 +79,6 @@ def get(name: str) -> Any:
 def put(name: str, value: Any) -> None:
     assert name in DEFAULTS, name
     st.session_state[name] = value
-
-
-# View options that live in session state and travel in links: state name -> share.ViewOptions field.
-LINKED_OPTIONS = {
-    **{name: name for name in ("blank", "spotlight", "hide", "speed", "batch", "quiz", "mistake", "notation", "form")},
-    "digits": "round",  # paper mode's significant digits travel as round=K
-}
 
 
 def read_link_once() -> None:
@@ -189,7 +193,7 @@ def computed() -> Computed:
     scenario, mistake, digits = get("scenario"), get("mistake"), get("digits")
     view = {"notation": get("notation"), "form": get("form")}
     inputs = (mistake, digits, tuple(view.values()))
-    memo = st.session_state.get("_computed")
+    memo = get("computed")
     if memo is None or memo[0] is not scenario or memo[1] != inputs:
         correct = step(scenario, digits=digits)
         correct_stages = build_stages(correct, **view)
@@ -200,5 +204,5 @@ def computed() -> Computed:
             stages = build_stages(record, **view)
             now = Computed(record, stages, correct, correct_stages, divergence(correct_stages, stages))
         memo = (scenario, inputs, now)
-        st.session_state["_computed"] = memo
+        put("computed", memo)
     return memo[2]

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
-from simulator import train
-from simulator.core.training import DIVERGED
+from simulator.core import training
+from simulator.views.stages import FIRST_STAGE
 
 from . import learning, presenter, state
 from .gradcheck_view import nudge_room
@@ -27,15 +26,13 @@ def move(offset: int) -> None:
 
 def take_step() -> None:
     """Continue from the updated weights; the whole page reruns so every view shows them."""
-    run = train(state.get("scenario"), 1)
-    if run.diverged_at is not None:
-        state.note_problem("take_step", [DIVERGED.format(step=1).capitalize()])
+    taken = training.take_step(state.get("scenario"), state.get("losses"))
+    if taken.problem:
+        state.note_problem("take_step", [taken.problem])
         return
-    losses = state.get("losses")
-    losses = run.losses if losses is None else np.concatenate([losses, run.losses[1:]])
-    state.set_scenario(run.scenario)
-    state.put("losses", losses)
-    state.move_to("forward.z1")
+    state.set_scenario(taken.scenario)
+    state.put("losses", taken.losses)
+    state.move_to(FIRST_STAGE)
 
 
 def take_step_room() -> None:

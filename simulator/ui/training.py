@@ -16,7 +16,7 @@ import streamlit as st
 
 from simulator import History, output_curve, output_grid
 from simulator.core.datasets import dataset_of
-from simulator.core.training import DIVERGED, MODE_TEXT, MODES, REACHED
+from simulator.core.training import DIVERGED, EXAMPLE, FULL, MODE_TEXT, MODES, REACHED
 from simulator.views.figures import loss_curve_figure
 from simulator.views.formatting import number
 from simulator.views.lab_figures import boundary_figure, curve_figure
@@ -99,7 +99,7 @@ def train_controls(history: History, run: Run | None) -> None:
         "Each step makes",
         MODES,
         key="batch_mode",
-        format_func=lambda m: {"example": "one update per example", "full": "one update (full batch)"}[m],
+        format_func=lambda m: {EXAMPLE: "one update per example", FULL: "one update (full batch)"}[m],
         horizontal=True,
         on_change=pick_batch,
         disabled=run is not None,

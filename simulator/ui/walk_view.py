@@ -19,8 +19,8 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from simulator.core.backprop import step
 from simulator.core.mistakes import divergence
+from simulator.core.record import step
 from simulator.core.scenario import scenario_from_dict, scenario_to_json
 from simulator.views.stages import build_stages
 from simulator.views.walk import WalkView, walk

@@ -8,13 +8,15 @@ every builder's output once instead.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
 
 from ..core.activations import ACTIVATIONS, derivative
 from ..core.names import superscript
-from .graph import FONT_SIZES, PAD, GraphModel, graph_layout
+from .graph import GraphModel
+from .graph_layout import FONT_SIZES, PAD, graph_layout
 
 # Okabe–Ito colours: distinguishable with every common colour-vision deficiency.
 POSITIVE = "#0072B2"  # blue
@@ -64,96 +66,85 @@ def _edge_width(weight: float, largest: float) -> float:
     return 1.0 + round(14.0 * abs(weight) / largest) / 2.0 if largest > 0 else 1.0
 
 
-def network_figure(model: GraphModel, lecture: bool = False, spotlight: bool = False, dark: bool = False) -> go.Figure:
-    """:func:`network_figure_spec` as a Plotly figure (for ``st.plotly_chart`` and the tests)."""
-    spec = network_figure_spec(model, lecture, spotlight, dark)
-    return _figure(spec["data"], spec["layout"])
+@dataclass(frozen=True)
+class _Lit:
+    """Which units and edges the current stage lights (all of them when it lights none)."""
+
+    anything: bool
+    nodes: dict[str, bool]
+    edges: dict[str, bool]  # by "source>target"
+
+    @classmethod
+    def of(cls, model: GraphModel) -> _Lit:
+        anything = any(edge.highlighted for edge in model.edges) or any(node.highlighted for node in model.nodes)
+        return cls(
+            anything,
+            {n.id: n.highlighted or not anything for n in model.nodes},
+            {f"{e.source}>{e.target}": e.highlighted or not anything for e in model.edges},
+        )
 
 
-def network_figure_spec(
-    model: GraphModel, lecture: bool = False, spotlight: bool = False, dark: bool = False, width: float | None = None
-) -> dict:
-    """Node-link diagram: width ∝ |w|, blue positive, dashed vermillion negative, current stage lit.
-
-    Positions and label plates come from :func:`simulator.views.graph.graph_layout`, in pixels; the page
-    may stretch the figure wider. With ``spotlight`` what the current stage does not touch is dimmed
-    much further (for the back row); ``dark`` picks colours for a dark page. The background is
-    transparent, so the page's own shows through. ``width``: the narrowest the graph is drawn, in px
-    (default :data:`simulator.graph.LAYOUT_WIDTH`). Returns ``{"data": traces, "layout": layout}`` as plain
-    dicts (NumPy arrays inside), the shape Plotly.js takes.
-    """
-    layout = graph_layout(model, lecture, width)
-    palette = PALETTES[dark]
-    dim = SPOTLIGHT_OPACITY if spotlight else DIM_OPACITY
-    position = layout.positions
+def _edge_traces(model: GraphModel, position: dict, palette: dict, lit: _Lit, dim: float) -> list[dict]:
+    """One trace per edge style (sign, width, lit), segments split by NaN; arrays keep Plotly's deep copies cheap."""
     largest = max((abs(edge.weight) for edge in model.edges), default=0.0)
-    # A stage that lights nothing would show everything at full strength.
-    anything_lit = any(edge.highlighted for edge in model.edges) or any(node.highlighted for node in model.nodes)
-    lit_node = {n.id: n.highlighted or not anything_lit for n in model.nodes}
-    lit_edge = {f"{e.source}>{e.target}": e.highlighted or not anything_lit for e in model.edges}
-
     groups: dict[tuple, list] = defaultdict(list)
     for edge in model.edges:
-        key = (edge.weight < 0, _edge_width(edge.weight, largest), edge.highlighted or not anything_lit)
+        key = (edge.weight < 0, _edge_width(edge.weight, largest), edge.highlighted or not lit.anything)
         groups[key].append(edge)
     traces = []
-    for (negative, width, lit), edges in sorted(groups.items()):
-        # One trace per style, segments split by NaN; arrays keep Plotly's deep copies cheap.
+    for (negative, width, on), edges in sorted(groups.items()):
         segments = np.array([(*position[e.source], *position[e.target]) for e in edges])
         xs = np.column_stack([segments[:, 0], segments[:, 2], np.full(len(edges), np.nan)]).ravel()
         ys = np.column_stack([segments[:, 1], segments[:, 3], np.full(len(edges), np.nan)]).ravel()
+        line = {
+            "color": palette["negative"] if negative else palette["positive"],
+            "width": width,
+            "dash": "dash" if negative else "solid",
+        }
         traces.append(
             _scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                hoverinfo="skip",
-                showlegend=False,
-                line={
-                    "color": palette["negative"] if negative else palette["positive"],
-                    "width": width,
-                    "dash": "dash" if negative else "solid",
-                },
-                opacity=1.0 if lit else dim,
+                x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False, line=line, opacity=1.0 if on else dim
             )
         )
+    return traces
 
-    # Invisible markers halfway along each edge carry its full-precision hover.
-    traces.append(
-        _scatter(
-            x=[(position[e.source][0] + position[e.target][0]) / 2 for e in model.edges],
-            y=[(position[e.source][1] + position[e.target][1]) / 2 for e in model.edges],
-            mode="markers",
-            showlegend=False,
-            marker={"size": 16, "color": "rgba(0,0,0,0)"},
-            hovertext=[edge.hover for edge in model.edges],
-            hoverinfo="text",
-        )
-    )
-    nodes = model.nodes
-    traces.append(
-        _scatter(
-            x=[position[n.id][0] for n in nodes],
-            y=[position[n.id][1] for n in nodes],
-            mode="markers",
-            showlegend=False,
-            # Always opaque, so edges never show through; dimmed units get a pale outline instead.
-            marker={
-                "size": layout.node_size,
-                "color": [HIGHLIGHT if n.highlighted else NODE for n in nodes],
-                "line": {"width": 3, "color": [palette["outline"] if lit_node[n.id] else FAINT_INK for n in nodes]},
-                "opacity": 1.0,
-            },
-            selected={"marker": {"opacity": 1.0}},
-            customdata=[n.id for n in nodes],
-            hovertext=[n.hover for n in nodes],
-            hoverinfo="text",
-        )
-    )
 
-    # Every text is an annotation: above the lines, on a plate where it sits on them, and untouched by
-    # Plotly's selection styling (clicking a unit fades unselected points, never annotations).
-    sizes = font_sizes(lecture)
+def _unit_traces(model: GraphModel, layout, palette: dict, lit: _Lit) -> list[dict]:
+    """The invisible markers halfway along each edge that carry its full-precision hover, then the units."""
+    position, nodes = layout.positions, model.nodes
+    hovers = _scatter(
+        x=[(position[e.source][0] + position[e.target][0]) / 2 for e in model.edges],
+        y=[(position[e.source][1] + position[e.target][1]) / 2 for e in model.edges],
+        mode="markers",
+        showlegend=False,
+        marker={"size": 16, "color": "rgba(0,0,0,0)"},
+        hovertext=[edge.hover for edge in model.edges],
+        hoverinfo="text",
+    )
+    units = _scatter(
+        x=[position[n.id][0] for n in nodes],
+        y=[position[n.id][1] for n in nodes],
+        mode="markers",
+        showlegend=False,
+        # Always opaque, so edges never show through; dimmed units get a pale outline instead.
+        marker={
+            "size": layout.node_size,
+            "color": [HIGHLIGHT if n.highlighted else NODE for n in nodes],
+            "line": {"width": 3, "color": [palette["outline"] if lit.nodes[n.id] else FAINT_INK for n in nodes]},
+            "opacity": 1.0,
+        },
+        selected={"marker": {"opacity": 1.0}},
+        customdata=[n.id for n in nodes],
+        hovertext=[n.hover for n in nodes],
+        hoverinfo="text",
+    )
+    return [hovers, units]
+
+
+def _annotations(model: GraphModel, layout, palette: dict, lit: _Lit, sizes: dict, spotlight: bool) -> list[dict]:
+    """Every text as an annotation: above the lines, on a plate where it sits on them, and untouched by
+    Plotly's selection styling (clicking a unit fades unselected points, never annotations)."""
+    position = layout.positions
     annotations = [
         {
             "x": position[n.id][0],
@@ -161,10 +152,10 @@ def network_figure_spec(
             "text": n.label,
             "showarrow": False,
             "font": {"size": sizes["label"] * layout.node_size / sizes["node"], "color": INK},
-            "opacity": 1.0 if lit_node[n.id] else 0.55,
+            "opacity": 1.0 if lit.nodes[n.id] else 0.55,
             "captureevents": False,
         }
-        for n in nodes
+        for n in model.nodes
     ]
     for box in layout.labels:
         note = {
@@ -178,19 +169,44 @@ def network_figure_spec(
         if box.kind == "edge":
             edge = next(e for e in model.edges if f"{e.source}>{e.target}" == box.owner)
             note.update(
-                bgcolor=palette["plate"], font={"size": box.size, "color": _edge_ink(edge, anything_lit, palette)}
+                bgcolor=palette["plate"], font={"size": box.size, "color": _edge_ink(edge, lit.anything, palette)}
             )
-            note["opacity"] = 1.0 if lit_edge[box.owner] else (0.3 if spotlight else 0.6)
+            note["opacity"] = 1.0 if lit.edges[box.owner] else (0.3 if spotlight else 0.6)
         elif box.kind == "value":
             note.update(bgcolor=palette["plate"])
-            note["opacity"] = 1.0 if lit_node[box.owner] or not spotlight else 0.3
+            note["opacity"] = 1.0 if lit.nodes[box.owner] or not spotlight else 0.3
         annotations.append(note)
+    return annotations
+
+
+def network_figure(model: GraphModel, lecture: bool = False, spotlight: bool = False, dark: bool = False) -> go.Figure:
+    """:func:`network_figure_spec` as a Plotly figure (for ``st.plotly_chart`` and the tests)."""
+    spec = network_figure_spec(model, lecture, spotlight, dark)
+    return _figure(spec["data"], spec["layout"])
+
+
+def network_figure_spec(
+    model: GraphModel, lecture: bool = False, spotlight: bool = False, dark: bool = False, width: float | None = None
+) -> dict:
+    """Node-link diagram: width ∝ |w|, blue positive, dashed vermillion negative, current stage lit.
+
+    Positions and label plates come from :func:`simulator.views.graph_layout.graph_layout`, in pixels; the
+    page may stretch the figure wider. With ``spotlight`` what the current stage does not touch is dimmed
+    much further (for the back row); ``dark`` picks colours for a dark page. The background is
+    transparent, so the page's own shows through. ``width``: the narrowest the graph is drawn, in px
+    (default :data:`simulator.views.graph_layout.LAYOUT_WIDTH`). Returns ``{"data": traces, "layout":
+    layout}`` as plain dicts (NumPy arrays inside), the shape Plotly.js takes.
+    """
+    layout = graph_layout(model, lecture, width)
+    palette, lit, sizes = PALETTES[dark], _Lit.of(model), font_sizes(lecture)
+    dim = SPOTLIGHT_OPACITY if spotlight else DIM_OPACITY
+    traces = _edge_traces(model, layout.positions, palette, lit, dim) + _unit_traces(model, layout, palette, lit)
     return dict(
         data=traces + marked_traces(model, layout),
         layout=dict(
             # Every colour is set here: without Streamlit's 3 KB theme template a Next click sends less.
             template={"layout": {}},
-            annotations=annotations,
+            annotations=_annotations(model, layout, palette, lit, sizes, spotlight),
             height=layout.height,
             margin={"l": 0, "r": 0, "t": 0, "b": 0},
             xaxis={"visible": False, "range": [0, layout.width], "fixedrange": True},

@@ -14,7 +14,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..core.activations import ACTIVATIONS, derivative
+from ..core.activations import ACTIVATIONS, SIGMOID, derivative
+from ..core.losses import CROSS_ENTROPY, HALF_SQUARED_ERROR
 from ..core.mistakes import rules_of
 from ..core.names import FROM_SUBSCRIPT, FROM_SUPERSCRIPT, SUBSCRIPT_DIGITS
 from ..core.names import layer_mark as _mark
@@ -111,7 +112,7 @@ class _View:
         z, a = self.record.zs[l - 1][j], self.record.activations[l][j]
         if self.rules.slope_of is None:
             return ""
-        if activation.name == "sigmoid":
+        if activation.name == SIGMOID:
             value = a if self.rules.slope_of == "a" else z
             return f"·{self.f(value)}·(1 − {self.f(value)})"
         slope = derivative(self.rules.slope(activation), self.record.zs[l - 1])[j]
@@ -136,7 +137,7 @@ def _scalar_z(v: _View, stage) -> list[str]:
 def _scalar_a(v: _View, stage) -> list[str]:
     l = stage.layer
     activation = ACTIVATIONS[v.scenario.activations[l - 1]]
-    name = "σ" if activation.name == "sigmoid" else activation.name
+    name = "σ" if activation.name == SIGMOID else activation.name
     z, a = v.record.zs[l - 1], v.record.activations[l]
     if not activation.elementwise:
         return [f"{v.unit('a', l, j)} = softmax(z){j + 1} = {v.n(a[j])}".replace("(z)", "") for j in range(len(a))]
@@ -151,7 +152,7 @@ def _scalar_loss(v: _View, stage) -> list[str]:
         symbols = " − ".join(v.unit(name, v.last, k) for name, _ in pair)
         numbers = " − ".join(v.f(value) for _, value in pair)
         lines.append(f"{v.unit('e', v.last, k)} = {symbols} = {numbers} = {v.n(e[k])}")
-    if v.scenario.loss == "half_squared_error":
+    if v.scenario.loss == HALF_SQUARED_ERROR:
         squares = " + ".join(f"{v.f(value)}²" for value in e)
         lines.append(f"{v.loss()} = ½·({squares}) = {v.n(v.record.loss)}")
     else:
@@ -165,7 +166,7 @@ def _scalar_delta(v: _View, stage) -> list[str]:
     lines = []
     if l == v.last:
         for k in range(len(delta)):
-            if v.scenario.loss == "cross_entropy":
+            if v.scenario.loss == CROSS_ENTROPY:
                 lines.append(f"{v.unit('δ', l, k)} = {v.f(v.record.error[k])} = {v.n(delta[k])}")
             elif ACTIVATIONS[v.scenario.activations[-1]].elementwise:
                 lines.append(f"{v.unit('δ', l, k)} = {v.f(v.record.error[k])}{v.slope_factor(l, k)} = {v.n(delta[k])}")
@@ -316,4 +317,5 @@ def scalar_form(record, stage, notation: Notation, names) -> dict:
     }
 
 
-FORMS: dict[str, Callable[..., dict]] = {"matrix": matrix_form, "scalar": scalar_form}
+MATRIX, SCALAR = "matrix", "scalar"  # form ids
+FORMS: dict[str, Callable[..., dict]] = {MATRIX: matrix_form, SCALAR: scalar_form}

@@ -1,5 +1,7 @@
 """What the network graph shows at a stage, as plain data (no plotting library).
 
+Where each unit and label goes is :mod:`.graph_layout`'s business.
+
 Values appear on the graph as the stages reveal them: stepping forward fills in
 z and a layer by layer, the backward stages add δ on nodes and gradients on edges.
 """
@@ -10,8 +12,8 @@ import re
 from dataclasses import dataclass
 
 from ..core.activations import ACTIVATIONS
-from ..core.backprop import StepRecord
 from ..core.names import layer_mark, unit_label, unit_names
+from ..core.record import StepRecord
 from .formatting import distinct_pair, latex_number, number, plain
 from .stages import Stage
 
@@ -226,172 +228,3 @@ def node_explanation(record: StepRecord, node_id: str, reached: set[str] | None 
         rf" = {latex_number(delta, 6)}",
     ]
     return [line for line, stage_id in zip(lines, shown) if reached is None or stage_id in reached]
-
-
-# Layout: where each unit and label goes, in pixels of the narrowest graph the page draws.
-#
-# The page stretches the graph to its column, which only moves centres further apart
-# horizontally (sizes and vertical distances stay in pixels), so labels that do not
-# overlap at ``LAYOUT_WIDTH`` overlap at no wider width either.
-
-FONT_SIZES = {
-    False: {"label": 17, "value": 12, "edge": 12, "title": 14, "node": 50},
-    True: {"label": 28, "value": 20, "edge": 20, "title": 24, "node": 76},  # legible at the back of a hall
-}
-LAYOUT_WIDTH = {False: 430, True: 560}  # the graph's column at 1280 wide: sidebar open; lecture mode
-CHAR_WIDTH = 0.55  # average width of a digit or sign, in font sizes (Source Sans: ≈0.5)
-LINE_HEIGHT = 1.3  # in font sizes
-PAD = 3  # around the text, inside its plate
-GAP = 4  # between a unit and its label
-PITCH_EXTRA = {False: 32, True: 40}  # px between the rows of units beyond what their values need: room for edge labels
-VALUE_CHARS = 12  # the widest value a unit shows, "δ=-7.080e-04": columns are spaced for it on every stage
-VALUE_LINES = {"input": 1, "hidden": 3, "output": 5}  # z, a, δ; z, o, t, δ, o′
-EDGE_SPOTS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.45, 0.55, 0.35, 0.65, 0.25, 0.75, 0.2, 0.8, 0.15, 0.85)  # along an edge
-
-
-@dataclass(frozen=True)
-class Box:
-    """A label's plate: centre and size in pixels from the top left."""
-
-    kind: str  # title | value | edge
-    owner: str  # layer number, unit id, or "source>target"
-    text: str  # lines joined by <br>
-    x: float
-    y: float
-    width: float
-    height: float
-    size: int  # font size, px
-
-    def overlaps(self, other: Box) -> bool:
-        return (
-            2 * abs(self.x - other.x) < self.width + other.width
-            and 2 * abs(self.y - other.y) < self.height + other.height
-        )
-
-    def covers(self, x: float, y: float, radius: float) -> bool:
-        """Does the plate overlap the circle of ``radius`` around (x, y)?"""
-        near_x = min(max(x, self.x - self.width / 2), self.x + self.width / 2)
-        near_y = min(max(y, self.y - self.height / 2), self.y + self.height / 2)
-        return (near_x - x) ** 2 + (near_y - y) ** 2 < radius**2
-
-    def inside(self, width: float, height: float) -> bool:
-        return (
-            self.x - self.width / 2 >= 0
-            and self.x + self.width / 2 <= width
-            and self.y - self.height / 2 >= 0
-            and self.y + self.height / 2 <= height
-        )
-
-
-@dataclass(frozen=True)
-class GraphLayout:
-    width: float  # px; the page may stretch it wider
-    height: float
-    node_size: float  # diameter, px
-    positions: dict[str, tuple[float, float]]  # unit id -> centre
-    labels: tuple[Box, ...]  # titles, then the values under units, then edge labels
-
-
-def text_size(text: str, size: float, lines: int | None = None, chars: int | None = None) -> tuple[float, float]:
-    """Estimated plate of ``text`` (lines split by <br>, tags ignored): character count × font size."""
-    rows = [re.sub(r"<[^>]+>", "", line) for line in text.split("<br>")]
-    chars = max(chars or 0, *(len(row) for row in rows))
-    return chars * CHAR_WIDTH * size + 2 * PAD, (lines or len(rows)) * LINE_HEIGHT * size + 2 * PAD
-
-
-def _box(kind: str, owner: str, text: str, x: float, y: float, size: int) -> Box:
-    width, height = text_size(text, size)
-    return Box(kind, owner, text, x, y, width, height, size)
-
-
-def _values(node: Node) -> str:
-    """One value a line: narrow plates leave room for the edges between the columns."""
-    return "<br>".join(part for line in node.text.split("<br>") for part in line.split("  ") if part)
-
-
-def _edge_texts(text: str) -> tuple[str, ...]:
-    """The label on one line, or broken before its arrow or after its "=" where that is narrower."""
-    for mark, keep_before in (("→", False), ("=", True)):
-        if mark in text:
-            head, tail = text.split(mark, 1)
-            return (text, f"{head}{mark}<br>{tail}" if keep_before else f"{head}<br>{mark}{tail}")
-    return (text,)
-
-
-def _role(layer: int, last: int) -> str:
-    return "input" if layer == 0 else "output" if layer == last else "hidden"
-
-
-def graph_layout(model: GraphModel, lecture: bool = False, width: float | None = None) -> GraphLayout:
-    """Units in columns, values under their units, each edge label at the first spot along its edge
-    where its plate clears every unit, value and other label (or on hover only, when none does).
-    ``width``: the narrowest the graph is drawn, px (default :data:`LAYOUT_WIDTH`)."""
-    sizes = FONT_SIZES[lecture]
-    width = width or LAYOUT_WIDTH[lecture]
-    last = max((n.layer for n in model.nodes), default=0)
-    layers = [[n for n in model.nodes if n.layer == l] for l in range(last + 1)]
-    tallest = max(len(layer) for layer in layers)
-    diameter = sizes["node"] if tallest <= MAX_LABELLED_UNITS else max(14.0, sizes["node"] * 6 / tallest)
-    radius = diameter / 2
-    value_w, _ = text_size("", sizes["value"], chars=VALUE_CHARS)
-    labelled = any(n.text for n in model.nodes)
-
-    def below(role: str) -> float:  # room a unit needs under it for its values
-        return GAP + text_size("", sizes["value"], lines=VALUE_LINES[role])[1] if labelled else 0.0
-
-    # Inputs' and hidden units' values are centred under them; outputs' start at their centre
-    # and run right, where no edge comes in.
-    left = max(radius, text_size("", sizes["value"], chars=10)[0] / 2) + GAP
-    right = max(radius, value_w) + GAP if labelled else radius + GAP
-    spacing = (width - left - right) / max(1, last)
-    title_h = text_size("Hidden", sizes["title"])[1]
-    top = title_h + 2 * GAP + radius
-    pitches = [diameter + below(_role(l, last)) + 2 * GAP + PITCH_EXTRA[lecture] for l in range(last + 1)]
-    spans = [(len(layer) - 1) * pitch for layer, pitch in zip(layers, pitches)]
-    middle = top + max(spans) / 2
-    positions: dict[str, tuple[float, float]] = {}
-    for l, (layer, pitch) in enumerate(zip(layers, pitches)):
-        for i, node in enumerate(layer):
-            positions[node.id] = (left + l * spacing, middle + (i - (len(layer) - 1) / 2) * pitch)
-    height = middle + max(span / 2 + radius + below(_role(l, last)) for l, span in enumerate(spans)) + GAP
-
-    titles = ["Input"] + ["Hidden"] * (last - 1) + ["Output"]
-    if last > 2:
-        titles = ["Input"] + [f"Hidden {l}" for l in range(1, last)] + ["Output"]
-    labels = [
-        _box("title", str(l), f"<b>{title}</b>", left + l * spacing, GAP + title_h / 2, sizes["title"])
-        for l, title in enumerate(titles)
-    ]
-    for node in model.nodes:
-        if not node.text:
-            continue
-        text = _values(node)
-        x, y = positions[node.id]
-        w, h = text_size(text, sizes["value"])
-        if node.layer == last and last > 0:
-            x += w / 2 - radius / 2  # from under the centre rightwards
-        labels.append(Box("value", node.id, text, x, y + radius + GAP + h / 2, w, h, sizes["value"]))
-
-    # Each edge label takes the first free spot along its edge; the edges with the fewest spots
-    # clear of units, values and titles choose first, then the current stage's.
-    fixed = list(labels)
-    choices = {}
-    for edge in model.edges:
-        if not edge.text:
-            continue
-        (x0, y0), (x1, y1) = positions[edge.source], positions[edge.target]
-        owner = f"{edge.source}>{edge.target}"
-        choices[edge] = [
-            box
-            for t in EDGE_SPOTS
-            for text in _edge_texts(edge.text)
-            for box in [_box("edge", owner, text, x0 + t * (x1 - x0), y0 + t * (y1 - y0), sizes["edge"])]
-            if box.inside(width, height)
-            and not any(box.covers(*centre, radius + 1) for centre in positions.values())
-            and not any(box.overlaps(other) for other in fixed)
-        ]
-    for edge in sorted(choices, key=lambda e: (len(choices[e]), not e.highlighted)):
-        free = [box for box in choices[edge] if not any(box.overlaps(other) for other in labels)]
-        if free:
-            labels.append(free[0])
-    return GraphLayout(width, height, diameter, positions, tuple(labels))

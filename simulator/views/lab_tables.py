@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from ..core.batch import batch_gradients
 from ..core.history import History
 from ..core.names import layer_mark, unit_label, unit_names
-from ..core.training import batch_gradients
 from .formatting import number
 
 CHANGE = "change"

@@ -1,6 +1,6 @@
 """Each stage in words, and the graph as a table: the text alternative of what the page draws.
 
-Pure: a :class:`~simulator.core.backprop.StepRecord` and its stages in, plain strings out. The
+Pure: a :class:`~simulator.core.record.StepRecord` and its stages in, plain strings out. The
 sentences are what a screen reader announces on every step ("δ of o₁ equals e times o times
 1 minus o: …, which equals −0.02873"); with ``blank`` the values the current stage computes
 read "?" (the presenter's "blank the answer"), while the values it starts from stay.
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.activations import ACTIVATIONS, derivative
-from ..core.backprop import StepRecord
-from ..core.losses import LOSSES
+from ..core.activations import ACTIVATIONS, SIGMOID, derivative
+from ..core.losses import CROSS_ENTROPY, LOSSES
 from ..core.names import unit_label, unit_names
+from ..core.record import StepRecord
 from .formatting import latex_matrix, latex_number, latex_vector, number
 from .stages import Stage
 
@@ -109,9 +109,9 @@ def _output_delta(record: StepRecord, blank: bool) -> list[str]:
     slopes = derivative(activation, z) if activation.elementwise else None
     sentences = []
     for j, name in enumerate(_names(record, last)):
-        if scenario.loss == "cross_entropy":
+        if scenario.loss == CROSS_ENTROPY:
             how = f"o minus t: {say(o[j])} minus {say(t[j])}"
-        elif activation.name == "sigmoid":
+        elif activation.name == SIGMOID:
             how = f"e times o times 1 minus o: {say(e[j])} times {say(o[j])} times {say(1 - o[j])}"
         elif slopes is not None:
             how = f"e times the slope of the {activation.label.lower()} at z: {say(e[j])} times {say(slopes[j])}"
@@ -138,7 +138,7 @@ def _hidden_delta(record: StepRecord, l: int, blank: bool) -> list[str]:
                 terms
             )
             gathered += ", sum to"
-        if activation.name == "sigmoid":
+        if activation.name == SIGMOID:
             slope = f"the slope a times 1 minus a, {say(a[j])} times {say(1 - a[j])}"
         else:
             slope = f"the slope of the {activation.label.lower()}, {say(slopes[j])}"

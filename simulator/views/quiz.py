@@ -24,9 +24,9 @@ from types import MappingProxyType
 
 import numpy as np
 
-from ..core.backprop import StepRecord, step
 from ..core.mistakes import MISTAKES
 from ..core.names import layer_mark
+from ..core.record import StepRecord, step
 from ..core.rounding import round_sig
 from .stages import Stage, build_stages
 

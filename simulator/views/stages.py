@@ -2,7 +2,7 @@
 
 Each :class:`Stage` carries its text, its formula (symbolic and with the numbers
 in), the NumPy line that computes it and its values, all taken from a
-:class:`~simulator.core.backprop.StepRecord`. Build stages from a different record (a
+:class:`~simulator.core.record.StepRecord`. Build stages from a different record (a
 variant that makes a classic mistake, say) and every view follows.
 """
 
@@ -14,16 +14,17 @@ from types import MappingProxyType
 
 import numpy as np
 
-from ..core.activations import ACTIVATIONS, derivative
-from ..core.backprop import StepRecord
-from ..core.losses import LOSSES, loss_latex
+from ..core.activations import ACTIVATIONS, SIGMOID, derivative
+from ..core.losses import CROSS_ENTROPY, LOSSES, loss_latex
 from ..core.mistakes import mistake_entry, rules_of
 from ..core.names import layer_mark, unit_names
+from ..core.record import StepRecord
 from .formatting import latex_matrix, latex_number, latex_vector
-from .forms import FORMS
-from .notation import notation_named
+from .forms import FORMS, MATRIX
+from .notation import ZAD, notation_named
 
 MAX_SUBSTITUTED_ENTRIES = 16  # larger matrices appear by name and shape only
+FIRST_STAGE = "forward.z1"  # every step starts with layer 1's z
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,7 @@ def _output_delta_stage(record: StepRecord, names) -> Stage:
     delta = record.deltas[-1]
     o = record.output
     slope_of = rules_of(record.mistake).slope_of
-    if scenario.loss == "cross_entropy":
+    if scenario.loss == CROSS_ENTROPY:
         formula = rf"{_delta(last)} = o - t"
         substituted = rf"{_vec(o)} - {_vec(scenario.target)} = {_vec(delta)}"
         why = (
@@ -197,7 +198,7 @@ def _output_delta_stage(record: StepRecord, names) -> Stage:
             "out and δ is simply the error o − t."
         )
         code = f"delta{last} = a{last} - target"
-    elif activation.name == "sigmoid":
+    elif activation.name == SIGMOID:
         slope = _sigmoid_slope(slope_of, last, "o", record.zs[-1], o)
         formula, substituted, code = rf"{_delta(last)} = e", _vec(record.error), f"delta{last} = error"
         if slope:
@@ -253,7 +254,7 @@ def _hidden_delta_stages(record: StepRecord, names) -> list[Stage]:
             if not rules.hidden_delta_uses_updated
             else f"This uses W{layer_mark(l + 1)} after its update."
         )
-        if activation.name == "sigmoid":
+        if activation.name == SIGMOID:
             slope = _sigmoid_slope(rules.slope_of, l, _sym("a", l), record.zs[l - 1], a)
             symbol, value, name = slope or (None, None, None)
             slope_formula = rf"{symbol} \odot (1 - {symbol})" if slope else "1"
@@ -464,7 +465,7 @@ def _with_mistake_notes(stages: tuple[Stage, ...], record: StepRecord) -> tuple[
     return tuple(noted)
 
 
-def build_stages(record: StepRecord, *, notation: str = "zad", form: str = "matrix") -> tuple[Stage, ...]:
+def build_stages(record: StepRecord, *, notation: str = ZAD.id, form: str = MATRIX) -> tuple[Stage, ...]:
     """Forward (z then a per layer), error and loss, deltas from the output back,
     gradient and update per parameter from the output back, then the new output.
 

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from ..core.backprop import StepRecord
 from ..core.names import layer_mark, unit_label, unit_names
+from ..core.record import StepRecord
 from .formatting import distinct_pair, number
 from .stages import Stage
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..core.backprop import StepRecord
 from ..core.gradcheck import stage_gradient_check
-from ..core.names import unit_label, unit_names
+from ..core.names import subscript, unit_label, unit_names
+from ..core.record import StepRecord
 from .figures import network_figure_spec
 from .formatting import notebook_values, number
 from .graph import graph_model, node_explanation
@@ -34,7 +34,7 @@ class WalkView:
     lecture: bool = False  # larger type on the graph
     dark: bool = False  # colours for a dark page
     spotlight: bool = False  # what the stage does not touch nearly fades out
-    width: float | None = None  # the narrowest the graph is drawn, px (default: graph.LAYOUT_WIDTH)
+    width: float | None = None  # the narrowest the graph is drawn, px (default: graph_layout.LAYOUT_WIDTH)
     hidden: frozenset[str] = frozenset()  # stage ids whose own numbers read "?" (blank the answer, quiz)
     limit: int | None = None  # build only the first ``limit`` stages (None: all)
     code: bool = True  # the NumPy line and its output (hide=code drops it)
@@ -48,21 +48,23 @@ def _code(stage: Stage, hidden: bool) -> str:
 
 
 def _after(record: StepRecord) -> list[dict[str, str]]:
-    """The apply stage's two figures: the output and the loss, before → after, with the change."""
-    return [
+    """The apply stage's figures: every output and the loss, before → after, with the change."""
+    outputs = [
         {
-            "label": "Output o₁",
-            "value": number(record.new_output[0], 6),
-            "delta": f"{record.new_output[0] - record.output[0]:+.3g}",
-            "good": bool(record.new_output[0] > record.output[0]),  # coloured as st.metric colours a rise
-        },
-        {
-            "label": "Loss E",
-            "value": number(record.new_loss, 6),
-            "delta": f"{record.new_loss - record.loss:+.3g}",
-            "good": bool(record.new_loss < record.loss),  # a fall of the loss is good
-        },
+            "label": f"Output o{subscript(k)}",
+            "value": number(new, 6),
+            "delta": f"{new - old:+.3g}",
+            "good": bool(new > old),  # coloured as st.metric colours a rise
+        }
+        for k, (new, old) in enumerate(zip(record.new_output, record.output), start=1)
     ]
+    loss = {
+        "label": "Loss E",
+        "value": number(record.new_loss, 6),
+        "delta": f"{record.new_loss - record.loss:+.3g}",
+        "good": bool(record.new_loss < record.loss),  # a fall of the loss is good
+    }
+    return [*outputs, loss]
 
 
 def _comparison(stage: Stage, correct: Stage, divergence) -> dict | None:

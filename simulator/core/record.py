@@ -1,0 +1,301 @@
+"""The recorded step: every intermediate of one training step, under a classic mistake or paper mode.
+
+:func:`step` runs the stage functions of :mod:`.backprop` once and keeps what each produced in a
+:class:`StepRecord` (read-only arrays), which the views turn into stages, text and figures. A
+value that leaves the float range is refused with a message naming its layer and stage.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from .activations import Activation
+from .backprop import (
+    Network,
+    activate,
+    apply_update,
+    bias_gradient,
+    hidden_delta,
+    loss_value,
+    output_delta,
+    output_error,
+    parameter_update,
+    pre_activation,
+    weight_gradient,
+)
+from .mistakes import CORRECT, Rules, rules_of
+from .rounding import EXACT, rounder
+from .scenario import Scenario, ScenarioError
+
+Arrays = tuple[np.ndarray, ...]
+
+
+def _frozen(arrays: Sequence[np.ndarray] | None) -> Arrays | None:
+    if arrays is None:
+        return None
+    for array in arrays:
+        array.setflags(write=False)
+    return tuple(arrays)
+
+
+def _copies(arrays: Sequence[np.ndarray] | None) -> Arrays | None:
+    """Read-only copies: the first activation is the caller's x, an unchanged bias the caller's b."""
+    return None if arrays is None else _frozen([np.array(a) for a in arrays])
+
+
+@dataclass(frozen=True, eq=False)
+class StepRecord:
+    """Every intermediate of one training step on one example; arrays are read-only.
+
+    Index l − 1 of each per-layer tuple belongs to layer l (``zs[0]`` is z⁽¹⁾),
+    except ``activations``, which starts with a⁽⁰⁾ = x. ``mistake`` (an id of
+    :data:`~simulator.core.mistakes.MISTAKES`) and ``digits`` (paper mode) say how it was computed.
+    """
+
+    scenario: Scenario | None  # None for a step taken outside a scenario (training under a mistake's rules)
+    zs: Arrays
+    activations: Arrays
+    error: np.ndarray
+    loss: float
+    deltas: Arrays
+    weight_gradients: Arrays
+    bias_gradients: Arrays | None
+    weight_updates: Arrays
+    bias_updates: Arrays | None  # None when there are no biases or they are frozen (or not updated)
+    new_weights: Arrays
+    new_biases: Arrays | None
+    new_zs: Arrays
+    new_activations: Arrays
+    new_loss: float
+    mistake: str | None = None
+    digits: int | None = None
+
+    @property
+    def output(self) -> np.ndarray:
+        return self.activations[-1]
+
+    @property
+    def new_output(self) -> np.ndarray:
+        return self.new_activations[-1]
+
+    def shown(self, values):
+        """``values`` as this record's stages show them: rounded to ``digits`` in paper mode."""
+        return rounder(self.digits)(values)
+
+
+def _keeping_upstream(activation: Activation, keep) -> Activation:
+    """The activation with the dE/da it receives rounded as the loss stage showed it (paper mode)."""
+    return replace(activation, backward=lambda z, a, upstream: activation.backward(z, a, keep(upstream)))
+
+
+def _forward(network: Network, weights, biases, x: np.ndarray, keep: Callable) -> tuple[list, list]:
+    """z⁽ˡ⁾ and a⁽ˡ⁾ layer by layer, each passed through ``keep`` before the next layer uses it."""
+    zs, activations = [], [x]
+    for l, activation in enumerate(network.activations):
+        zs.append(keep(pre_activation(activations[-1], weights[l], None if biases is None else biases[l])))
+        activations.append(keep(activate(activation, zs[-1])))
+    return zs, activations
+
+
+@dataclass
+class _Backward:
+    """What the backward pass fills in, layer by layer from the output (a scratch pad of :func:`run_step`)."""
+
+    deltas: list
+    dW: list
+    dW_update: list
+    new_W: list
+    db: list
+    db_update: list
+    new_b: list | None
+
+    @classmethod
+    def empty(cls, layers: int, biases) -> _Backward:
+        none = [None] * layers
+        return cls([*none], [*none], [*none], [*none], [*none], [*none], None if biases is None else list(biases))
+
+
+def _backward(network: Network, weights, biases, zs, activations, target, rate, train_biases, rules, keep):
+    """δ⁽ˡ⁾, then ∂E/∂W⁽ˡ⁾ and its update, then δ⁽ˡ⁻¹⁾ (which ``rules`` may send along the updated W⁽ˡ⁾)."""
+    last = len(zs) - 1
+    slopes = [rules.slope(activation) for activation in network.activations]
+    out = _keeping_upstream(slopes[last], keep)
+    pad = _Backward.empty(len(zs), biases)
+    pad.deltas[last] = keep(output_delta(network.loss, out, zs[last], activations[-1], target) * rules.error_sign)
+    signed_rate = -rules.update_sign * rate  # parameter_update moves by −signed_rate · gradient
+    update_biases = biases is not None and train_biases and rules.update_biases
+    for l in range(last, -1, -1):
+        pad.dW[l] = keep(weight_gradient(activations[l], pad.deltas[l]))
+        pad.dW_update[l] = keep(parameter_update(pad.dW[l], signed_rate))
+        pad.new_W[l] = keep(apply_update(weights[l], pad.dW_update[l]))
+        if biases is not None:
+            pad.db[l] = keep(bias_gradient(pad.deltas[l]))
+        if update_biases:
+            pad.db_update[l] = keep(parameter_update(pad.db[l], signed_rate))
+            pad.new_b[l] = keep(apply_update(biases[l], pad.db_update[l]))
+        if l:
+            sent_along = pad.new_W[l] if rules.hidden_delta_uses_updated else weights[l]
+            delta = hidden_delta(pad.deltas[l], sent_along, slopes[l - 1], zs[l - 1], activations[l])
+            pad.deltas[l - 1] = keep(delta)
+    if biases is None:
+        pad.db = None
+    if not update_biases:
+        pad.db_update = None
+    return pad
+
+
+def run_step(
+    network: Network,
+    weights: Sequence[np.ndarray],
+    biases: Sequence[np.ndarray] | None,
+    x: np.ndarray,
+    target: np.ndarray,
+    rate: float,
+    train_biases: bool = True,
+    rules: Rules = CORRECT,
+    keep: Callable = EXACT,
+    *,
+    scenario: Scenario | None = None,
+    mistake: str | None = None,
+    digits: int | None = None,
+) -> StepRecord:
+    """Every intermediate of one step under ``rules``, each passed through ``keep`` before later use.
+
+    ``scenario``, ``mistake`` and ``digits`` are recorded as given: they say what the step was run on.
+    """
+    zs, activations = _forward(network, weights, biases, x, keep)
+    output, last = activations[-1], network.activations[-1]
+    back = _backward(network, weights, biases, zs, activations, target, rate, train_biases, rules, keep)
+    new_zs, new_activations = _forward(network, back.new_W, back.new_b, x, keep)
+    return StepRecord(
+        scenario=scenario,
+        zs=_frozen(zs),
+        activations=_copies(activations),
+        error=_copies([keep(output_error(output, target) * rules.error_sign)])[0],
+        loss=keep(loss_value(network.loss, last, zs[-1], output, target)),
+        deltas=_frozen(back.deltas),
+        weight_gradients=_frozen(back.dW),
+        bias_gradients=_frozen(back.db),
+        weight_updates=_frozen(back.dW_update),
+        bias_updates=_frozen(back.db_update),
+        new_weights=_frozen(back.new_W),
+        new_biases=_copies(back.new_b),
+        new_zs=_frozen(new_zs),
+        new_activations=_copies(new_activations),
+        new_loss=keep(loss_value(network.loss, last, new_zs[-1], new_activations[-1], target)),
+        mistake=mistake,
+        digits=digits,
+    )
+
+
+# Where a value of a record can leave the float range, in the order the step computes them:
+# (field, what it is, its first layer: 1 for per-layer tuples, 0 for activations that start with x,
+# None for the backward pass, which goes from the output back).
+_OVERFLOW_PLACES = (
+    ("zs", "layer {l}: z overflows", 1),
+    ("activations", "layer {l}: a overflows", 0),
+    ("error", "the error o − t overflows", 1),
+    ("loss", "the loss overflows", 1),
+    ("deltas", "layer {l}: δ overflows", None),
+    ("weight_gradients", "layer {l}: the gradient ∂E/∂W overflows", None),
+    ("bias_gradients", "layer {l}: the gradient ∂E/∂b overflows", None),
+    ("weight_updates", "layer {l}: the weight update overflows", None),
+    ("bias_updates", "layer {l}: the bias update overflows", None),
+    ("new_weights", "the updated weights overflow at layer {l}", None),
+    ("new_biases", "the updated biases overflow at layer {l}", None),
+    ("new_zs", "after the update, layer {l}: z overflows", 1),
+    ("new_activations", "after the update, layer {l}: a overflows", 0),
+    ("new_loss", "after the update, the loss overflows", 1),
+)
+OVERFLOW_ADVICE = " (beyond ±1.8e308) — use smaller weights, inputs or learning rate"
+
+
+def _all_finite(record: StepRecord) -> bool:
+    """One pass over every recorded value: the common case costs one call, not one per array."""
+    parts = []
+    for name, _, _ in _OVERFLOW_PLACES:
+        value = getattr(record, name)
+        if value is not None:
+            parts.extend(np.ravel(a) for a in (value if isinstance(value, tuple) else (value,)))
+    return bool(np.isfinite(np.concatenate(parts)).all())
+
+
+def overflow_problems(record: StepRecord) -> list[str]:
+    """The first value of ``record`` that is not finite, named by layer and stage (empty when all are)."""
+    if _all_finite(record):
+        return []
+    for name, what, first in _OVERFLOW_PLACES:
+        value = getattr(record, name)
+        if value is None:
+            continue
+        arrays = value if isinstance(value, tuple) else (value,)
+        bad = [k for k, array in enumerate(arrays) if not np.all(np.isfinite(array))]
+        if bad:
+            layer = bad[-1] + 1 if first is None else bad[0] + first
+            return [what.format(l=layer) + OVERFLOW_ADVICE]
+    return []
+
+
+def _refusing_overflow(compute):
+    """``compute`` with NumPy's floating-point warnings off; a record holding inf or NaN raises ScenarioError."""
+
+    @functools.wraps(compute)
+    def checked(*args, **kwargs) -> StepRecord:
+        with np.errstate(all="ignore"):
+            record = compute(*args, **kwargs)
+        problems = overflow_problems(record)
+        if problems:
+            raise ScenarioError(problems)
+        return record
+
+    return checked
+
+
+@_refusing_overflow
+def step(
+    scenario: Scenario,
+    x: np.ndarray | None = None,
+    target: np.ndarray | None = None,
+    *,
+    mistake: str | None = None,
+    digits: int | None = None,
+) -> StepRecord:
+    """One full step on the scenario's example (or on ``x``, ``target``), every stage recorded.
+
+    ``mistake``: an id of :data:`~simulator.core.mistakes.MISTAKES`, to run the step with that classic
+    mistake. ``digits``: paper mode, every computed value rounded to that many significant digits
+    (1–17) before a later stage uses it. ValueError for an unknown id or a bad digit count.
+    """
+    rules, keep = rules_of(mistake), rounder(digits)
+    x = scenario.x if x is None else np.asarray(x, dtype=float)
+    target = scenario.target if target is None else np.asarray(target, dtype=float)
+    return run_step(
+        Network.of(scenario),
+        scenario.weights,
+        scenario.biases,
+        x,
+        target,
+        scenario.learning_rate,
+        scenario.train_biases,
+        rules,
+        keep,
+        scenario=scenario,
+        mistake=mistake,
+        digits=digits,
+    )
+
+
+def check_computable(scenario: Scenario) -> list[str]:
+    """Why one step of ``scenario`` (on its example and on each example of its dataset) would
+    overflow the floating-point range; empty when every value stays finite."""
+    examples = [(None, None), *(scenario.dataset or ())]
+    for k, (x, target) in enumerate(examples):
+        try:
+            step(scenario, x, target)
+        except ScenarioError as err:
+            return [f"dataset[{k - 1}]: {p}" if k else p for p in err.problems]
+    return []
