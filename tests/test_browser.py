@@ -67,7 +67,7 @@ class Visit:
         time.sleep(0.3)
 
     def code(self) -> str:
-        return "\n".join(self.page.locator("code").all_inner_texts())
+        return "\n".join(self.page.locator("code, pre.bp-code").all_inner_texts())  # the walk's code is a <pre>
 
     def check_clean(self) -> None:
         assert self.page.locator("[data-testid=stException]").count() == 0
@@ -255,7 +255,7 @@ def test_screenshots(visit, name, width, height, query):
     view.page.screenshot(path=str(ARTIFACTS / f"{name}-{width}x{height}.png"))
     if query.get("mode") == "lecture":
         # On a projector the graph, the formula and the current table fit on one screen.
-        for selector in (".js-plotly-plot", ".katex-display", "[data-testid=stTable]"):
+        for selector in (".bp-graph", ".bp-formula .katex-display", ".bp-table"):
             box = view.page.locator(selector).first.bounding_box()
             assert box is not None and box["y"] + box["height"] <= height, selector
         assert (

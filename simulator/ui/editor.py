@@ -93,7 +93,7 @@ def upload(key: str) -> None:
         state.note_problem("upload", [f"{file.name[:60]}: {p}" for p in err.problems])
         return
     state.set_scenario(scenario)
-    state.put("stage", FIRST_STAGE)
+    state.move_to(FIRST_STAGE)
 
 
 def problems_beside(field: str) -> None:
