@@ -88,7 +88,10 @@ class Walk {
     on(".bp-end", () => this.go(this.last, "push"));
     on(".bp-reveal", () => this.ask({ kind: "reveal" }));
     on(".bp-close", () => { this.unit = null; this.inspect(); });
-    root.querySelector(".bp-picker").addEventListener("change", (event) => this.go(Number(event.target.value), "push"));
+    root.querySelector(".bp-picker").addEventListener("change", (event) => {
+      event.target.blur();  // the clicker keys step again at once (a focused <select> keeps them)
+      this.go(Number(event.target.value), "push");
+    });
   }
 
   prerender() {  // every stage's formulas rendered while the page is idle: a step only swaps HTML
