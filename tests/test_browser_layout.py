@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
-from simulator import PRESETS
+from simulator import PRESETS, build_stages, step
 from simulator.io.share import encode
+from simulator.views.graph import graph_model
 
 from .appserver import CHROMIUM
 
@@ -217,3 +219,33 @@ def test_both_themes_are_readable(open_page, scheme):
         }"""
     )
     assert contrast and min(contrast) >= 4.5  # WCAG AA for every coloured cell
+
+
+SEED_RECORD = step(PRESETS["seed"])
+SEED_STAGES = build_stages(SEED_RECORD)
+
+
+def lit_edge_texts(index: int) -> Counter:
+    """The labels of the edges stage ``index`` computes, as the graph shows them (lines run together)."""
+    model = graph_model(SEED_RECORD, SEED_STAGES, index)
+    return Counter(e.text.replace("<br>", "") for e in model.edges if e.highlighted and e.text)
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (1920, 1080)])
+def test_lecture_slide_fits_above_the_fold_and_labels_every_edge_the_stage_computes(open_page, width, height):
+    page = open_page({**encode(PRESETS["seed"]), "mode": "lecture", "stage": "delta.1"}, width, height)
+    settle(page)
+    first = [s.id for s in SEED_STAGES].index("delta.1")
+    for index in range(first, len(SEED_STAGES)):
+        if index > first:
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function(f"() => ({TITLE})().startsWith('Stage {index + 1} of')", timeout=20_000)
+            time.sleep(0.3)
+        stage = SEED_STAGES[index].id
+        for selector in (".bp-graph", ".bp-formula .katex-display", ".bp-title"):
+            box = page.locator(selector).first.bounding_box()
+            assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height, (stage, selector, box)
+        shown = Counter(page.locator(".bp-graph .annotation-text").all_text_contents())
+        wanted = lit_edge_texts(index)
+        assert wanted and all(shown[text] >= count for text, count in wanted.items()), (stage, wanted, shown)
+    shot(page, f"lecture-apply-{width}x{height}")

@@ -10,7 +10,7 @@ from simulator.views.stages import FIRST_STAGE
 from . import learning, presenter, state
 from .gradcheck_view import nudge_room
 from .tables_view import all_update_tables
-from .walk_view import walk_component
+from .walk_view import stage_sync, walk_component
 
 
 def go_to(index: int) -> None:
@@ -53,6 +53,7 @@ def step_through() -> None:
     """
     if not state.get("lecture"):
         learning.controls()  # quiz, classic mistake, paper mode, form, notation
+    stage_sync()
     stepper()
     if state.get("lecture"):
         with st.expander("Learn: quiz, classic mistakes, paper mode, views", key="learning_tools"):

@@ -6,6 +6,7 @@
 
 const CONFIG = (id) => ({ displayModeBar: true, displaylogo: false, modeBarButtons: [["toImage"]], responsive: true,
   toImageButtonOptions: { format: "png", scale: 2, filename: `backprop-${id}` } });
+const TABLES_ROOM = 160;  // px kept under a lecture graph for the stage's tables
 const cache = new Map();  // LaTeX → KaTeX's HTML: a stage shown twice is rendered once
 
 function moduleUrl(name) {
@@ -39,6 +40,23 @@ function text(element, words) {
   element.hidden = !words;
 }
 
+function zoomed(figure, scale) {  // the whole graph larger: sizes, fonts and widths alike, so nothing moves apart
+  const times = (value) => (Array.isArray(value) ? value.map((v) => v * scale) : value * scale);
+  const data = figure.data.map((trace) => {
+    const copy = { ...trace };
+    if (trace.line) copy.line = { ...trace.line, width: times(trace.line.width ?? 2) };
+    if (trace.marker) {
+      copy.marker = { ...trace.marker, size: times(trace.marker.size ?? 6) };
+      if (trace.marker.line) copy.marker.line = { ...trace.marker.line, width: times(trace.marker.line.width ?? 0) };
+    }
+    return copy;
+  });
+  const layout = figure.layout;
+  const annotations = (layout.annotations || []).map((note) => ({ ...note, font: { ...note.font,
+    size: times(note.font.size) }, borderpad: times(note.borderpad ?? 1) }));
+  return { data, layout: { ...layout, height: Math.floor(layout.height * scale), annotations } };
+}
+
 function stageUrl(id) {
   const url = new URL(window.location.href);
   url.searchParams.set("stage", id);
@@ -59,7 +77,10 @@ class Walk {
     this.timer = null;
     this.onKey = this.onKey.bind(this);
     this.onPop = this.onPop.bind(this);
+    this.onLeave = this.onLeave.bind(this);
     window.addEventListener("keydown", this.onKey, true);
+    window.addEventListener("pointerdown", this.onLeave, true);
+    window.addEventListener("focusin", this.onLeave, true);
     window.addEventListener("popstate", this.onPop, true);
     this.observer = new MutationObserver(() => svgButton());
     this.observer.observe(document.body, { childList: true, subtree: true });
@@ -72,6 +93,7 @@ class Walk {
     const fresh = !this.data || data.index !== this.data.index || data.version !== this.data.version;
     this.root = root;
     this.trigger = trigger;
+    if (fresh) this.told = data.ids[data.index];  // the stage the server knows
     this.data = data;
     if (fresh || this.index >= this.shipped) this.index = data.index;
     if (!root.__bpWired) this.wire(root);
@@ -184,7 +206,8 @@ class Walk {
 
   graph(page) {
     const box = this.root.querySelector(".bp-graph");
-    window.Plotly.react(box, page.figure.data, page.figure.layout, CONFIG(page.id));
+    const figure = this.fitted(box, page.figure);
+    window.Plotly.react(box, figure.data, figure.layout, CONFIG(page.id));
     if (!box.__bpClicks) {
       box.__bpClicks = true;
       box.on("plotly_click", (event) => {
@@ -192,6 +215,17 @@ class Walk {
         if (unit) { this.unit = unit; this.inspect(); }
       });
     }
+  }
+
+  fitted(box, figure) {  // the whole graph scaled to its column: smaller on a phone, larger on a projector
+    const layout = figure.layout;
+    let scale = box.clientWidth / layout.xaxis.range[1];  // laid out for this width: wider only moves centres apart
+    if (this.data.lecture && scale > 1) {  // larger as far as the screen's height allows, never smaller for it
+      const room = window.innerHeight - box.getBoundingClientRect().top - TABLES_ROOM;
+      scale = Math.max(1, Math.min(scale, room / layout.height));
+    }
+    scale = Math.floor(100 * (this.data.lecture ? scale : Math.min(1, scale))) / 100;
+    return scale > 0.3 && Math.abs(scale - 1) >= 0.02 ? zoomed(figure, scale) : figure;
   }
 
   inspect() {
@@ -235,6 +269,15 @@ class Walk {
     if (move) this.step(move);
   }
 
+  onLeave(event) {  // about to use another part of the page: the server learns the stage first (one message)
+    const target = event.composedPath ? event.composedPath()[0] : event.target;
+    if (!this.root || !this.root.isConnected || !target || !target.closest || target.closest(".bp-walk")) return;
+    const id = this.data.ids[this.index];
+    if (id === this.told) return;
+    this.told = id;
+    if (window.__bpRemember) window.__bpRemember("stage", id);  // walk_view.stage_sync, in the main script
+  }
+
   onPop(event) {  // Back/Forward that only change the stage: turn the page here, Streamlit need not rerun
     if (!this.root || !this.root.isConnected) return;
     const id = new URLSearchParams(window.location.search).get("stage");
@@ -255,6 +298,8 @@ export default function ({ data, parentElement, setTriggerValue }) {
     clearTimeout(walk.timer);
     window.removeEventListener("keydown", walk.onKey, true);
     window.removeEventListener("popstate", walk.onPop, true);
+    window.removeEventListener("pointerdown", walk.onLeave, true);
+    window.removeEventListener("focusin", walk.onLeave, true);
     walk.observer.disconnect();
     document.body.classList.remove("bp-spotlight", "bp-lecture");
     delete document.body.dataset.bpStage;

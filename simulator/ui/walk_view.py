@@ -44,6 +44,11 @@ CSS = (_HERE / "walk.css").read_text()
 _WALK = st.components.v2.component(
     "backprop_walk", html=HTML, css=CSS, js=HELPERS + (_HERE / "walk.js").read_text(), isolate_styles=False
 )
+_SYNC = st.components.v2.component(
+    "backprop_stage_sync",
+    html="",
+    js="export default function ({ setStateValue }) { window.__bpRemember = setStateValue; }",
+)
 LECTURE_WIDTH = 660  # px: the graph's column at 1280 in lecture mode (walk.css), wider at 1920: labels placed for it
 LEGEND = (
     "Blue solid: positive, vermillion dashed: negative, width ∝ |w|. "
@@ -99,6 +104,20 @@ def on_action() -> None:
         state.move_to(ids[max(0, min(to, len(ids) - 1))])
     if not presenter.more_ahead():
         state.put("autoplay", False)  # auto-play stops at the last stage
+
+
+def on_stage() -> None:
+    """The browser's stage, sent once as the user turns to another part of the page (never per step)."""
+    stage = st.session_state["walk_stage"].get("stage")
+    if stage in state.computed().ids:
+        state.move_to(stage)
+
+
+def stage_sync() -> None:
+    """Mount in the main script, outside the stepper's fragment: the walk tells the server its stage through
+    this as the user turns to another widget. Streamlit sends a fragment's and a main-script widget's change
+    of one moment as one fragment run, so the message must not come from the fragment."""
+    _SYNC(key="walk_stage", on_stage_change=on_stage)
 
 
 def walk_component(now, index: int, handler: Callable[[], None] = on_action) -> None:
