@@ -66,7 +66,7 @@ def _start_autoplay() -> None:
     state.put("autoplay", playing)
     now = state.computed()
     if playing and not more_ahead():
-        state.put("stage", now.ids[0])  # started at the end: play from the beginning
+        state.move_to(now.ids[0])  # started at the end: play from the beginning
 
 
 def reveal() -> None:

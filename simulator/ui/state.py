@@ -31,7 +31,8 @@ _VIEW = ViewOptions()  # the defaults of every option a link carries, declared o
 # name: default. Every module reads and writes state through these names only.
 DEFAULTS: dict[str, Any] = {
     "scenario": SEED,  # the scenario in force: the last good one
-    "stage": FIRST_STAGE,  # id of the stage on screen
+    "stage": FIRST_STAGE,  # id of the stage on screen, as the server last knew it (the browser steps on its own)
+    "stage_moved": False,  # a callback of this run chose the stage: the browser's URL does not override it
     "lecture": _VIEW.lecture,  # larger type, editor tucked away
     "link_problems": [],  # what the opening link could not use, shown once at the top
     "link": {},  # the query parameters last written: a URL that differs came from Back/Forward
@@ -97,6 +98,9 @@ def read_link_once() -> None:
     if "scenario" in st.session_state:
         if view_params() == get("link"):
             return
+        if _without_stage(view_params()) == _without_stage(get("link")):
+            follow_browser_stage()  # the browser stepped (or went Back/Forward between stages): nothing else changed
+            return
         view = decode(view_params(), SEED)
         if encode(view.scenario) != encode(get("scenario")):
             _replace(view.scenario)  # the link's options are checked with it below
@@ -150,6 +154,24 @@ def set_scenario(scenario: Scenario, field: str = "scenario") -> bool:
     return True
 
 
+def _without_stage(params: dict) -> dict:
+    return {name: value for name, value in params.items() if name != "stage"}
+
+
+def follow_browser_stage() -> None:
+    """The stage the browser shows (it steps without telling the server, and keeps the stage in the URL),
+    unless a callback of this run moved it (a Reveal, a step past what the browser holds, Take this step)."""
+    stage = st.query_params.get("stage")
+    if not get("stage_moved") and stage in computed().ids:
+        put("stage", stage)
+
+
+def move_to(stage_id: str) -> None:
+    """A callback's move: this run's stage, whatever the URL the browser sent says."""
+    put("stage", stage_id)
+    put("stage_moved", True)
+
+
 def _replace(scenario: Scenario) -> None:
     put("scenario", scenario)
     put("revision", get("revision") + 1)
@@ -192,13 +214,19 @@ def note_problem(field: str, messages: list[str]) -> None:
     put("problems", {field: list(messages)})
 
 
+def link_params() -> dict[str, str]:
+    """The query parameters of the view on screen: the whole scenario, the stage and the view options."""
+    options = ViewOptions(**{option: get(name) for name, option in LINKED_OPTIONS.items()})
+    return encode(get("scenario"), get("stage"), get("lecture"), options=options)
+
+
 def write_link() -> None:
     """The URL always holds the whole scenario, the stage and the view options."""
-    options = ViewOptions(**{option: get(name) for name, option in LINKED_OPTIONS.items()})
-    params = encode(get("scenario"), get("stage"), get("lecture"), options=options)
+    params = link_params()
     if params | class_params() != st.query_params.to_dict():
         st.query_params.from_dict(params | class_params())
     put("link", params)
+    put("stage_moved", False)
 
 
 @dataclass(frozen=True)
