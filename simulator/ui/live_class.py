@@ -91,7 +91,7 @@ def start_class() -> None:
     """Open a class on the scenario in force, at the stage on screen."""
     try:
         made = classroom.open_class(class_store(), state.get("scenario"), state.get("digits"))
-        class_store().set_stage(made.code, made.key, state.get("stage"))
+        class_store().set_stage(made.code, made.key, lecturer_stage())
     except LiveError as err:
         note("error", str(err))
         return
@@ -109,9 +109,17 @@ def start_entry() -> None:
         st.rerun(scope="app")  # the class panel lives outside the stepper's fragment
 
 
+def lecturer_stage() -> str:
+    """The stage on the projector: the URL's (the browser's walk turns pages without a rerun, and every rerun,
+    this fragment's included, carries the page's URL), else the session's."""
+    linked = st.query_params.get("stage")
+    ids = {s.id for s in state.computed().stages}
+    return linked if linked in ids else state.get("stage")
+
+
 def sync(found: SessionState, owner: classroom.Presenter) -> None:
     """Write the lecturer's stage when it changed; close the question once its stage was revealed here."""
-    store, stage = class_store(), state.get("stage")
+    store, stage = class_store(), lecturer_stage()
     if stage != found.stage:
         store.set_stage(owner.code, owner.key, stage)
     if found.asking == "open" and state.get("revealed") == found.question_stage:
