@@ -109,9 +109,9 @@ def start_class(page: Page, url: str) -> str:
 
 
 def go_to_stage(page: Page, number: int) -> None:
+    """The walk's stage picker: the browser turns the page; the class panel's fragment follows the URL."""
     settle(page)
-    page.locator(".st-key-stage_picker").click()
-    page.get_by_role("option", name=re.compile(rf"^{number}\. ")).click()
+    page.locator("select.bp-picker").select_option(value=str(number - 1))
     wait_heading(page, f"Stage {number} of 12")
 
 
