@@ -9,6 +9,8 @@ from streamlit.testing.v1 import AppTest
 from simulator import PRESETS, SEED
 from simulator.io.share import encode
 
+from .walkpage import current, disabled, heading, pick, step, walk_code
+
 APP = str(Path(__file__).parents[1] / "streamlit_app.py")
 SEED_STAGES = 12
 
@@ -22,12 +24,9 @@ def start(params: dict | None = None) -> AppTest:
     return app
 
 
-def heading(app: AppTest) -> str:
-    return app.subheader[0].value
-
-
 def shown_code(app: AppTest) -> str:
-    return "\n".join(block.value for block in app.code)
+    walk = [walk_code(app)] if app.get("bidi_component") else []  # the walk is built only in its tab
+    return "\n".join([*walk, *(block.value for block in app.code)])
 
 
 def field(app: AppTest, label: str):
@@ -53,6 +52,8 @@ def open_tab(app: AppTest, label: str) -> AppTest:
 
 
 def click(app: AppTest, key: str) -> AppTest:
+    if key in ("next", "prev", "reset", "end", "reveal"):  # the walk's buttons step in the browser
+        return step(app, key)
     app.button(key=key).click().run()
     assert not app.exception, [e.value for e in app.exception]
     return app
@@ -66,7 +67,7 @@ def app() -> AppTest:
 def test_starts_on_the_first_stage(app):
     assert heading(app) == f"Stage 1 of {SEED_STAGES} — Weighted sums of the hidden layer"
     assert "z1 = [ 0.24 -0.46]" in shown_code(app)
-    assert app.button(key="prev").disabled
+    assert disabled(app, "prev")
 
 
 def test_stepping_to_the_end_shows_every_number_the_seed_prints(app):
@@ -84,9 +85,9 @@ def test_stepping_to_the_end_shows_every_number_the_seed_prints(app):
         "          [-3.54011093e-05  1.02235701e-04]\n"
         "          [ 7.08022187e-05 -2.04471402e-04]]"
     ) in everything
-    assert app.button(key="next").disabled
-    assert [m.label for m in app.metric] == ["Output o₁", "Loss E"]
-    assert app.metric[1].value == "0.00642512"
+    assert disabled(app, "next")
+    assert [m["label"] for m in current(app)["after"]] == ["Output o₁", "Loss E"]
+    assert current(app)["after"][1]["value"] == "0.00642512"
 
 
 def test_previous_goes_back_and_reset_returns_to_the_start(app):
@@ -99,13 +100,13 @@ def test_previous_goes_back_and_reset_returns_to_the_start(app):
     assert heading(app).startswith("Stage 1 of")
     click(app, "end")
     assert heading(app).startswith(f"Stage {SEED_STAGES} of")
-    assert app.button(key="next").disabled  # nothing past the end (the clicker keys: test_browser_classroom)
+    assert disabled(app, "next")  # nothing past the end (the clicker keys: test_browser_classroom)
     click(app, "prev")
     assert heading(app).startswith(f"Stage {SEED_STAGES - 1} of")
 
 
 def test_stage_picker_jumps(app):
-    app.selectbox(key="stage_picker").select("delta.1").run()
+    pick(app, "delta.1")
     assert heading(app) == f"Stage 7 of {SEED_STAGES} — Deltas of the hidden layer"
     assert app.query_params["stage"] == "delta.1"
 
@@ -119,7 +120,7 @@ def test_editing_the_input_changes_the_downstream_numbers(app):
 
 def test_editing_the_learning_rate_changes_the_update(app):
     field(app, "Learning rate η").input("1").run()
-    app.selectbox(key="stage_picker").select("update.W2").run()
+    pick(app, "update.W2")
     assert "lr_dW2 = [-0.01608095 -0.01111836]" in shown_code(app)
 
 
@@ -131,7 +132,9 @@ def test_editing_the_learning_rate_changes_the_update(app):
         ("Input x", "0.5, inf, -0.2", 'x[1]: must be a finite number, got "inf"'),
         ("Input x", "0.5, 0.1", "x: must have 3 numbers (one per input unit of layers [3, 2, 1]), got 2"),
         ("Target t", "1e9", 'target[0]: must be between -1e6 and 1e6, got "1e9"'),
-        ("Learning rate η", "-1", "learning_rate: must be greater than 0 and at most 100, got -1.0"),
+        ("Learning rate η", "-1", 'learning_rate: must be greater than 0 and at most 100, got "-1"'),
+        ("Learning rate η", "1e9", 'learning_rate: must be greater than 0 and at most 100, got "1e9"'),
+        ("Input x", "0,5, 0,1, -0,2, 7", "x: must have 3 numbers (one per input unit of layers [3, 2, 1]), got 4"),
         ("Learning rate η", "fast", 'learning_rate: must be a finite number, got "fast"'),
         ("Layer sizes", "3-99-1", "layers[1]: must be a whole number from 1 to 16, got 99"),
         ("Layer sizes", "3-x-1", 'layers[1]: must be a whole number from 1 to 16, got "x"'),
@@ -142,9 +145,23 @@ def test_bad_values_keep_the_last_good_state_and_say_why(app, label, text, messa
     assert not app.exception
     assert errors(app) == [f"{message} The last good value is kept."]
     assert "z1 = [ 0.24 -0.46]" in shown_code(app)
-    assert field(app, label).value != text  # the field shows the last good value again
+    assert field(app, label).value == text  # the field keeps what was typed, beside the message
     click(app, "next")  # and the app carries on
     assert "a1 = [0.55971365 0.38698582]" in shown_code(app)
+
+
+@pytest.mark.parametrize(("label", "good"), [("Input x", "0.5, 0.1, -0.2"), ("Learning rate η", "0.5")])
+def test_retyping_the_good_value_clears_the_message(app, label, good):
+    field(app, label).input("abc").run()
+    assert errors(app)
+    field(app, label).input(good).run()
+    assert not errors(app)
+
+
+def test_decimal_commas_typed_with_comma_space_separators_are_read(app):
+    field(app, "Input x").input("0,5, 0,1, -0,2").run()
+    assert not errors(app)
+    assert "z1 = [ 0.24 -0.46]" in shown_code(app)  # the seed's own x, typed the European way
 
 
 def test_changing_the_architecture_rebuilds_every_stage(app):
@@ -177,7 +194,7 @@ def test_malformed_link_warns_and_falls_back_per_field():
     (warning,) = app.warning
     assert 'weights[0][0][1]: must be a finite number, got "abc"' in shown(warning.value)
     assert 'learning_rate: must be a finite number, got "fast"' in shown(warning.value)
-    assert "stage: ignored, there is no stage 'nonsense'" in shown(warning.value)
+    assert 'stage: ignored, there is no stage "nonsense"' in shown(warning.value)
     assert "z1 = [ 0.5 -0.6]" in shown_code(app)  # x from the link kept, weights from the default
     assert heading(app).startswith("Stage 1 of")
 
@@ -209,7 +226,7 @@ def test_taking_the_step_continues_from_the_new_weights(app):
 
 def test_activation_view_shows_the_seed_outputs(app):
     open_tab(app, "Activation functions")
-    assert not app.subheader  # the step-through tab is not built while closed
+    assert not app.get("bidi_component")  # the step-through tab is not built while closed
     code = shown_code(app)
     assert "softmax([2. 4. 5.]) = [0.03511903 0.25949646 0.70538451]" in code
     assert "sigmoid([2. 4. 5.]) = [0.88079708 0.98201379 0.99330715]" in code
@@ -219,14 +236,15 @@ def test_activation_view_shows_the_seed_outputs(app):
 
 
 def test_all_weight_update_tables_open_on_demand(app):
-    assert len(app.table) == 2  # W⁽¹⁾ and layer 1 of the first stage
+    assert len(current(app)["tables"]) == 2  # W⁽¹⁾ and layer 1 of the first stage, in the walk
+    assert len(app.table) == 0
     app.session_state["all_tables"] = True
     app.run()
     captions = [m.value for m in app.markdown]
     for l in (1, 2):
         for caption in (f"W⁽{'¹²'[l - 1]}⁾", f"∂E/∂W⁽{'¹²'[l - 1]}⁾", f"W⁽{'¹²'[l - 1]}⁾ new"):
             assert f"**{caption}**" in captions
-    assert len(app.table) == 2 + 8
+    assert len(app.table) == 8
 
 
 def test_the_link_follows_edits_made_outside_the_stepper(app):

@@ -243,7 +243,7 @@ def test_cli_writes_the_same_notebook(tmp_path):
     [
         (["--round", "0"], b"must be from 1 to 17"),
         (["--mistake", "nope"], b"invalid choice"),
-        (["-o", "/nonexistent-dir/walk.ipynb"], b"cannot write /nonexistent-dir/walk.ipynb"),
+        (["-o", "/nonexistent-dir/walk.ipynb"], b'cannot write "/nonexistent-dir/walk.ipynb"'),
     ],
 )
 def test_cli_refuses_bad_arguments(args, message):

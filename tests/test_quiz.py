@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from simulator import MISTAKES, PRESETS, SEED, build_stages, check_answer, divergence, parse_answer, quiz_score, step
+from simulator.core.messages import quote
 from simulator.views.quiz import TOLERANCE_TEXT, questions
 
 
@@ -29,7 +30,7 @@ def test_unreadable_answers_quote_the_text(text):
     with pytest.raises(ValueError, match="could not read") as info:
         parse_answer(text)
     if text.strip():
-        assert repr(text) in str(info.value)
+        assert quote(text) in str(info.value)
 
 
 RECORD = step(SEED)

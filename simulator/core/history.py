@@ -52,6 +52,15 @@ def parameter_names(scenario: Scenario) -> list[str]:
     return names
 
 
+def parameter_layers(scenario: Scenario) -> list[tuple[str, int]]:
+    """("W" or "b", layer l) of each parameter, in the order of :meth:`Params.flat`."""
+    sizes = scenario.layers
+    kinds = [("W", l) for l in range(1, len(sizes)) for _ in range(sizes[l - 1] * sizes[l])]
+    if scenario.biases is not None:
+        kinds += [("b", l) for l in range(1, len(sizes)) for _ in range(sizes[l])]
+    return kinds
+
+
 @dataclass(frozen=True, eq=False)
 class History:
     """Steps ``first``..``last`` of training ``start`` in one batch mode.
@@ -69,6 +78,7 @@ class History:
     trainer: Trainer
     diverged_at: int | None = None
     reached_target: bool = False
+    tip: Params | None = None  # the weights at ``last`` when known: training on from there replays nothing
 
     @classmethod
     def begin(cls, scenario: Scenario, mode: str = EXAMPLE) -> History:
@@ -77,7 +87,7 @@ class History:
         params = Params.of(scenario)
         losses = np.array([trainer.loss(list(params.weights), params.biases and list(params.biases))])
         losses.setflags(write=False)
-        return cls(scenario, mode, snapshot_interval(scenario), 0, losses, (params,), trainer)
+        return cls(scenario, mode, snapshot_interval(scenario), 0, losses, (params,), trainer, tip=params)
 
     @property
     def last(self) -> int:
@@ -101,6 +111,8 @@ class History:
         """The weights and biases after step k, replayed from the nearest snapshot."""
         i = self._index(k) // self.every
         offset = k - (self.first + i * self.every)
+        if k == self.last and self.tip is not None:
+            return self.tip
         if offset == 0:
             return self.snapshots[i]
         return run_steps(self.trainer, self.snapshots[i], offset).params
@@ -123,6 +135,7 @@ class History:
             snapshots=self.snapshots[: i // self.every + 1],
             diverged_at=None,
             reached_target=False,
+            tip=self.tip if k == self.last else None,
         )
 
     def _extended(self, segment) -> History:
@@ -143,6 +156,7 @@ class History:
             snapshots=snapshots,
             diverged_at=diverged,
             reached_target=segment.reached_target,
+            tip=segment.params,
         )
 
     def trained(self, steps: int, target_loss: float | None = None, chunk: int = 500) -> Iterator[History]:

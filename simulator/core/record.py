@@ -311,3 +311,16 @@ def check_computable(scenario: Scenario) -> list[str]:
         except ScenarioError as err:
             return [f"dataset[{k - 1}]: {p}" if k else p for p in err.problems]
     return []
+
+
+def step_problems(scenario: Scenario, mistake: str | None = None, digits: int | None = None) -> list[str]:
+    """Why the step a page shows (the scenario's own example, correct and with ``mistake``, each at
+    paper mode's ``digits``) would overflow; empty when both stay finite. The cheap check for a view
+    option: :func:`check_computable` also steps every example of the dataset."""
+    try:
+        step(scenario, digits=digits)
+        if mistake is not None:
+            step(scenario, mistake=mistake, digits=digits)
+    except ScenarioError as err:
+        return err.problems
+    return []

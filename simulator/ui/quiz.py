@@ -16,6 +16,7 @@ from types import MappingProxyType
 import numpy as np
 import streamlit as st
 
+from simulator.core.messages import quote
 from simulator.views.learning_tables import quiz_summary_table
 from simulator.views.quiz import TOLERANCE_TEXT, check_answer, diagnosed, hint, questions, quiz_score, value_label
 
@@ -72,7 +73,8 @@ def verdicts(record, stage_id: str, typed: Mapping[str, str]) -> dict[str, tuple
         try:
             verdict = check_answer(record, stage_id, key, text)
         except ValueError as err:  # parse_answer quotes what was typed
-            result[key] = (False, str(err).capitalize() + ".", None)
+            message = str(err)
+            result[key] = (False, message[:1].upper() + message[1:] + ".", None)
             continue
         result[key] = (verdict.correct, "Right." if verdict.correct else verdict.diagnosis, verdict.matched)
     return result
@@ -129,7 +131,7 @@ def _feedback(record, stage, now: Progress) -> None:
         if ok:
             st.success(escaped(f"{label}: {message}"), icon="✅")
         elif typed[key].strip():
-            st.error(escaped(f"{label}: you typed “{typed[key]}”. {message}"), icon="✖️")
+            st.error(escaped(f"{label}: you typed {quote(typed[key])}. {message}"), icon="✖️")
 
 
 def stages_in(stages, ids) -> list[str]:

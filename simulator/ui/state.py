@@ -13,7 +13,9 @@ from typing import Any
 import streamlit as st
 
 from simulator import SEED, Scenario, ScenarioError, Stage, StepRecord, build_stages, step
-from simulator.core.mistakes import Divergence, divergence
+from simulator.core.messages import quote
+from simulator.core.mistakes import MISTAKES, Divergence, divergence
+from simulator.core.record import step_problems
 from simulator.io.share import ViewOptions, decode, encode
 from simulator.views.stages import FIRST_STAGE
 
@@ -32,7 +34,8 @@ _VIEW = ViewOptions()  # the defaults of every option a link carries, declared o
 # name: default. Every module reads and writes state through these names only.
 DEFAULTS: dict[str, Any] = {
     "scenario": SEED,  # the scenario in force: the last good one
-    "stage": FIRST_STAGE,  # id of the stage on screen
+    "stage": FIRST_STAGE,  # id of the stage on screen, as the server last knew it (the browser steps on its own)
+    "stage_moved": False,  # a callback of this run chose the stage: the browser's URL does not override it
     "lecture": _VIEW.lecture,  # larger type, editor tucked away
     "link_problems": [],  # what the opening link could not use, shown once at the top
     "link": {},  # the query parameters last written: a URL that differs came from Back/Forward
@@ -65,7 +68,16 @@ DEFAULTS: dict[str, Any] = {
     "lab_pending": None,  # (dataset, source) that does not fit the network, waiting for "Resize to fit"
     "lab_note": None,  # (kind, text): how the last run ended (diverged, target reached)
     "computed": None,  # memo of computed(): (scenario, view inputs, Computed), rebuilt when an input changes
+    # Live class (ui.live_class, ui.live_student; carried in links as class=CODE, presenter=KEY)
+    "class_code": None,  # the join code this page presents (with class_key) or follows
+    "class_key": None,  # the presenter's secret key: only in the lecturer's own session and link, never shown
+    "class_note": None,  # (kind, text): the last class action's outcome, shown once
+    "class_version": None,  # a student's page: the store version it drew
+    "class_token": None,  # a student's browser token (random, this session only): one answer per question
+    "class_sent": None,  # (question id, text): the answer this phone sent last; the text never leaves it
+    "nickname": "",  # a student's optional nickname: stays in this session, never sent to the store
 }
+CLASS_PARAMS = ("class", "presenter")  # the live class's own link parameters, kept apart from the view's
 
 
 def init() -> None:
@@ -89,59 +101,137 @@ def read_link_once() -> None:
     """Take the scenario, stage and view options from the URL at the start of a session, and again
     when the URL changed under the page (browser Back/Forward): the screen always follows the URL."""
     if "scenario" in st.session_state:
-        if st.query_params.to_dict() == get("link"):
+        if view_params() == get("link"):
             return
-        view = decode(st.query_params.to_dict(), SEED)
+        if _without_stage(view_params()) == _without_stage(get("link")):
+            follow_browser_stage()  # the browser stepped (or went Back/Forward between stages): nothing else changed
+            return
+        view = decode(view_params(), SEED)
         if encode(view.scenario) != encode(get("scenario")):
-            set_scenario(view.scenario)
+            _replace(view.scenario)  # the link's options are checked with it below
     else:
-        view = decode(st.query_params.to_dict(), SEED)
+        view = decode(view_params(), SEED)
         init()
         put("scenario", view.scenario)
     put("lecture", view.lecture)
     for name, option in LINKED_OPTIONS.items():
         put(name, getattr(view.options, option))
-    problems = list(view.problems)
+    problems = [*view.problems, *usable_options(get("scenario"))]
     stage_ids = [s.id for s in computed().stages]
     if view.stage and view.stage not in stage_ids:
-        problems.append(f"stage: ignored, there is no stage {view.stage[:40]!r}")
+        problems.append(f"stage: ignored, there is no stage {quote(view.stage)}")
     put("stage", view.stage if view.stage in stage_ids else stage_ids[0])
     put("link_problems", problems)
 
 
-def set_scenario(scenario: Scenario) -> None:
-    """Make ``scenario`` current; every editor re-reads it, and an old loss curve no longer applies."""
+def option_problems(scenario: Scenario, mistake: str | None, digits: int | None) -> list[str]:
+    """Why the page could not show ``scenario``'s step with this classic mistake and paper mode (it
+    would overflow), naming the option that does it; empty when it can."""
+    problems = step_problems(scenario, mistake, digits)
+    if not problems or (mistake is None and digits is None) or step_problems(scenario):
+        return problems
+    options = [f"the classic mistake “{MISTAKES[mistake].title}”" if mistake else "", f"paper mode ({digits} digits)"]
+    on = " with ".join(o for o in options[: 1 if digits is None else 2] if o)
+    return [f"with {on}, this step cannot be shown: {p}" for p in problems]
+
+
+def usable_options(scenario: Scenario) -> list[str]:
+    """Turn off a linked mistake or paper mode under which ``scenario``'s step overflows; say so."""
+    problems = []
+    if get("mistake") is not None and (found := option_problems(scenario, get("mistake"), None)):
+        problems += [f"mistake: ignored, {p}" for p in found]
+        put("mistake", None)
+    if get("digits") is not None and (found := option_problems(scenario, get("mistake"), get("digits"))):
+        problems += [f"round: ignored, {p}" for p in found]
+        put("digits", None)
+    return problems
+
+
+def set_scenario(scenario: Scenario, field: str = "scenario") -> bool:
+    """Make ``scenario`` current (every editor re-reads it; an old loss curve no longer applies) when its
+    step can be shown with the mistake and paper mode in force; otherwise keep the last good one, note
+    why beside ``field`` and return False."""
+    problems = option_problems(scenario, get("mistake"), get("digits"))
+    if problems:
+        note_problem(field, problems)
+        return False
+    _replace(scenario)
+    return True
+
+
+def _without_stage(params: dict) -> dict:
+    return {name: value for name, value in params.items() if name != "stage"}
+
+
+def follow_browser_stage() -> None:
+    """The stage the browser shows (it steps without telling the server, and keeps the stage in the URL),
+    unless a callback of this run moved it (a Reveal, a step past what the browser holds, Take this step)."""
+    stage = st.query_params.get("stage")
+    if not get("stage_moved") and stage in computed().ids:
+        put("stage", stage)
+
+
+def move_to(stage_id: str) -> None:
+    """A callback's move: this run's stage, whatever the URL the browser sent says."""
+    put("stage", stage_id)
+    put("stage_moved", True)
+
+
+def _replace(scenario: Scenario) -> None:
     put("scenario", scenario)
     put("revision", get("revision") + 1)
     put("problems", {})
     put("losses", None)
 
 
-def try_change(field: str, change) -> None:
-    """Apply ``change`` to the scenario; on bad input keep the last good one and note why beside ``field``."""
+def try_change(field: str, change, reset: bool = False) -> None:
+    """Apply ``change`` to the scenario; on bad input keep the last good one and note why beside ``field``.
+
+    A refused text field keeps showing what was typed (retyping the good value clears the message);
+    with ``reset`` (table cells) the widget re-reads the scenario instead.
+    """
     try:
         scenario = change(get("scenario"))
     except ValueError as err:  # ScenarioError, or a parser's ValueError quoting what was typed
         put("problems", {field: err.problems if isinstance(err, ScenarioError) else [str(err)]})
-        put("revision", get("revision") + 1)
+        if reset:
+            put("revision", get("revision") + 1)
         return
     if scenario == get("scenario"):  # a widget re-sending the value it shows changes nothing
         put("problems", {})
         return
-    set_scenario(scenario)
+    if not set_scenario(scenario, field) and reset:
+        put("revision", get("revision") + 1)
+
+
+def view_params() -> dict[str, str]:
+    """The URL's parameters without the live class's (``class``, ``presenter``)."""
+    return {k: v for k, v in st.query_params.to_dict().items() if k not in CLASS_PARAMS}
+
+
+def class_params() -> dict[str, str]:
+    """The lecturer's class in their own link (both or nothing); a student's page never writes its URL."""
+    code, key = get("class_code"), get("class_key")
+    return {CLASS_PARAMS[0]: code, CLASS_PARAMS[1]: key} if code and key else {}
 
 
 def note_problem(field: str, messages: list[str]) -> None:
     put("problems", {field: list(messages)})
 
 
+def link_params() -> dict[str, str]:
+    """The query parameters of the view on screen: the whole scenario, the stage and the view options."""
+    options = ViewOptions(**{option: get(name) for name, option in LINKED_OPTIONS.items()})
+    return encode(get("scenario"), get("stage"), get("lecture"), options=options)
+
+
 def write_link() -> None:
     """The URL always holds the whole scenario, the stage and the view options."""
-    options = ViewOptions(**{option: get(name) for name, option in LINKED_OPTIONS.items()})
-    params = encode(get("scenario"), get("stage"), get("lecture"), options=options)
-    if params != st.query_params.to_dict():
-        st.query_params.from_dict(params)
+    params = link_params()
+    if params | class_params() != st.query_params.to_dict():
+        st.query_params.from_dict(params | class_params())
     put("link", params)
+    put("stage_moved", False)
 
 
 @dataclass(frozen=True)
@@ -165,6 +255,34 @@ class Computed:
         return self.ids.index(stage) if stage in self.ids else 0
 
 
+def _compute(scenario: Scenario, mistake: str | None, digits: int | None, view: dict) -> Computed:
+    correct = step(scenario, digits=digits)
+    correct_stages = build_stages(correct, **view)
+    if mistake is None:
+        return Computed(correct, correct_stages, correct, correct_stages)
+    record = step(scenario, mistake=mistake, digits=digits)
+    stages = build_stages(record, **view)
+    return Computed(record, stages, correct, correct_stages, divergence(correct_stages, stages))
+
+
+def _safe(scenario: Scenario, view: dict) -> Computed:
+    """The last line of defence (every path that sets the scenario or an option checks it first): a step
+    that overflows turns the options off, or falls back to the seed, with a message instead of an error."""
+    try:
+        return _compute(scenario, get("mistake"), get("digits"), view)
+    except ScenarioError as err:
+        problems = option_problems(scenario, get("mistake"), get("digits")) or err.problems
+    put("mistake", None)
+    put("digits", None)
+    try:
+        now = _compute(scenario, None, None, view)
+    except ScenarioError:
+        put("scenario", SEED)
+        now = _compute(SEED, None, None, view)
+    note_problem("mistake", problems)
+    return now
+
+
 def computed() -> Computed:
     """The step and its stages for the current scenario and view options, computed once per combination."""
     scenario, mistake, digits = get("scenario"), get("mistake"), get("digits")
@@ -172,14 +290,7 @@ def computed() -> Computed:
     inputs = (mistake, digits, tuple(view.values()))
     memo = get("computed")
     if memo is None or memo[0] is not scenario or memo[1] != inputs:
-        correct = step(scenario, digits=digits)
-        correct_stages = build_stages(correct, **view)
-        if mistake is None:
-            now = Computed(correct, correct_stages, correct, correct_stages)
-        else:
-            record = step(scenario, mistake=mistake, digits=digits)
-            stages = build_stages(record, **view)
-            now = Computed(record, stages, correct, correct_stages, divergence(correct_stages, stages))
-        memo = (scenario, inputs, now)
+        now = _safe(scenario, view)
+        memo = (get("scenario"), (get("mistake"), get("digits"), tuple(view.values())), now)
         put("computed", memo)
     return memo[2]

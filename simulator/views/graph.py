@@ -130,7 +130,12 @@ def marked_parts(record: StepRecord, divergence, reached: set[str]) -> tuple[set
 
 
 def graph_model(
-    record: StepRecord, stages: tuple[Stage, ...], index: int, blank: bool = False, divergence=None, notation=ZAD.id
+    record: StepRecord,
+    stages: tuple[Stage, ...],
+    index: int,
+    blank: bool = False,
+    divergence=None,
+    notation: str = ZAD.id,
 ) -> GraphModel:
     """Nodes in columns (inputs left), edges with the values revealed by stage ``index``.
 

@@ -1,9 +1,8 @@
 """Predict, then reveal: read a typed answer, check it against a stage's values, say what went wrong.
 
-Reading (:func:`parse_answer`): rows are separated by newlines or ``;``, the numbers of a row by commas
-or whitespace. A decimal comma is accepted when it is unambiguous: the answer has no ``.`` anywhere and
-the comma sits between digits inside one number with a single comma ("0,5" or "0,5 0,25" read as 0.5 and
-0.5, 0.25; "1,2,3" and "0, 5" are lists). Unicode minus signs are fine.
+Reading (:func:`parse_answer`): rows are separated by newlines or ``;``, the numbers of a row are read by
+:mod:`simulator.core.numbers` (the one rule for typed numbers: "0,5" or "0,5 0,25" read as 0.5 and
+0.5, 0.25; "1,2,3" and "0, 5" are lists; the minus sign "−" is fine).
 
 Tolerance (:data:`TOLERANCE_TEXT`): an entry is right when it is within 0.1 % of the exact value, or when
 it equals the exact value rounded to the significant digits the student typed, counting at least 3.
@@ -24,8 +23,10 @@ from types import MappingProxyType
 
 import numpy as np
 
+from ..core.messages import capped, quote
 from ..core.mistakes import MISTAKES
 from ..core.names import layer_mark, unit_names
+from ..core.numbers import MAX_TEXT_CHARS, plain, significant_digits, tokens
 from ..core.record import StepRecord, step
 from ..core.rounding import round_sig
 from .chain import unit_chain
@@ -39,56 +40,38 @@ TOLERANCE_TEXT = (
 )
 FULL_DIGITS = 17  # an answer given as numbers, not text, is taken at full precision
 
-_MINUS = str.maketrans({"−": "-", "–": "-"})  # minus sign and en dash
-_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")
+_ROWS = re.compile(r"[;\n]")
 
 
-def _digits(token: str) -> int:
-    """Significant digits typed: 0.240 → 3, 0.24 → 2, 1.77e-04 → 3, 120 → 3."""
-    mantissa = re.split(r"[eE]", token.lstrip("+-"))[0].replace(".", "").lstrip("0")
-    return max(1, sum(c.isdigit() for c in mantissa))
-
-
-def decimal_commas(text: str) -> str:
-    """Decimal commas written as points where no comma separates numbers, even beside decimal points:
-    "0,5597 0.3870" → "0.5597 0.3870". Unchanged when any comma separates ("1,2,3", "0, 5", "0.5,0.3").
-
-    A small step before the number reader, so a shared typed-number reader can take it over as it is.
-    """
-    chunks = text.split()
-    if any(c.count(",") > 1 or c.startswith(",") or c.endswith(",") or ("," in c and "." in c) for c in chunks):
-        return text
-    return re.sub(r"(?<=\d),(?=\d)", ".", text)
+def _row(line: str, text: str) -> list[tuple[float, int]]:
+    row = []
+    for token in tokens(line):
+        found = plain(token)
+        if found is None:
+            raise ValueError(f"could not read {quote(text)}: {quote(token)} is not a number")
+        value = float(found)
+        if not np.isfinite(value):
+            raise ValueError(f"could not read {quote(text)}: {quote(token)} is not a finite number")
+        row.append((value, significant_digits(token)))
+    return row
 
 
 def read_answer(text: str) -> tuple[np.ndarray, np.ndarray]:
     """The numbers typed, and how many significant digits each was typed with (see the module doc)."""
+    try:
+        return _read_answer(text)
+    except ValueError as err:
+        raise ValueError(capped(str(err))) from None
+
+
+def _read_answer(text: str) -> tuple[np.ndarray, np.ndarray]:
     if not isinstance(text, str) or not text.strip():
         raise ValueError("could not read an empty answer: type one number per value")
-    cleaned = decimal_commas(text.translate(_MINUS))
-    decimal_comma = "." not in cleaned
-    rows = []
-    for line in re.split(r"[;\n]", cleaned.strip()):
-        if not line.strip():
-            continue
-        tokens = []
-        for chunk in line.split():
-            if decimal_comma and _DECIMAL_COMMA.match(chunk.strip(",")):
-                tokens.append(chunk.strip(",").replace(",", "."))
-            else:
-                tokens.extend(part for part in chunk.split(",") if part)
-        row = []
-        for token in tokens:
-            try:
-                value = float(token)
-            except ValueError:
-                raise ValueError(f"could not read {text!r}: {token!r} is not a number") from None
-            if not np.isfinite(value):
-                raise ValueError(f"could not read {text!r}: {token!r} is not a finite number")
-            row.append((value, _digits(token)))
-        rows.append(row)
+    if len(text) > MAX_TEXT_CHARS:
+        raise ValueError(f"could not read {quote(text)}: longer than {MAX_TEXT_CHARS:,} characters")
+    rows = [_row(line, text) for line in _ROWS.split(text) if line.strip()]
     if len({len(row) for row in rows}) > 1:
-        raise ValueError(f"could not read {text!r}: the rows have different lengths")
+        raise ValueError(f"could not read {quote(text)}: the rows have different lengths")
     values = np.array([[v for v, _ in row] for row in rows])
     digits = np.array([[d for _, d in row] for row in rows])
     return (values[0], digits[0]) if len(rows) == 1 else (values, digits)
@@ -194,8 +177,8 @@ def _forgot_rate(record: StepRecord, key: str, value: np.ndarray) -> np.ndarray 
     return old + (value - old) / rate
 
 
-def _candidates(record: StepRecord, stage_id: str, key: str, expected: np.ndarray, answer: np.ndarray):
-    """(id, words, values) for each classic mistake that changes this value, then each slip."""
+def _candidates(record: StepRecord, stage_id: str, key: str, expected: np.ndarray):
+    """(id, words, values) for each classic mistake that changes this value, then the sign and η slips."""
     for mistake in MISTAKES.values():
         if mistake.id == record.mistake:
             continue
@@ -207,22 +190,50 @@ def _candidates(record: StepRecord, stage_id: str, key: str, expected: np.ndarra
     forgot = _forgot_rate(record, key, expected)
     if forgot is not None:
         yield "learning_rate", SLIPS["learning_rate"], forgot
-    if expected.ndim == 2 and min(expected.shape) > 1 and answer.ndim == 2 and answer.T.shape == expected.shape:
-        yield "transposed", SLIPS["transposed"], expected
 
 
-def check_answer(record: StepRecord, stage_id: str, value_key: str, answer) -> Verdict:
-    """Check a typed answer (text, or numbers taken at full precision) for one value of one stage."""
+@dataclass(frozen=True)
+class AnswerKey:
+    """What an answer to one value of one stage is checked against: built once, then every check is values only."""
+
+    label: str  # the value's symbol, "δ⁽²⁾"
+    kind: str  # the stage's kind, for the first factor to check
+    expected: np.ndarray  # at least 1-D
+    candidates: tuple[tuple[str, str, np.ndarray], ...]  # (mistake or slip id, words, values) in the order tried
+
+
+def answer_key(record: StepRecord, stage_id: str, value_key: str) -> AnswerKey:
+    """The expected value and what each classic mistake and slip would give (the costly part of a check)."""
     stage = _stage(record, stage_id)
     if value_key not in stage.values:
         raise ValueError(f"value: stage {stage_id!r} has no value {value_key!r}; it has {', '.join(stage.values)}")
     expected = np.atleast_1d(np.asarray(stage.values[value_key], dtype=float))  # the loss is one number too
+    expected.flags.writeable = False
+    candidates = tuple(_candidates(record, stage_id, value_key, expected))
+    return AnswerKey(value_label(value_key), stage.kind, expected, candidates)
+
+
+def check_answer(record: StepRecord, stage_id: str, value_key: str, answer) -> Verdict:
+    """Check a typed answer (text, or numbers taken at full precision) for one value of one stage."""
+    return judge(answer_key(record, stage_id, value_key), answer)
+
+
+def _tried(key: AnswerKey, answer: np.ndarray):
+    """The key's candidates, then the transposed slip when the answer is a matrix typed the other way round."""
+    yield from key.candidates
+    expected = key.expected
+    if expected.ndim == 2 and min(expected.shape) > 1 and answer.ndim == 2 and answer.T.shape == expected.shape:
+        yield "transposed", SLIPS["transposed"], expected
+
+
+def judge(key: AnswerKey, answer) -> Verdict:
+    """Check a typed answer against a prepared :class:`AnswerKey` (no stage is built: microseconds)."""
+    expected, label = key.expected, key.label
     if isinstance(answer, str):
         values, digits = read_answer(answer)
     else:
         values = np.asarray(answer, dtype=float)
         digits = np.full(values.shape, FULL_DIGITS)
-    label = value_label(value_key)
     if values.size != expected.size:
         shape = (
             "one number" if expected.size == 1 else f"{expected.size} numbers ({' × '.join(map(str, expected.shape))})"
@@ -233,7 +244,7 @@ def check_answer(record: StepRecord, stage_id: str, value_key: str, answer) -> V
     if not wrong:
         return Verdict(True, TOLERANCE_TEXT, "", None, (), (), expected)
     matches = []
-    for candidate, words, target in _candidates(record, stage_id, value_key, expected, values):
+    for candidate, words, target in _tried(key, values):
         # A transposed answer is compared as typed, turned back; everything else entry by entry in order.
         compared, compared_digits = (values.T, digits.T) if candidate == "transposed" else (flat, typed)
         if np.all(agrees(compared, target, compared_digits)):
@@ -249,7 +260,7 @@ def check_answer(record: StepRecord, stage_id: str, value_key: str, answer) -> V
             False, TOLERANCE_TEXT, diagnosis, matches[0][0], tuple(m for m, _ in matches[1:]), wrong, expected
         )
     where = "" if expected.size == 1 else f" from entry {', '.join(str(i + 1) for i in wrong[0])} on"
-    diagnosis = f"Your {label} is off{where}. Check {FIRST_FACTOR[stage.kind]}."
+    diagnosis = f"Your {label} is off{where}. Check {FIRST_FACTOR[key.kind]}."
     return Verdict(False, TOLERANCE_TEXT, diagnosis, None, (), wrong, expected)
 
 
