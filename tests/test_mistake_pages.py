@@ -6,13 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from simulator import MISTAKES, PRESETS, SEED, build_stages, step
 from simulator.views.forms import FORMS
 from simulator.views.notation import NOTATIONS
 
-from .test_app import APP
 from .test_mistake_text import DEEP, TANH_CE
 
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[{}^_]|\S")
@@ -93,12 +91,19 @@ def test_a_correct_step_that_overshoots_still_suggests_a_smaller_rate():
 
 
 def test_the_mistake_page_shows_both_formulas_full_size_one_above_the_other():
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.query_params["mistake"] = "updated_weights_for_hidden_delta"
-    app.query_params["stage"] = "delta.1"
-    app.run()
-    assert not app.exception
-    stages = {s.id: s for s in build_stages(step(SEED, mistake="updated_weights_for_hidden_delta"))}
-    correct = {s.id: s for s in build_stages(step(SEED))}
-    formulas = [e.value.removeprefix("$$\n").removesuffix("\n$$") for e in app.get("latex")]
-    assert correct["delta.1"].substituted in formulas and stages["delta.1"].substituted in formulas
+    from pathlib import Path
+
+    from simulator.core.mistakes import divergence
+    from simulator.views.walk import WalkView, stage_page
+
+    record = step(SEED, mistake="updated_weights_for_hidden_delta")
+    stages, correct = build_stages(record), build_stages(step(SEED))
+    index = [s.id for s in stages].index("delta.1")
+    page = stage_page(record, stages, index, WalkView(), correct, divergence(correct, stages))
+    assert page["compare"]["correct"] == correct[index].substituted
+    assert page["compare"]["mistaken"] == stages[index].substituted
+    ui = Path(__file__).parents[1] / "simulator" / "ui"
+    script = (ui / "walk.js").read_text()
+    comparison = script[script.index("comparison(page) {") :][:600]
+    assert "\\small" not in comparison  # the page's own size, both of them
+    assert ".bp-pair { display: grid; grid-template-columns: 1fr;" in (ui / "walk.css").read_text()  # stacked

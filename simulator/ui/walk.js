@@ -206,8 +206,8 @@ class Walk {
     if (!page.compare) return "";
     if (page.compare.same) return '<p class="bp-small">This stage\'s numbers are the same as in the correct step.</p>';
     return `<b>Correct vs with the mistake</b><div class="bp-pair"><div><p class="bp-small">Correct</p>`
-      + `${tex("\\small " + page.compare.correct)}</div><div><p class="bp-small">With the mistake</p>`
-      + `${tex("\\small " + page.compare.mistaken)}</div></div>${page.compare.table}`;
+      + `${tex(page.compare.correct)}</div><div><p class="bp-small">With the mistake</p>`
+      + `${tex(page.compare.mistaken)}</div></div>${page.compare.table}`;
   }
 
   graph(page) {

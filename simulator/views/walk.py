@@ -23,7 +23,7 @@ from .figures import network_figure_spec
 from .formatting import notebook_values, number, written
 from .graph import graph_model, node_explanation
 from .narration import blank_latex, blank_output, graph_table, narrate
-from .notation import ZAD
+from .notation import ZAD, notation_named
 from .stages import Stage
 from .tables import stage_tables
 from .walk_tables import check_html, comparison_html, graph_table_html, jsonable, stage_table
@@ -45,9 +45,10 @@ class WalkView:
     notation: str = ZAD.id  # the chain rule's symbols in the inspector
 
 
-def _code(stage: Stage, hidden: bool) -> str:
+def _code(stage: Stage, hidden: bool, notation: str = ZAD.id, layers: tuple[int, ...] = ()) -> str:
+    """The NumPy line and its printout, the printout's names in the notation of the line (Mazur: out_h)."""
     output = blank_output(stage) if hidden else notebook_values(stage.values)
-    return f">>> {stage.code}\n{output}"
+    return f">>> {stage.code}\n{notation_named(notation).code(output, layers)}"
 
 
 def _after(record: StepRecord) -> list[dict[str, str]]:
@@ -106,7 +107,7 @@ def stage_page(
         "formula": stage.formula,
         "shapes": stage.shapes,
         "substituted": blank_latex(stage) if hidden else stage.substituted,
-        "code": _code(stage, hidden) if view.code else "",
+        "code": _code(stage, hidden, view.notation, tuple(record.scenario.layers)) if view.code else "",
         "hidden": hidden,
         "figure": jsonable(figure),
         "caption": model.caption,
