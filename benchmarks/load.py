@@ -8,6 +8,10 @@ rerun BackMsg carrying the query string, waits until the script has finished (th
 then clicks Next every --interval seconds: a rerun_script with the button's trigger value, the page
 script hash and the fragment id taken from the ForwardMsg deltas. At the last stage it clicks Reset.
 
+With --hostile, one more client opens the page again and again with a link of about 100 KB (long
+runs of digits and separators, the overflow link of issue 15), each time in a new session, for the whole run;
+its requests are reported apart, and the students' click p95 is what to compare with a run without it.
+
 Targets, started one after the other in the same run (each on a free 127.0.0.1 port, stopped at the end):
   one   one process of `streamlit run streamlit_app.py`
   two   `deploy/run-local --replicas 2` (two processes behind HAProxy)
@@ -76,6 +80,7 @@ class Result:
     servers: Counter = field(default_factory=Counter)
     client_cpu: float = 0.0
     wall: float = 0.0
+    hostile: list[float] = field(default_factory=list)  # seconds per hostile page view (--hostile)
 
 
 async def http_get(host: str, port: int, path: str, cookies: dict[str, str]) -> bytes:
@@ -221,13 +226,59 @@ async def student(target: str, start_at: float, end_at: float, interval: float, 
         out.errors[f"websocket: {type(error).__name__}"] += 1
 
 
-async def class_of(target: str, users: list[int], n: int, arrival: float, interval: float, duration: float) -> Result:
+HOSTILE_LINKS = (  # each about 100 KB: the longest link parameter the app reads is 100,000 characters
+    "x=" + "9" * 99_990 + "x",
+    "w1=" + "1." * 49_995 + "x",
+    "data=" + "0,0:0|" * 16_660,
+    "t=" + "1e" * 49_995,
+    "layers=1-1-1-1-1&act=linear,linear,linear,sigmoid&loss=half_squared_error&w1=1e6&w2=1e6&w3=1e6&w4=1e6"
+    "&x=1e6&t=0&lr=100&mistake=slope_from_z&zz=" + "9" * 99_800,
+)
+
+
+async def hostile(target: str, end_at: float, out: Result) -> None:
+    """Open the page with each hostile link in turn, a new session each time, until ``end_at``."""
+    parts = urlsplit(target)
+    host, port = parts.hostname, parts.port
+    k = 0
+    while time.monotonic() < end_at:
+        query = HOSTILE_LINKS[k % len(HOSTILE_LINKS)]
+        k += 1
+        cookies: dict[str, str] = {}
+        try:
+            begin = time.perf_counter()
+            await http_get(host, port, "/?" + query, cookies)
+            headers = {"Origin": f"http://{host}:{port}"}
+            if cookies:
+                headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+            protocols = ["streamlit", cookies["_streamlit_xsrf"]] if "_streamlit_xsrf" in cookies else ["streamlit"]
+            async with connect(
+                f"ws://{host}:{port}/_stcore/stream",
+                additional_headers=headers,
+                subprotocols=protocols,
+                compression=None,
+                ping_interval=None,
+                max_size=None,
+            ) as ws:
+                page = Page(ws, query, f"http://{host}:{port}/")
+                await asyncio.wait_for(page.rerun(), FIRST_VIEW_TIMEOUT)
+            out.hostile.append(time.perf_counter() - begin)
+        except Exception as error:  # noqa: BLE001 (the hostile client counts what went wrong, by name)
+            out.errors[f"hostile: {type(error).__name__}"] += 1
+            await asyncio.sleep(0.5)
+
+
+async def class_of(
+    target: str, users: list[int], n: int, arrival: float, interval: float, duration: float, bad: bool = False
+) -> Result:
     out = Result()
     now = time.monotonic()
     cpu = time.process_time()
     tasks = [
         student(target, now + arrival * k / max(1, n), now + duration, interval, random.Random(k), out) for k in users
     ]
+    if bad:
+        tasks.append(hostile(target, now + duration, out))
     await asyncio.gather(*tasks)
     out.client_cpu, out.wall = time.process_time() - cpu, time.monotonic() - now
     return out
@@ -285,7 +336,15 @@ def measure(name: str, url: str, pids: list[int], apps: dict[int, str], args: ar
     busy = machine_busy()
     start = time.monotonic()
     jobs = [
-        (url, list(range(w, args.users, args.clients)), args.users, args.arrival, args.interval, args.duration)
+        (
+            url,
+            list(range(w, args.users, args.clients)),
+            args.users,
+            args.arrival,
+            args.interval,
+            args.duration,
+            args.hostile and w == 0,
+        )
         for w in range(args.clients)
     ]
     peak = base_rss
@@ -307,6 +366,7 @@ def measure(name: str, url: str, pids: list[int], apps: dict[int, str], args: ar
         merged.errors += part.errors
         merged.servers += part.servers
         merged.client_cpu += part.client_cpu
+        merged.hostile += part.hostile
         merged.wall = max(merged.wall, part.wall)
     return Figures(name, merged, cpu, machine, (peak - base_rss) / 2**20 / max(1, args.users), args.clients)
 
@@ -332,6 +392,8 @@ def report(figures: Figures, args: argparse.Namespace) -> None:
         f"{figures.mb_per_session:5.2f} MB/session",
         flush=True,
     )
+    if args.hostile:
+        print(f"      hostile 100 KB links: {len(r.hostile)} page views, p50/p95/max ms {spread(r.hostile)}")
     for kind, count in r.errors.most_common():
         print(f"      error: {kind} × {count}")
     if len(r.servers) > 1:
@@ -356,6 +418,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of clicking per target (default 60)")
     parser.add_argument("--targets", default="one,two,bare", help="comma-separated: one, two, bare")
     parser.add_argument("--clients", type=int, default=1, help="client processes (default 1)")
+    parser.add_argument("--hostile", action="store_true", help="one more client sending 100 KB links all along")
     args = parser.parse_args()
     targets = args.targets.split(",")
     problems = [f"unknown target {t!r}" for t in targets if t not in ("one", "two", "bare")]
@@ -369,7 +432,7 @@ def main() -> None:
         parser.exit(2, "load.py: " + "; ".join(problems) + "\n")
     print(
         f"load: {args.users} students arriving over {args.arrival:.0f} s, one click per {args.interval:.0f} s, "
-        f"{args.duration:.0f} s per target, {os.cpu_count()} cores",
+        f"{args.duration:.0f} s per target, {os.cpu_count()} cores" + (", one hostile client" if args.hostile else ""),
         flush=True,
     )
     for name in targets:

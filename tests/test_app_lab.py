@@ -79,11 +79,11 @@ def test_a_bad_csv_names_row_and_column_and_keeps_the_last_good_data():
     app = lab(with_dataset(NETWORK, CIRCLE))
     upload(app, b"x1,x2,t1\n0,0,0\n0,abc,1\n1,0\n", name="bad*name.csv")
     (message,) = errors(app)
-    assert message.startswith("bad*name.csv was not used; the last good data is kept:")
-    assert "row 3, column x2: 'abc' is not a number" in message
+    assert message.startswith('"bad*name.csv" was not used; the last good data is kept:')
+    assert 'row 3, column x2: "abc" is not a number' in message
     assert "row 4: has 2 cells, the header row 1 has 3" in message
     assert len(app.session_state["scenario"].dataset) == 100  # still the circle
-    assert app.error[0].value.startswith("`bad*name.csv`")  # user text in a code span, never Markdown
+    assert app.error[0].value.startswith('`"bad*name.csv"`')  # user text in a code span, never Markdown
 
 
 def test_data_of_another_size_offers_to_resize_the_network():

@@ -80,7 +80,7 @@ def test_a_whole_quiz_walkthrough_right_wrong_diagnosed_shown_and_summarised():
     click(app, "next")
     answer(app, "forward.z2", {"z2": "0.5"})
     (message,) = texts(app.error)
-    assert "you typed “0.5”" in message and "Check the weighted sum z" in message
+    assert 'you typed "0.5"' in message and "Check the weighted sum z" in message
     assert "z2 = ?" in shown_code(app)
     answer(app, "forward.z2", {}, button="Show me")
     assert "z2 = -0.06012438" in shown_code(app).replace("[", "").replace("]", "")

@@ -37,19 +37,19 @@ def test_semicolon_files_take_decimal_commas():
 def test_every_bad_cell_is_named_by_spreadsheet_row_and_column():
     text = "x1,x2,t1\n0,0,0\n0,abc,1\n1,,1\n1,1,nan\n2,3,-inf\n4,5,2e6\n1e6,-1e6,1\n0x1,1_0,1\n"
     assert problems(text) == [
-        "row 3, column x2: 'abc' is not a number",
+        'row 3, column x2: "abc" is not a number',
         "row 4, column x2: is empty",
-        "row 5, column t1: 'nan' is not a finite number",
-        "row 6, column t1: '-inf' is not a finite number",
-        "row 7, column t1: '2e6' is outside -1e6 to 1e6",
-        "row 9, column x1: '0x1' is not a number",
-        "row 9, column x2: '1_0' is not a number",
+        'row 5, column t1: "nan" is not a finite number',
+        'row 6, column t1: "-inf" is not a finite number',
+        'row 7, column t1: "2e6" is outside -1e6 to 1e6',
+        'row 9, column x1: "0x1" is not a number',
+        'row 9, column x2: "1_0" is not a number',
     ]
 
 
 def test_long_cell_text_is_cut_to_forty_characters():
     (problem,) = problems("x1,t1\n" + "z" * 100 + ",1\n")
-    assert problem == "row 2, column x1: '" + "z" * 39 + "…' is not a number"
+    assert problem == 'row 2, column x1: "' + "z" * 40 + '…" is not a number'
 
 
 def test_wrong_cell_counts_are_reported_per_row():
@@ -61,7 +61,7 @@ def test_wrong_cell_counts_are_reported_per_row():
 
 def test_header_problems():
     assert problems("a,t1\n1,2\n") == [
-        "row 1, column 1: 'a' is not a column name; name inputs x1, x2, … and targets t1, t2, …"
+        'row 1, column 1: "a" is not a column name; name inputs x1, x2, … and targets t1, t2, … (at most 16 of each)'
     ]
     assert problems("x1,x3,t1\n1,2,3\n") == ["row 1: column x2 is missing (columns are numbered from 1 without gaps)"]
     assert problems("x1,x1,t1\n1,2,3\n") == ["row 1, column 2: x1 appears twice"]
@@ -72,7 +72,9 @@ def test_header_problems():
 def test_empty_too_large_too_long_and_not_utf8_are_refused():
     assert problems("") == ["file: is empty; it needs a header row (x1, x2, …, t1, …) and at least one example"]
     assert problems("x1,t1\n") == ["file: has a header but no examples"]
-    assert problems("x1,t1\n" + "1,0\n" * 257) == ["file: has 257 example rows, at most 256 are allowed"]
+    assert problems("x1,t1\n" + "1,0\n" * 257) == [
+        "file: has more than 256 example rows, at most 256 are allowed (stopped at row 258)"
+    ]
     assert problems("x1,t1\n" + "1" * 1_000_001) == ["file: must be at most 1 MB, got 1.0 MB"]
     assert problems(b"x1,t1\n\xff,1\n") == ["file: is not UTF-8 text (save it as CSV UTF-8)"]
     assert len(dataset_from_csv("x1,t1\n" + "1,0\n" * 256)) == 256

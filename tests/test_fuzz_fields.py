@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from simulator import SEED, ScenarioError
-from simulator.core.editing import parse_cell, parse_sizes, parse_vector, with_cell_edits, with_layers
+from simulator.core.editing import with_cell_edits, with_layers
+from simulator.core.fields import parse_cell, parse_sizes, parse_vector
 
 from .strategies import typed_text
 from .test_fuzz_links import strict

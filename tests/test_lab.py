@@ -271,7 +271,7 @@ def test_cli_trains_on_a_csv_and_refuses_a_bad_one(tmp_path):
     bad.write_text("x1,x2,t1\n0,abc,0\n0,1\n")
     result = run_cli("train", "--preset", "xor", "--data", str(bad), "--steps", "5")
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "row 2, column x2: 'abc' is not a number" in result.stderr
+    assert 'row 2, column x2: "abc" is not a number' in result.stderr
     assert "row 3: has 2 cells, the header row 1 has 3" in result.stderr
     result = run_cli("train", "--preset", "seed", "--dataset", "circle", "--steps", "5")
     assert result.returncode == 2 and "add --resize" in result.stderr

@@ -167,7 +167,7 @@ def test_a_5_mb_file_is_refused_before_parsing(tmp_path):
     assert path.stat().st_size > 5_000_000
     with pytest.raises(ScenarioError) as caught:
         load_scenario(str(path))
-    assert caught.value.problems == ["file: must be at most 1 MB"]
+    assert caught.value.problems == ["file: must be at most 1 MB, got 5.3 MB"]
     with pytest.raises(ScenarioError, match="at most 1 MB, got 5"):
         scenario_from_json(path.read_text())
 

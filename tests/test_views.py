@@ -6,14 +6,8 @@ import pytest
 from hypothesis import given
 
 from simulator import PRESETS, SEED, ScenarioError, build_stages, step
-from simulator.core.editing import (
-    bias_mode,
-    parse_layers,
-    parse_numbers,
-    with_bias_mode,
-    with_cell_edits,
-    with_layers,
-)
+from simulator.core.editing import bias_mode, with_bias_mode, with_cell_edits, with_layers
+from simulator.core.fields import parse_layers, parse_numbers
 from simulator.io.share import decode, encode
 from simulator.views.figures import NEGATIVE, POSITIVE, activation_figure, loss_curve_figure, network_figure
 from simulator.views.formatting import latex_number, number
@@ -127,7 +121,7 @@ def test_share_links_round_trip(scenario):
         ({"layers": "3-2-1", "w1": "0.5,-0.6;0.1,-0.2;0.1,0.7", "w3": "1"}, "w1…: ignored"),
         ({"data": "1,2"}, "data: ignored, could not be read"),
         ({"act": "sigmoid,swish"}, "activations[1]: must be one of"),
-        ({"x": "1," * 200_000}, "x: ignored, longer than 200,000 characters"),
+        ({"x": "1," * 200_000}, "x: ignored, longer than 100,000 characters"),
     ],
 )
 def test_malformed_links_name_the_field(params, problem):

@@ -6,23 +6,12 @@ ones from a seeded generator, so the same edit always gives the same network.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from .activations import SIGMOID, SOFTMAX
+from .fields import parse_cell
 from .losses import CROSS_ENTROPY
-from .scenario import (
-    MAX_ABS_VALUE,
-    MAX_LISTED,
-    MAX_UNITS,
-    Scenario,
-    ScenarioError,
-    layer_problems,
-    quote,
-    scenario_from_dict,
-    scenario_to_dict,
-)
+from .scenario import Scenario, ScenarioError, layer_problems, scenario_from_dict, scenario_to_dict
 
 NEW_WEIGHT_SCALE = 0.5
 BIAS_MODES = ("off", "on", "frozen")
@@ -84,131 +73,6 @@ def bias_mode(scenario: Scenario) -> str:
     if scenario.biases is None:
         return "off"
     return "on" if scenario.train_biases else "frozen"
-
-
-# --- text typed into the editor ----------------------------------------------
-#
-# Numbers: ASCII digits, an optional sign (the page's "−" counts as a minus), a decimal point
-# or a decimal comma, an optional exponent: 0.5, -0,5, .5, 1e-3, −2. Not numbers: inf, nan,
-# 1_000, non-ASCII digits. In a field of several numbers, numbers are separated by
-# semicolons, whitespace or commas; a comma is a decimal comma only when it stands between
-# digits and is the only comma of its group (the text between spaces or semicolons) and the
-# group holds no dot: "0,5; 0,1" and "0,5 0,1" are [0.5, 0.1], "0.5,0.1" and "1,2,3" are
-# lists, "1,5" alone is 1.5. Layer sizes are whole numbers separated by "-", "–", ",", ";"
-# or spaces.
-
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-_DECIMAL_COMMA = re.compile(r"[+-]?[0-9]+,[0-9]+(?:[eE][+-]?[0-9]+)?")
-_MINUS = str.maketrans({"−": "-"})
-
-
-def _read_number(text: str, path: str | None = None) -> float:
-    """One typed number; ValueError quoting ``text`` when it is not one or lies beyond ±1e6.
-
-    With ``path`` the message reads like the schema's ("x[1]: must be a finite number, got "abc"").
-    """
-    plain = text.strip().translate(_MINUS)
-    if _DECIMAL_COMMA.fullmatch(plain):
-        plain = plain.replace(",", ".")
-    typed = quote(text) if text.strip() else "nothing"
-    if not plain and not path:
-        raise ValueError("nothing was typed: type a number, for example 0.5, -0,5 or 1e-3")
-    if not _NUMBER.fullmatch(plain):
-        raise ValueError(
-            f"{path}: must be a finite number, got {typed}"
-            if path
-            else f"{typed} is not a number (type for example 0.5, -0,5 or 1e-3)"
-        )
-    value = float(plain)
-    if not abs(value) <= MAX_ABS_VALUE:
-        raise ValueError(f"{path}: must be between -1e6 and 1e6, got {typed}" if path else f"{typed} is beyond ±1e6")
-    return value
-
-
-def _tokens(text: str) -> list[str]:
-    tokens: list[str] = []
-    for group in re.split(r"[;\s]+", text):
-        if _DECIMAL_COMMA.fullmatch(group.translate(_MINUS)):
-            tokens.append(group)
-        else:
-            tokens.extend(part for part in group.split(",") if part)
-    return tokens
-
-
-def _raise_listed(problems: list[str]) -> None:
-    if len(problems) > MAX_LISTED:
-        problems = [*problems[:MAX_LISTED], f"…and {len(problems) - MAX_LISTED:,} more"]
-    if problems:
-        raise ScenarioError(problems)
-
-
-def parse_cell(text: str | float | None, path: str | None = None) -> float:
-    """The number typed into one table cell or one-number field: "0.5", "-0,5", "1e-3", "−2".
-
-    Raises ScenarioError (a ValueError), quoting what was typed (cut to 40 characters), when it
-    is not a finite number within ±1e6: '"abc" is not a number (…)', or with ``path``
-    'weights[0][2][1]: must be a finite number, got "abc"'.
-    """
-    if text is None:
-        text = ""
-    elif not isinstance(text, str):
-        text = repr(float(text)) if isinstance(text, (int, float)) and not isinstance(text, bool) else str(text)
-    try:
-        return _read_number(text, path)
-    except ValueError as err:
-        raise ScenarioError([str(err)]) from None
-
-
-def parse_vector(text: str, path: str = "values") -> list[float]:
-    """The numbers typed into a field of several (x, target): "0.5, 0.1, -0.2" → [0.5, 0.1, -0.2].
-
-    Raises ScenarioError naming each bad entry as ``path[i]`` and quoting it.
-    """
-    tokens = _tokens(text)
-    if not tokens:
-        raise ScenarioError([f"{path}: type one or more numbers, separated by commas or spaces"])
-    numbers, problems = [], []
-    for i, token in enumerate(tokens):
-        try:
-            numbers.append(_read_number(token, f"{path}[{i}]"))
-        except ValueError as err:
-            problems.append(str(err))
-    _raise_listed(problems)
-    return numbers
-
-
-def parse_sizes(text: str, path: str = "layers") -> list[int]:
-    """Layer sizes: "3-2-1" (or "3, 2, 1", "3 2 1") → [3, 2, 1]; ScenarioError, quoting it, for anything else."""
-    sizes = parse_layers(text)
-    problems = [
-        f"{path}[{i}]: must be a whole number from 1 to {MAX_UNITS}, got {quote(size)}"
-        for i, size in enumerate(sizes)
-        if isinstance(size, str)
-    ]
-    _raise_listed(problems)
-    problems = layer_problems(sizes)
-    if problems:
-        raise ScenarioError(problems)
-    return sizes
-
-
-def parse_numbers(text: str) -> list:
-    """ "0.5, 0.1; -0.2" → [0.5, 0.1, -0.2]; a part that is not a number is kept as text for validation to name.
-
-    Lenient form of :func:`parse_vector` (same separators and decimal comma); numbers beyond ±1e6 are kept.
-    """
-    numbers: list = []
-    for token in _tokens(text):
-        plain = token.strip().translate(_MINUS)
-        plain = plain.replace(",", ".") if _DECIMAL_COMMA.fullmatch(plain) else plain
-        numbers.append(float(plain) if _NUMBER.fullmatch(plain) else token)
-    return numbers
-
-
-def parse_layers(text: str) -> list:
-    """ "3-2-1" (or "3, 2, 1") → [3, 2, 1]; anything else is kept as text for validation to name."""
-    parts = [part for part in re.split(r"[-–—,;\s]+", text) if part]
-    return [int(part) if re.fullmatch(r"[0-9]{1,3}", part) else part for part in parts]
 
 
 def with_cell_edits(scenario: Scenario, field: str, index: int, edited_rows: dict) -> Scenario:

@@ -78,6 +78,7 @@ class History:
     trainer: Trainer
     diverged_at: int | None = None
     reached_target: bool = False
+    tip: Params | None = None  # the weights at ``last`` when known: training on from there replays nothing
 
     @classmethod
     def begin(cls, scenario: Scenario, mode: str = EXAMPLE) -> History:
@@ -86,7 +87,7 @@ class History:
         params = Params.of(scenario)
         losses = np.array([trainer.loss(list(params.weights), params.biases and list(params.biases))])
         losses.setflags(write=False)
-        return cls(scenario, mode, snapshot_interval(scenario), 0, losses, (params,), trainer)
+        return cls(scenario, mode, snapshot_interval(scenario), 0, losses, (params,), trainer, tip=params)
 
     @property
     def last(self) -> int:
@@ -110,6 +111,8 @@ class History:
         """The weights and biases after step k, replayed from the nearest snapshot."""
         i = self._index(k) // self.every
         offset = k - (self.first + i * self.every)
+        if k == self.last and self.tip is not None:
+            return self.tip
         if offset == 0:
             return self.snapshots[i]
         return run_steps(self.trainer, self.snapshots[i], offset).params
@@ -132,6 +135,7 @@ class History:
             snapshots=self.snapshots[: i // self.every + 1],
             diverged_at=None,
             reached_target=False,
+            tip=self.tip if k == self.last else None,
         )
 
     def _extended(self, segment) -> History:
@@ -152,6 +156,7 @@ class History:
             snapshots=snapshots,
             diverged_at=diverged,
             reached_target=segment.reached_target,
+            tip=segment.params,
         )
 
     def trained(self, steps: int, target_loss: float | None = None, chunk: int = 500) -> Iterator[History]:

@@ -20,6 +20,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS, SOFTMAX
 from .losses import CROSS_ENTROPY, LOSSES
+from .messages import MAX_LISTED, quote
 
 SCHEMA_VERSION = 1
 MAX_LAYERS, MIN_LAYERS = 8, 2
@@ -139,33 +140,6 @@ def scenario_to_json(scenario: Scenario, indent: int | None = 2) -> str:
 
 
 # --- validation ------------------------------------------------------------
-
-
-QUOTE_LIMIT = 40  # characters of user text quoted in a message
-MAX_LISTED = 10  # unknown fields named one by one before the rest are counted
-
-
-def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
-    """User text as a short double-quoted literal: cut to ``limit`` characters with "…",
-    backslashes, quotes and every unprintable character (controls, lone surrogates,
-    bidirectional overrides) escaped, so a message never carries markup or broken text.
-    """
-    body = "".join(_quoted_char(ch) for ch in text[:limit])
-    return f'"{body}{"…" if len(text) > limit else ""}"'
-
-
-_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def _quoted_char(ch: str) -> str:
-    if ch in '"\\':
-        return "\\" + ch
-    if ch.isprintable():
-        return ch
-    if ch in _ESCAPES:
-        return _ESCAPES[ch]
-    code = ord(ch)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def key_name(key: Any) -> str:

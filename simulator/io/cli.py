@@ -10,15 +10,28 @@ import sys
 from collections.abc import Sequence
 
 from ..core.datasets import DATASETS
+from ..core.messages import quote
 from ..core.mistakes import MISTAKES
 from ..core.presets import DEFAULT_PRESET, PRESETS
 from ..core.rounding import MAX_DIGITS, MIN_DIGITS
 from ..core.scenario import ScenarioError
-from ..core.training import EXAMPLE, MAX_STEPS, MODES
+from ..core.training import EXAMPLE, MODES
 from ..views.forms import FORMS
 from ..views.notation import NOTATIONS, ZAD
 from .commands import check, exercise_command, notebook_command, train_command, walkthrough
 from .exercises import DEFAULT_APP_URL, MAX_EXERCISES
+from .files import app_url_problem
+
+MAX_STEPS = 20_000  # steps of one `train` run (the app's limit): seconds, and at most about 1 MB of --json
+MAX_PRINTED = 20  # problems printed, then "…and K more"
+APP_URL_HELP = f"the app's http(s) address (default: {DEFAULT_APP_URL})"
+
+
+def _app_url(text: str) -> str:
+    problem = app_url_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return text
 
 
 def _whole(low: int, high: int, unit: str = ""):
@@ -29,7 +42,7 @@ def _whole(low: int, high: int, unit: str = ""):
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"must be a whole number{of}, got {text!r}") from None
+            raise argparse.ArgumentTypeError(f"must be a whole number{of}, got {quote(text)}") from None
         if not low <= value <= high:
             raise argparse.ArgumentTypeError(f"must be from {low} to {high:,}{after}, got {value}")
         return value
@@ -41,15 +54,15 @@ def _loss_target(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"must be a number, got {quote(text)}") from None
     if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a finite number 0 or more, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be a finite number 0 or more, got {quote(text)}")
     return value
 
 
 def _from_zero(text: str) -> int:
     if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"must be a whole number 0 or more, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be a whole number 0 or more, got {quote(text)}")
     return int(text)
 
 
@@ -57,9 +70,9 @@ def _fraction(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"must be a number, got {quote(text)}") from None
     if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"must be from 0 to 1, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be from 0 to 1, got {quote(text)}")
     return value
 
 
@@ -68,7 +81,7 @@ _MISTAKE_IDS = ", ".join(MISTAKES)
 
 def _mistake(text: str) -> str:
     if text not in MISTAKES:
-        raise argparse.ArgumentTypeError(f"unknown mistake {text!r}; choose one of {_MISTAKE_IDS}")
+        raise argparse.ArgumentTypeError(f"unknown mistake {quote(text)}; choose one of {_MISTAKE_IDS}")
     return text
 
 
@@ -123,7 +136,7 @@ def parser() -> argparse.ArgumentParser:
     sheets.add_argument("--seed", type=_whole(0, 2**32 - 1), default=0, help="random seed: same seed, same files")
     sheets.add_argument("--count", type=_whole(1, MAX_EXERCISES), default=10, help="number of exercises (default: 10)")
     sheets.add_argument("--out", required=True, help="directory to write the files into (created if missing)")
-    sheets.add_argument("--app-url", default=DEFAULT_APP_URL, help=f"the app's address (default: {DEFAULT_APP_URL})")
+    sheets.add_argument("--app-url", default=DEFAULT_APP_URL, type=_app_url, help=APP_URL_HELP)
     sheets.set_defaults(run=exercise_command, scenario=None)
 
     notebook = commands.add_parser("notebook", help="the walkthrough as a runnable Jupyter notebook (NumPy only)")
@@ -134,7 +147,7 @@ def parser() -> argparse.ArgumentParser:
     notebook.add_argument(
         "--round", type=_whole(MIN_DIGITS, MAX_DIGITS), metavar="K", help="paper mode: round to K significant digits"
     )
-    notebook.add_argument("--app-url", default=DEFAULT_APP_URL, help=f"the app's address (default: {DEFAULT_APP_URL})")
+    notebook.add_argument("--app-url", default=DEFAULT_APP_URL, type=_app_url, help=APP_URL_HELP)
     notebook.set_defaults(run=notebook_command)
     return root
 
@@ -146,10 +159,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args.run(args)
     except ScenarioError as err:
-        source = args.scenario or "scenario"
+        source = quote(args.scenario, 80) if args.scenario else "scenario"
         print(f"backprop-sim: {source} is not a valid scenario:", file=sys.stderr)
-        for problem in err.problems:
+        for problem in err.problems[:MAX_PRINTED]:
             print(f"  {problem}", file=sys.stderr)
+        if len(err.problems) > MAX_PRINTED:
+            print(f"  …and {len(err.problems) - MAX_PRINTED:,} more", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0

@@ -12,13 +12,15 @@ import numpy as np
 
 from ..core.datasets import DATASETS, fit_problems, with_dataset
 from ..core.gradcheck import GradientCheck, gradient_check, stage_gradient_check
+from ..core.messages import quote
 from ..core.mistakes import MISTAKES, inapplicable
 from ..core.presets import PRESETS, SEED
 from ..core.record import step
 from ..core.scenario import Scenario, ScenarioError
-from ..core.training import DIVERGED, REACHED, train
-from ..views.formatting import notebook_values
+from ..core.training import DIVERGED, EXAMPLE, REACHED, train
+from ..views.formatting import givens, notebook_values
 from ..views.forms import MATRIX
+from ..views.notation import notation_named
 from ..views.stages import build_stages
 from .csv_data import load_dataset
 from .scenario_files import load_scenario
@@ -34,9 +36,18 @@ def _scenario(args: argparse.Namespace) -> Scenario:
     return SEED if args.scenario is None else load_scenario(args.scenario)
 
 
+def _step(scenario: Scenario, args: argparse.Namespace):
+    """The step with ``--mistake`` and ``--round``; exit 2 naming the option when only it overflows."""
+    try:
+        return step(scenario, mistake=args.mistake, digits=args.round)
+    except ScenarioError as err:
+        options = " and ".join(o for o, v in (("--mistake", args.mistake), ("--round", args.round)) if v is not None)
+        _refuse(f"{options or 'the scenario'} (it overflows)", err.problems)
+
+
 def walkthrough(args: argparse.Namespace) -> None:
     scenario = _scenario(args)
-    record = step(scenario, mistake=args.mistake, digits=args.round)
+    record = _step(scenario, args)
     stages = build_stages(record, notation=args.notation, form=args.form or MATRIX)
     reason = inapplicable(args.mistake, scenario)
     if reason:
@@ -73,6 +84,9 @@ def walkthrough(args: argparse.Namespace) -> None:
             )
         )
         return
+    print("Given: the input, the target, the learning rate and the weights, as the notebook sets them up")
+    print(textwrap.indent(notebook_values(givens(scenario)), " " * 8))
+    print()
     for k, stage in enumerate(stages, start=1):
         print(f"[{k:>2}/{len(stages)}] {stage.title}")
         for line in textwrap.wrap(stage.explanation, 88):
@@ -80,12 +94,14 @@ def walkthrough(args: argparse.Namespace) -> None:
         print(f"        >>> {stage.code}")
         for line in stage.worked if args.form else ():
             print(f"        {line}")
-        print(textwrap.indent(notebook_values(stage.values), " " * 8))
+        printout = notation_named(args.notation).code(notebook_values(stage.values), tuple(scenario.layers))
+        print(textwrap.indent(printout, " " * 8))
         print()
 
 
 def _refuse(source: str, problems: list[str]) -> None:
     print(f"backprop-sim: {source} cannot be used:", file=sys.stderr)
+    problems = [*problems[:20], f"…and {len(problems) - 20:,} more"] if len(problems) > 20 else problems
     for problem in problems:
         print(f"  {problem}", file=sys.stderr)
     raise SystemExit(2)
@@ -95,7 +111,7 @@ def _with_data(args: argparse.Namespace, scenario: Scenario) -> Scenario:
     """The scenario with ``--data`` or ``--dataset``; a dataset that cannot be used ends with exit 2."""
     if args.data is None and args.dataset is None:
         return scenario
-    source = args.data or f"--dataset {args.dataset}"
+    source = quote(args.data, 80) if args.data is not None else f"--dataset {args.dataset}"
     try:
         if args.data is not None:
             dataset = load_dataset(args.data)
@@ -112,8 +128,20 @@ def _with_data(args: argparse.Namespace, scenario: Scenario) -> Scenario:
         _refuse(source, err.problems)
 
 
+MAX_UPDATES = 200_000  # steps × examples with --batch example: about 40 s for 8 layers × 16 units
+
+
 def train_command(args: argparse.Namespace) -> None:
     scenario = _with_data(args, _scenario(args))
+    examples = len(scenario.dataset or [None])
+    if args.batch == EXAMPLE and args.steps * examples > MAX_UPDATES:
+        _refuse(
+            f"--steps {args.steps:,}",
+            [
+                f"{args.steps:,} steps of {examples} examples are {args.steps * examples:,} updates, at most "
+                f"{MAX_UPDATES:,} with --batch example: use fewer steps or --batch full"
+            ],
+        )
     run = train(scenario, args.steps, mode=args.batch, target_loss=args.target_loss)
     trained = run.scenario
     if run.diverged_at is not None:
@@ -173,7 +201,7 @@ def _write(path: str, data: bytes) -> None:
         with open(path, "wb") as handle:
             handle.write(data)
     except OSError as err:
-        print(f"backprop-sim: cannot write {path} ({err.strerror})", file=sys.stderr)
+        print(f"backprop-sim: cannot write {quote(path, 80)} ({err.strerror})", file=sys.stderr)
         raise SystemExit(2) from None
 
 
@@ -184,11 +212,11 @@ def exercise_command(args: argparse.Namespace) -> None:
     try:
         os.makedirs(args.out, exist_ok=True)
     except OSError as err:
-        print(f"backprop-sim: cannot create {args.out} ({err.strerror})", file=sys.stderr)
+        print(f"backprop-sim: cannot create {quote(args.out, 80)} ({err.strerror})", file=sys.stderr)
         raise SystemExit(2) from None
     for name, data in files.items():
         _write(os.path.join(args.out, name), data)
-    print(f"wrote {len(files)} files to {args.out}: {', '.join(files)}")
+    print(f"wrote {len(files)} files to {quote(args.out, 80)}: {', '.join(files)}")
 
 
 def notebook_command(args: argparse.Namespace) -> None:
@@ -199,4 +227,4 @@ def notebook_command(args: argparse.Namespace) -> None:
         sys.stdout.buffer.write(data)
         return
     _write(args.output, data)
-    print(f"wrote {args.output}")
+    print(f"wrote {quote(args.output, 80)}")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from ..core.record import check_computable
-from ..core.scenario import MAX_FILE_BYTES, Scenario, ScenarioError, quote, scenario_from_dict, scenario_to_json
+from ..core.scenario import MAX_FILE_BYTES, Scenario, ScenarioError, scenario_from_dict, scenario_to_json
+from .files import read_limited
 
 
 def scenario_from_json(text: str | bytes) -> Scenario:
@@ -39,17 +40,8 @@ def scenario_from_json(text: str | bytes) -> Scenario:
 
 
 def load_scenario(path: str) -> Scenario:
-    """Read and validate a scenario file."""
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as err:
-        raise ScenarioError([f"file: cannot read {quote(path, 80)} ({err.strerror})"]) from None
-    except ValueError:  # an embedded NUL character
-        raise ScenarioError([f"file: cannot read {quote(path, 80)} (not a valid file name)"]) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise ScenarioError(["file: must be at most 1 MB"])
-    return scenario_from_json(raw)
+    """Read and validate a scenario file (a regular file of at most 1 MB)."""
+    return scenario_from_json(read_limited(path))
 
 
 def save_scenario(scenario: Scenario, path: str) -> None:

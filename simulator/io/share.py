@@ -6,7 +6,7 @@ TensorFlow Playground's ``state.ts``): one codec per scenario parameter, and
 validating decoder. Reading never raises: a parameter that cannot be used is named in
 ``problems`` and only that field falls back to the default (see
 ``scenario_with_fallback``); unknown parameters are named and ignored. Every piece of
-user text in a problem is quoted and cut to 40 characters (:func:`simulator.core.scenario.quote`).
+user text in a problem is quoted and cut to 40 characters (:func:`simulator.core.messages.quote`).
 
 Numbers in links are plain ASCII decimals (``0.5``, ``-1e-3``); vectors are separated by
 ``,``, matrix rows by ``;``, layer sizes by ``-`` and dataset examples by ``|`` (``x:target``).
@@ -21,29 +21,27 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.fallback import scenario_with_fallback
+from ..core.messages import MAX_LISTED, listed, quote
 from ..core.mistakes import MISTAKES
-from ..core.scenario import MAX_LAYERS, MAX_LISTED, Scenario, key_name, layer_problems, quote, scenario_to_dict
+from ..core.numbers import number_or_text, plain
+from ..core.presets import PRESETS
+from ..core.scenario import MAX_LAYERS, Scenario, key_name, layer_problems, scenario_to_dict
 from ..core.training import EXAMPLE, MODES
 from ..views.forms import FORMS, MATRIX
 from ..views.notation import NOTATIONS, ZAD
 
-MAX_PARAM_LENGTH = 200_000
+MAX_PARAM_LENGTH = 100_000  # reachable: the server refuses a whole URL past about 128 KB (HTTP 400)
 DATASET_LINK_CHARS = 4_000  # a longer dataset is left out of links (download the scenario file instead)
 HIDEABLE = ("editor", "tabs", "code", "tables", "narration", "title")
 MIN_SPEED, MAX_SPEED = 0.5, 30.0
 MAX_DIGITS = 17
+MAX_PROBLEMS = 20  # problems of one link listed one by one, then "…and K more"
 
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _STAGE_ID = re.compile(r"[A-Za-z0-9_.]{1,40}")
 _NUMBERED = re.compile(r"([wb])([1-9][0-9]?)")
 
 
 # --- scenario fields ---------------------------------------------------------
-
-
-def _number(text: str) -> float | str:
-    """A float for an ASCII decimal, or the text itself so that validation can quote it."""
-    return float(text) if _NUMBER.fullmatch(text.strip()) else text
 
 
 def _format(value: float) -> str:
@@ -55,7 +53,7 @@ def encode_vector(values) -> str:
 
 
 def decode_vector(text: str) -> list:
-    return [_number(part) for part in text.split(",")]
+    return [number_or_text(part) for part in text.split(",")]
 
 
 def encode_matrix(rows) -> str:
@@ -66,8 +64,13 @@ def decode_matrix(text: str) -> list:
     return [decode_vector(row) for row in text.split(";")]
 
 
+def _size(part: str) -> int | float | str:
+    short = part.strip()
+    return int(short) if len(short) <= 3 and short.isascii() and short.isdigit() else number_or_text(part)
+
+
 def _decode_layers(text: str) -> list:
-    return [int(part) if re.fullmatch(r"[0-9]{1,3}", part.strip()) else _number(part) for part in text.split("-")]
+    return [_size(part) for part in text.split("-")]
 
 
 def _encode_dataset(dataset) -> str:
@@ -91,13 +94,20 @@ _SCENARIO_PARAMS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "loss": ("loss", str),
     "x": ("x", decode_vector),
     "t": ("target", decode_vector),
-    "lr": ("learning_rate", _number),
+    "lr": ("learning_rate", number_or_text),
     "data": ("dataset", _decode_dataset),
 }
 
 
+def _may_fit(scenario: Scenario) -> bool:
+    """False when the dataset cannot fit a link whatever its numbers: each takes at least two characters."""
+    return scenario.dataset is None or 2 * sum(x.size + t.size for x, t in scenario.dataset) <= DATASET_LINK_CHARS
+
+
 def dataset_fits_link(scenario: Scenario) -> bool:
     """Whether the scenario's dataset (if any) is short enough to travel in a link."""
+    if not _may_fit(scenario):
+        return False
     data = scenario_to_dict(scenario)["dataset"]
     return data is None or len(_encode_dataset(data)) <= DATASET_LINK_CHARS
 
@@ -184,9 +194,9 @@ def _read_round(text: str) -> int:
 
 
 def _read_speed(text: str) -> float:
-    if not _NUMBER.fullmatch(text) or not MIN_SPEED <= float(text) <= MAX_SPEED:
+    if plain(text) is None or not MIN_SPEED <= float(plain(text)) <= MAX_SPEED:
         raise ValueError(f"{quote(text)} is not a number of seconds from {MIN_SPEED:g} to {MAX_SPEED:g}")
-    return float(text)
+    return float(plain(text))
 
 
 def _write_speed(value: float) -> str:
@@ -268,8 +278,9 @@ def encode(
         params.update({f"b{l + 1}": encode_vector(b) for l, b in enumerate(data["biases"])})
     if not data["train_biases"]:
         params["frozen"] = "1"
-    if data["dataset"] is not None and dataset_fits_link(scenario):
-        params["data"] = _encode_dataset(data["dataset"])
+    dataset = None if data["dataset"] is None or not _may_fit(scenario) else _encode_dataset(data["dataset"])
+    if dataset is not None and len(dataset) <= DATASET_LINK_CHARS:
+        params["data"] = dataset
     options = options or ViewOptions()
     options = dataclasses.replace(options, stage=stage or options.stage, lecture=lecture or options.lecture)
     for option in VIEW_OPTIONS:
@@ -374,7 +385,18 @@ def _read_options(texts: dict[str, str], problems: list[str]) -> ViewOptions:
     return ViewOptions(**values)
 
 
-_KNOWN = {*_SCENARIO_PARAMS, "frozen", *(option.param for option in VIEW_OPTIONS)}
+_KNOWN = {*_SCENARIO_PARAMS, "frozen", "preset", *(option.param for option in VIEW_OPTIONS)}
+
+
+def _preset(texts: dict[str, str], default: Scenario, problems: list[str]) -> Scenario:
+    """``preset=two_outputs``: that preset is the starting point the other parameters change."""
+    if "preset" not in texts:
+        return default
+    name = texts["preset"]
+    if name not in PRESETS:
+        problems.append(f"preset: ignored, {_short(name[:40])} is not one of {', '.join(PRESETS)}")
+        return default
+    return PRESETS[name]
 
 
 def decode(params: Mapping[str, Any], default: Scenario) -> SharedView:
@@ -386,8 +408,9 @@ def decode(params: Mapping[str, Any], default: Scenario) -> SharedView:
     problems.extend(f"{key_name(k)}: unknown parameter, ignored" for k in unknown[:MAX_LISTED])
     if len(unknown) > MAX_LISTED:
         problems.append(f"…and {len(unknown) - MAX_LISTED:,} more unknown parameters, ignored")
+    default = _preset(texts, default, problems)
     data = _read_scenario(texts, default, problems)
     scenario, found = scenario_with_fallback(data, default)
     problems.extend(found)
     options = _read_options(texts, problems)
-    return SharedView(scenario, options.stage, options, tuple(problems))
+    return SharedView(scenario, options.stage, options, tuple(listed(problems, MAX_PROBLEMS)))

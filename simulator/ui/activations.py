@@ -7,7 +7,7 @@ import streamlit as st
 
 from simulator import ACTIVATIONS
 from simulator.core.activations import RELU, SIGMOID, SOFTMAX, TANH
-from simulator.core.editing import parse_numbers
+from simulator.core.fields import parse_numbers
 from simulator.core.notebook import SEED_VECTOR, perceptron, perceptron_weights
 from simulator.views.figures import activation_figure
 from simulator.views.tables import matrix_frame

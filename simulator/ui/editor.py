@@ -6,19 +6,14 @@ last good scenario and puts the message beside the field that was wrong.
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from simulator import ACTIVATIONS, LOSSES, PRESETS, ScenarioError
-from simulator.core.editing import (
-    BIAS_MODES,
-    bias_mode,
-    parse_cell,
-    parse_sizes,
-    parse_vector,
-    with_bias_mode,
-    with_cell_edits,
-    with_layers,
-)
+from simulator.core.editing import BIAS_MODES, bias_mode, with_bias_mode, with_cell_edits, with_layers
+from simulator.core.fields import parse_cell, parse_learning_rate, parse_sizes, parse_vector
+from simulator.core.messages import quote
 from simulator.core.names import layer_mark, unit_label, unit_names
 from simulator.core.presets import PRESET_TITLES
 from simulator.core.scenario import scenario_to_json
@@ -36,7 +31,7 @@ def versioned(name: str) -> str:
 
 
 def load_preset(key: str) -> None:
-    state.set_scenario(PRESETS[st.session_state[key]])
+    state.set_scenario(PRESETS[st.session_state[key]], "preset")
 
 
 def edit_cells(field: str, index: int, key: str, rows: list[str], columns: list[str]) -> None:
@@ -57,7 +52,7 @@ def edit_cells(field: str, index: int, key: str, rows: list[str], columns: list[
         }
         return with_cell_edits(scenario, field, index, positions)
 
-    state.try_change(f"{field}{index}", change)
+    state.try_change(f"{field}{index}", change, reset=True)
 
 
 def edit_text(field: str, key: str) -> None:
@@ -66,7 +61,7 @@ def edit_text(field: str, key: str) -> None:
     if field == "layers":
         state.try_change(field, lambda s: with_layers(s, parse_sizes(text)))
     elif field == "learning_rate":
-        state.try_change(field, lambda s: s.replace(learning_rate=parse_cell(text, "learning_rate")))
+        state.try_change(field, lambda s: s.replace(learning_rate=parse_learning_rate(text)))
     else:
         state.try_change(field, lambda s: s.replace(**{field: parse_vector(text, field)}))
 
@@ -90,10 +85,10 @@ def upload(key: str) -> None:
     try:
         scenario = scenario_from_json(file.getvalue())
     except ScenarioError as err:
-        state.note_problem("upload", [f"{file.name[:60]}: {p}" for p in err.problems])
+        state.note_problem("upload", [f"{quote(file.name, 60)}: {p}" for p in err.problems])
         return
-    state.set_scenario(scenario)
-    state.put("stage", FIRST_STAGE)
+    if state.set_scenario(scenario, "upload"):
+        state.put("stage", FIRST_STAGE)
 
 
 def problems_beside(field: str) -> None:
@@ -129,6 +124,7 @@ def preset_picker(scenario) -> None:
         args=(key,),
         placeholder="Edited scenario",
     )
+    problems_beside("preset")
 
 
 def example_fields(scenario) -> None:
@@ -207,8 +203,13 @@ def architecture_fields(scenario) -> None:
 
 def save_and_load(scenario) -> None:
     st.markdown("**Save and load**")
-    st.download_button(
-        "Download scenario (JSON)", scenario_to_json(scenario), "scenario.json", "application/json", key="download"
+    st.download_button(  # built when clicked, not on every rerun (40 ms for 8 layers × 16 units, 256 examples)
+        "Download scenario (JSON)",
+        partial(scenario_to_json, scenario),
+        "scenario.json",
+        "application/json",
+        key="download",
+        on_click="ignore",
     )
     key = versioned("upload")
     st.file_uploader("Upload a scenario (JSON, up to 1 MB)", type=["json"], key=key, on_change=upload, args=(key,))

@@ -14,10 +14,12 @@ import streamlit as st
 from simulator.core.gradcheck import AGREEMENT, nudge_curve, stage_gradient_check
 from simulator.core.mistakes import MISTAKES
 from simulator.core.names import unit_label, unit_names
+from simulator.core.scenario import ScenarioError
 from simulator.views.learning_figures import nudge_figure
 from simulator.views.learning_tables import gradient_check_styled, gradient_check_table
 
 from . import state
+from .text import escaped
 
 NUDGE_POINTS = 41
 
@@ -104,5 +106,8 @@ def gradient_room(record, stage) -> None:
     if stage.kind != "gradient":
         return
     scenario, mistake = record.scenario, record.mistake
-    check_table(scenario, stage, mistake)
-    nudge(scenario, stage, mistake)
+    try:
+        check_table(scenario, stage, mistake)
+        nudge(scenario, stage, mistake)
+    except ScenarioError as err:  # a difference quotient or a nudge past the float range
+        st.caption(escaped(f"The gradient check cannot run here: {err.problems[0]}"))

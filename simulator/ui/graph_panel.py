@@ -9,6 +9,7 @@ from simulator.views.figures import network_figure
 from simulator.views.graph import graph_model, node_explanation
 
 from . import presenter, state
+from .chain_view import chain_panel
 from .mistakes_view import marked_figure
 
 
@@ -35,13 +36,16 @@ def unit_inspector(record, stages, index: int, hidden: bool) -> None:
             st.markdown(f"${line}$")
         if not lines:
             st.caption("Nothing computed at this unit yet: step forward.")
+        chain_panel(record, unit, reached)
 
 
 def network_graph(record, stages, index: int) -> None:
     lecture = state.get("lecture")
     hidden = presenter.hiding(stages[index].id)  # presenter: blank the answer, spotlight, image download
     # A classic mistake: units and edges whose values differ from the correct step's are marked.
-    model = graph_model(record, stages, index, blank=hidden, divergence=state.computed().divergence)
+    model = graph_model(
+        record, stages, index, blank=hidden, divergence=state.computed().divergence, notation=state.get("notation")
+    )
     dark = st.context.theme.type == "dark"
     st.plotly_chart(
         marked_figure(network_figure(model, lecture, spotlight=state.get("spotlight"), dark=dark), model, lecture),

@@ -7,17 +7,21 @@ until "Resize the network to fit".
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from simulator import DATASETS, ScenarioError, dataset_from_csv, dataset_to_csv, with_dataset
 from simulator.core.datasets import MAX_NOISE, Dataset, dataset_of, fit_problems
+from simulator.core.messages import listed, quote
+from simulator.core.record import check_computable
 from simulator.core.scenario import MAX_DATASET
 from simulator.io.share import DATASET_LINK_CHARS, dataset_fits_link
 
 from . import state
 from .text import escaped, problems_box
 
-MAX_SHOWN = 40  # problems listed at once; a file can have hundreds
+MAX_SHOWN = 12  # problems listed at once (a CSV's own are at most ten, then "…and K more")
 COLUMN_RULE = (
     "A header row, then one row per example (at most 256 rows, 1 MB). Name the input columns "
     "x1, x2, … and the target columns t1, t2, … (or y1, y2, …), e.g. x1,x2,t1. Commas separate cells; "
@@ -34,8 +38,17 @@ def offer(dataset: Dataset, source: str) -> None:
         state.put("lab_pending", (dataset, source))
         state.put("problems", {})
         return
-    state.set_scenario(fitted)
-    state.put("lab_pending", None)
+    if put_data(fitted, source):
+        state.put("lab_pending", None)
+
+
+def put_data(fitted, source: str) -> bool:
+    """Put the network with its new data in force, unless a step on one of its examples overflows."""
+    problems = check_computable(fitted)
+    if problems:
+        state.note_problem("lab_data", [f"{source}: {problem}" for problem in problems])
+        return False
+    return state.set_scenario(fitted, "lab_data")
 
 
 def resize_to_fit() -> None:
@@ -45,8 +58,8 @@ def resize_to_fit() -> None:
     except ScenarioError as err:  # e.g. cross-entropy targets outside [0, 1]: resizing cannot help
         state.note_problem("lab_fit", [f"{source}: {problem}" for problem in err.problems])
         return
-    state.set_scenario(fitted)
-    state.put("lab_pending", None)
+    if put_data(fitted, source):
+        state.put("lab_pending", None)
 
 
 def upload(key: str) -> None:
@@ -72,22 +85,18 @@ def use_built_in() -> None:
     offer(dataset, f"{name} ({len(dataset)} points)")
 
 
-def listed(messages: list[str]) -> list[str]:
-    """At most ``MAX_SHOWN`` messages, and how many more there are."""
-    more = len(messages) - MAX_SHOWN
-    return messages[:MAX_SHOWN] + ([f"… and {more} more"] if more > 0 else [])
-
-
 def problems_here(field: str, intro: str = "") -> None:
     """The messages noted for ``field`` in one alert, each in a code span (they quote the file)."""
-    problems_box(listed(state.get("problems").get(field, [])), intro)
+    problems_box(listed(state.get("problems").get(field, []), MAX_SHOWN), intro)
 
 
 def upload_problems() -> None:
     """Why the uploaded file was refused, under its name; the data in force stays."""
     name, *problems = state.get("problems").get("lab_upload", [None])
     if problems:
-        problems_box(listed(problems), f"{escaped(name, 60)} was not used; the last good data is kept:")
+        problems_box(
+            listed(problems, MAX_SHOWN), f"{escaped(quote(name, 60))} was not used; the last good data is kept:"
+        )
 
 
 def built_in_sets() -> None:
@@ -145,11 +154,12 @@ def current_data(scenario) -> None:
         )
     st.download_button(
         "Download the data (CSV)",
-        dataset_to_csv(dataset),
+        partial(dataset_to_csv, dataset),  # built when clicked, not on every rerun
         "data.csv",
         "text/csv",
         key="lab_download",
         icon=":material/download:",
+        on_click="ignore",
     )
     if not dataset_fits_link(scenario):
         st.caption(
@@ -167,4 +177,5 @@ def data_section() -> None:
     with upload_column:
         csv_upload(state.get("revision"))
     pending_fit()
+    problems_here("lab_data", "This data was not used; the last good data is kept:")
     current_data(scenario)

@@ -17,6 +17,7 @@ from simulator.views.lab_figures import trajectory_figure
 from simulator.views.lab_tables import diff_tables, styled_diff
 
 from . import state
+from .text import problems_box
 
 
 def current_history() -> History:
@@ -41,23 +42,33 @@ def same(scenario, placed) -> bool:
     return True
 
 
-def put_in_force(history: History, k: int) -> None:
-    """Keep ``history`` and make step k's weights the scenario every view shows."""
+def put_in_force(history: History, k: int) -> bool:
+    """Keep ``history`` and make step k's weights the scenario every view shows (False, with a message
+    beside the history, when that step overflows under the mistake or paper mode in force)."""
     scenario = history.scenario_at(k)
-    state.set_scenario(scenario)
+    if not state.set_scenario(scenario, "history"):
+        return False
     state.put("history", history)
     state.put("lab_scenario", scenario)
     state.put("history_step", k)
+    return True
 
 
 def scrub(key: str) -> None:
-    put_in_force(state.get("history"), int(st.session_state[key]))
+    """Show the step the slider points at, clamped to the steps kept (quick presses may point past them)."""
+    history, k = state.get("history"), st.session_state.get(key)
+    if history is None or k is None:
+        return
+    put_in_force(history, min(max(int(k), history.first), history.last))
 
 
 def reset_to_step() -> None:
     """Drop the steps after the one in force, so training continues from there."""
-    k = state.get("history_step")
-    state.put("history", state.get("history").truncated(k))
+    history = state.get("history")
+    if history is None:
+        return
+    k = min(max(state.get("history_step"), history.first), history.last)
+    state.put("history", history.truncated(k))
     state.put("lab_note", None)
 
 
@@ -66,7 +77,7 @@ def scrubber(history: History) -> None:
     if history.last == history.first:
         st.caption("Train a few steps: then every step is kept here and you can go back to any of them.")
         return
-    k = state.get("history_step")
+    k = min(max(state.get("history_step"), history.first), history.last)
     st.session_state["scrub"] = k
     st.slider(
         "Step shown (the Step-through tab shows this step's stages and weights)",
@@ -127,5 +138,6 @@ def dark() -> bool:
 
 def history_section(history: History) -> None:
     st.subheader("History")
+    problems_box(state.get("problems").get("history", []), "This step is not shown:", kind="warning")
     scrubber(history)
     diff_view(history)

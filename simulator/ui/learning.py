@@ -18,6 +18,7 @@ from simulator.views.notation import MAZUR, ZAD
 
 from . import mistakes_view, presenter, quiz, state
 from .gradcheck_view import gradient_room
+from .text import problems_box
 
 PAPER_DIGITS = (2, 3, 4, 5, 6, 7, 8)
 FORMS = {MATRIX: "Matrix", SCALAR: "Scalar"}
@@ -29,11 +30,22 @@ WIDGETS = {"l_quiz": "quiz", "l_mistake": "mistake", "l_digits": "digits", "l_fo
 NONE = {"l_mistake": "", "l_digits": 0}  # a selectbox shows None as "Choose an option": these stand for it
 
 
+COMPUTING = ("mistake", "digits")  # options that change the computation: checked before they are put in force
+
+
 def _copy(widget: str) -> None:
     value = st.session_state[widget]
     if value is None:  # a segmented control clicked off keeps its choice
         return
-    state.put(WIDGETS[widget], None if widget in NONE and value == NONE[widget] else value)
+    name, value = WIDGETS[widget], None if widget in NONE and value == NONE[widget] else value
+    if name in COMPUTING:
+        options = {"mistake": state.get("mistake"), "digits": state.get("digits"), name: value}
+        problems = state.option_problems(state.get("scenario"), options["mistake"], options["digits"])
+        if problems:  # the last good option stays; the message sits under the controls
+            state.note_problem(name, problems)
+            return
+        state.note_problem(name, [])
+    state.put(name, value)
 
 
 def controls() -> None:
@@ -91,6 +103,8 @@ def controls() -> None:
             help="Our z, a, δ or the net/out names of Matt Mazur's worked example (link: notation=mazur).",
             label_visibility="collapsed",
         )
+    for name in COMPUTING:
+        problems_box(state.get("problems").get(name, []), "Kept as it was:", kind="warning")
 
 
 def status(now) -> None:
@@ -133,13 +147,18 @@ def below(now) -> None:
         )
         if expander.open:
             with expander:
-                drifts = [paper_drift(now.record.scenario, k) for k in range(1, 9)]
+                drifts = [paper_drift(now.record.scenario, k) for k in range(1, 9) if not overflows(now, k)]
                 st.plotly_chart(
                     paper_drift_figure(drifts, state.get("lecture")),
                     key="paper_drift_plot",
                     config={"displayModeBar": False},
                     width="stretch",
                 )
+
+
+def overflows(now, digits: int) -> bool:
+    """Whether paper mode at ``digits`` would overflow this step (such a k is left out of the drift plot)."""
+    return bool(state.option_problems(now.record.scenario, None, digits))
 
 
 def quiz_room(now, index: int) -> None:

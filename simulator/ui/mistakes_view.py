@@ -19,6 +19,7 @@ from simulator.views.graph import GraphModel
 from simulator.views.graph_layout import graph_layout
 from simulator.views.learning_figures import mistake_loss_figure
 from simulator.views.learning_tables import mistake_comparison_table
+from simulator.views.mistake_notes import looks_better
 
 from . import state
 from .text import escaped
@@ -105,11 +106,11 @@ def side_by_side(now, index: int) -> None:
         return
     with st.container(key="mistake_compare", border=True):
         st.markdown("**Correct vs with the mistake**")
-        left, right = st.columns(2)
-        left.caption("Correct")
-        left.latex(r"\small " + correct.substituted)
-        right.caption("With the mistake")
-        right.latex(r"\small " + stage.substituted)
+        # One above the other at the page's own size: two half-width columns shrank wide matrices to illegible.
+        st.caption("Correct")
+        st.latex(correct.substituted)
+        st.caption("With the mistake")
+        st.latex(stage.substituted)
         frame = mistake_comparison_table(correct, stage, now.divergence.masks.get(stage.id))
         st.table(_comparison_styled(frame))
 
@@ -148,3 +149,16 @@ def loss_curves(now) -> None:
             f"{mistaken[-1]:.4g} with the mistake (it started at {correct[0]:.4g})."
         )
     )
+    note = _looks_better(scenario_to_json(now.record.scenario, indent=None), mistake, steps)
+    if note is not None:
+        st.info(f"**Why the mistake can look better here — and why it is still wrong.** {note}", icon="🤔")
+
+
+@st.cache_data(max_entries=64, show_spinner="Training the counter-example…")
+def _looks_better(scenario_json: str, mistake: str, steps: int) -> str | None:
+    import json
+
+    scenario = scenario_from_dict(json.loads(scenario_json))
+    correct, mistaken = mistake_losses(scenario, mistake, steps)
+    note = looks_better(scenario, mistake, correct, mistaken)
+    return None if note is None else note.text()

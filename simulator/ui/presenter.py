@@ -13,6 +13,7 @@ import streamlit as st
 from simulator.io.share import MAX_SPEED, MIN_SPEED
 from simulator.views.formatting import notebook_values
 from simulator.views.narration import blank_latex, blank_output, graph_table, narrate
+from simulator.views.notation import notation_named
 
 from . import quiz, state
 
@@ -132,6 +133,8 @@ def worked_numbers(stage) -> None:
     st.latex(r"\small " + (blank_latex(stage) if hidden else stage.substituted))
     if shown("code"):
         output = blank_output(stage) if hidden else notebook_values(stage.values)
+        # the printout's names in the notation on screen (Mazur: net_h, out_o), as the code line above has them
+        output = notation_named(state.get("notation")).code(output, tuple(state.get("scenario").layers))
         st.code(f">>> {stage.code}\n{output}", language="python")
     if blanked(stage.id):  # the quiz has its own Check and Show me
         st.button(

@@ -13,7 +13,9 @@ from typing import Any
 import streamlit as st
 
 from simulator import SEED, Scenario, ScenarioError, Stage, StepRecord, build_stages, step
-from simulator.core.mistakes import Divergence, divergence
+from simulator.core.messages import quote
+from simulator.core.mistakes import MISTAKES, Divergence, divergence
+from simulator.core.record import step_problems
 from simulator.io.share import ViewOptions, decode, encode
 from simulator.views.stages import FIRST_STAGE
 
@@ -88,7 +90,7 @@ def read_link_once() -> None:
             return
         view = decode(st.query_params.to_dict(), SEED)
         if encode(view.scenario) != encode(get("scenario")):
-            set_scenario(view.scenario)
+            _replace(view.scenario)  # the link's options are checked with it below
     else:
         view = decode(st.query_params.to_dict(), SEED)
         init()
@@ -96,34 +98,74 @@ def read_link_once() -> None:
     put("lecture", view.lecture)
     for name, option in LINKED_OPTIONS.items():
         put(name, getattr(view.options, option))
-    problems = list(view.problems)
+    problems = [*view.problems, *usable_options(get("scenario"))]
     stage_ids = [s.id for s in computed().stages]
     if view.stage and view.stage not in stage_ids:
-        problems.append(f"stage: ignored, there is no stage {view.stage[:40]!r}")
+        problems.append(f"stage: ignored, there is no stage {quote(view.stage)}")
     put("stage", view.stage if view.stage in stage_ids else stage_ids[0])
     put("link_problems", problems)
 
 
-def set_scenario(scenario: Scenario) -> None:
-    """Make ``scenario`` current; every editor re-reads it, and an old loss curve no longer applies."""
+def option_problems(scenario: Scenario, mistake: str | None, digits: int | None) -> list[str]:
+    """Why the page could not show ``scenario``'s step with this classic mistake and paper mode (it
+    would overflow), naming the option that does it; empty when it can."""
+    problems = step_problems(scenario, mistake, digits)
+    if not problems or (mistake is None and digits is None) or step_problems(scenario):
+        return problems
+    options = [f"the classic mistake “{MISTAKES[mistake].title}”" if mistake else "", f"paper mode ({digits} digits)"]
+    on = " with ".join(o for o in options[: 1 if digits is None else 2] if o)
+    return [f"with {on}, this step cannot be shown: {p}" for p in problems]
+
+
+def usable_options(scenario: Scenario) -> list[str]:
+    """Turn off a linked mistake or paper mode under which ``scenario``'s step overflows; say so."""
+    problems = []
+    if get("mistake") is not None and (found := option_problems(scenario, get("mistake"), None)):
+        problems += [f"mistake: ignored, {p}" for p in found]
+        put("mistake", None)
+    if get("digits") is not None and (found := option_problems(scenario, get("mistake"), get("digits"))):
+        problems += [f"round: ignored, {p}" for p in found]
+        put("digits", None)
+    return problems
+
+
+def set_scenario(scenario: Scenario, field: str = "scenario") -> bool:
+    """Make ``scenario`` current (every editor re-reads it; an old loss curve no longer applies) when its
+    step can be shown with the mistake and paper mode in force; otherwise keep the last good one, note
+    why beside ``field`` and return False."""
+    problems = option_problems(scenario, get("mistake"), get("digits"))
+    if problems:
+        note_problem(field, problems)
+        return False
+    _replace(scenario)
+    return True
+
+
+def _replace(scenario: Scenario) -> None:
     put("scenario", scenario)
     put("revision", get("revision") + 1)
     put("problems", {})
     put("losses", None)
 
 
-def try_change(field: str, change) -> None:
-    """Apply ``change`` to the scenario; on bad input keep the last good one and note why beside ``field``."""
+def try_change(field: str, change, reset: bool = False) -> None:
+    """Apply ``change`` to the scenario; on bad input keep the last good one and note why beside ``field``.
+
+    A refused text field keeps showing what was typed (retyping the good value clears the message);
+    with ``reset`` (table cells) the widget re-reads the scenario instead.
+    """
     try:
         scenario = change(get("scenario"))
     except ValueError as err:  # ScenarioError, or a parser's ValueError quoting what was typed
         put("problems", {field: err.problems if isinstance(err, ScenarioError) else [str(err)]})
-        put("revision", get("revision") + 1)
+        if reset:
+            put("revision", get("revision") + 1)
         return
     if scenario == get("scenario"):  # a widget re-sending the value it shows changes nothing
         put("problems", {})
         return
-    set_scenario(scenario)
+    if not set_scenario(scenario, field) and reset:
+        put("revision", get("revision") + 1)
 
 
 def note_problem(field: str, messages: list[str]) -> None:
@@ -160,6 +202,34 @@ class Computed:
         return self.ids.index(stage) if stage in self.ids else 0
 
 
+def _compute(scenario: Scenario, mistake: str | None, digits: int | None, view: dict) -> Computed:
+    correct = step(scenario, digits=digits)
+    correct_stages = build_stages(correct, **view)
+    if mistake is None:
+        return Computed(correct, correct_stages, correct, correct_stages)
+    record = step(scenario, mistake=mistake, digits=digits)
+    stages = build_stages(record, **view)
+    return Computed(record, stages, correct, correct_stages, divergence(correct_stages, stages))
+
+
+def _safe(scenario: Scenario, view: dict) -> Computed:
+    """The last line of defence (every path that sets the scenario or an option checks it first): a step
+    that overflows turns the options off, or falls back to the seed, with a message instead of an error."""
+    try:
+        return _compute(scenario, get("mistake"), get("digits"), view)
+    except ScenarioError as err:
+        problems = option_problems(scenario, get("mistake"), get("digits")) or err.problems
+    put("mistake", None)
+    put("digits", None)
+    try:
+        now = _compute(scenario, None, None, view)
+    except ScenarioError:
+        put("scenario", SEED)
+        now = _compute(SEED, None, None, view)
+    note_problem("mistake", problems)
+    return now
+
+
 def computed() -> Computed:
     """The step and its stages for the current scenario and view options, computed once per combination."""
     scenario, mistake, digits = get("scenario"), get("mistake"), get("digits")
@@ -167,14 +237,7 @@ def computed() -> Computed:
     inputs = (mistake, digits, tuple(view.values()))
     memo = get("computed")
     if memo is None or memo[0] is not scenario or memo[1] != inputs:
-        correct = step(scenario, digits=digits)
-        correct_stages = build_stages(correct, **view)
-        if mistake is None:
-            now = Computed(correct, correct_stages, correct, correct_stages)
-        else:
-            record = step(scenario, mistake=mistake, digits=digits)
-            stages = build_stages(record, **view)
-            now = Computed(record, stages, correct, correct_stages, divergence(correct_stages, stages))
-        memo = (scenario, inputs, now)
+        now = _safe(scenario, view)
+        memo = (get("scenario"), (get("mistake"), get("digits"), tuple(view.values())), now)
         put("computed", memo)
     return memo[2]

@@ -13,6 +13,7 @@ from . import learning, presenter, state
 from .graph_panel import network_graph
 from .keys import clicker
 from .tables_view import all_update_tables, stage_table_row
+from .text import problems_box
 
 
 def go_to(index: int) -> None:
@@ -94,7 +95,8 @@ def take_step() -> None:
     if taken.problem:
         state.note_problem("take_step", [taken.problem])
         return
-    state.set_scenario(taken.scenario)
+    if not state.set_scenario(taken.scenario, "take_step"):  # the next step overflows: this one stays
+        return
     state.put("losses", taken.losses)
     state.put("stage", FIRST_STAGE)
 
@@ -117,8 +119,7 @@ def stage_panel(record, stages, index: int) -> None:
         if st.button("Take this step and start the next one", key="take_step"):
             take_step()
             st.rerun(scope="app")  # the sidebar and the download live outside this fragment
-        for problem in state.get("problems").get("take_step", []):
-            st.warning(problem, icon="⚠️")
+        problems_box(state.get("problems").get("take_step", []), kind="warning")
     learning.beside(state.computed(), index)  # the mistake beside the correct step; gradient check and nudge
 
 

@@ -12,14 +12,12 @@ import re
 
 import streamlit as st
 
-MAX_SHOWN = 300  # characters of one message; longer ones are cut with "…"
+from simulator.core.messages import MESSAGE_LIMIT, capped, listed
 
 
-def escaped(text: str, limit: int = MAX_SHOWN) -> str:
+def escaped(text: str, limit: int = MESSAGE_LIMIT) -> str:
     """``text`` cut to ``limit`` characters, on one line, as a Markdown code span."""
-    text = " ".join(str(text).splitlines())
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
+    text = capped(" ".join(str(text).splitlines()), limit)
     fence = "`" * (1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
     padding = " " if text.startswith("`") or text.endswith("`") or not text.strip(" ") else ""
     return f"{fence}{padding}{text}{padding}{fence}"
@@ -29,7 +27,7 @@ def problems_box(messages: list[str], intro: str = "", icon: str = "⚠️", kin
     """Messages (which may quote user text) in one alert, each in a code span under our own ``intro``."""
     if not messages:
         return
-    text = "\n".join(f"- {escaped(m)}" for m in messages)
+    text = "\n".join(f"- {escaped(m)}" for m in listed(messages, 20))
     if intro:
         text = f"{intro}\n\n{text}"
     (st.error if kind == "error" else st.warning)(text, icon=icon)

@@ -42,16 +42,26 @@ class Run:
 
 
 def start_run() -> None:
-    state.put("lab_run", Run(int(st.session_state["train_steps"]), target=st.session_state.get("target_loss")))
+    steps = st.session_state.get("train_steps")
+    if steps is None or not 1 <= steps <= MAX_TRAIN_STEPS:
+        got = "nothing" if steps is None else f"{steps:,}"
+        state.put("lab_note", ("warning", f"Steps: type a whole number from 1 to {MAX_TRAIN_STEPS:,}, got {got}."))
+        return
+    state.put("lab_run", Run(int(steps), target=st.session_state.get("target_loss")))
     state.put("lab_note", None)
 
 
 def pause() -> None:
-    state.put("lab_run", replace(state.get("lab_run"), playing=False))
+    """Pause the run; a click that arrives as the run ends finds nothing to pause."""
+    run = state.get("lab_run")
+    if run is not None:
+        state.put("lab_run", replace(run, playing=False))
 
 
 def resume() -> None:
-    state.put("lab_run", replace(state.get("lab_run"), playing=True))
+    run = state.get("lab_run")
+    if run is not None:
+        state.put("lab_run", replace(run, playing=True))
 
 
 def stop() -> None:
@@ -63,16 +73,28 @@ def pick_batch() -> None:
 
 
 def tick(history: History, run: Run) -> None:
-    """Train for at most ``BUDGET`` seconds, then put the latest step in force and note how it ended."""
-    started, latest = time.perf_counter(), history
-    # Chunks of whole snapshot intervals: the next tick starts on a snapshot, with nothing to replay.
-    for trained in history.trained(run.total - run.done, run.target, chunk=history.every):
-        latest = trained
-        if time.perf_counter() - started > BUDGET:
+    """Train for about ``BUDGET`` seconds, then put the latest step in force and note how it ended.
+
+    Bounded by time, not by steps: the first chunk is one step, and each next one as many steps as the
+    time left allows at the pace measured so far (a step of 8 layers × 16 units over 256 examples takes
+    about 50 ms, one of the seed a few µs). The history keeps the latest weights, so nothing is replayed.
+    """
+    started, latest, chunk = time.perf_counter(), history, 1
+    while (left := run.total - (run.done + latest.last - history.last)) > 0:
+        begun = time.perf_counter()
+        latest = latest.train(min(chunk, left), run.target)
+        spent = time.perf_counter() - started
+        if latest.diverged_at is not None or latest.reached_target or spent > BUDGET:
             break
+        pace = (time.perf_counter() - begun) / min(chunk, left)
+        chunk = max(1, min(100 * chunk, int((BUDGET - spent) / max(pace, 1e-7))))
     done = run.done + latest.last - history.last
     finished = done >= run.total or latest.diverged_at is not None or latest.reached_target
-    put_in_force(latest, latest.last)
+    if not put_in_force(latest, latest.last):  # the step shown would overflow under the mistake or paper mode
+        state.put("lab_run", None)
+        problems = state.get("problems").get("history", [])
+        state.put("lab_note", ("warning", "Training stopped: " + (problems[0] if problems else "overflow")))
+        return
     state.put("lab_run", None if finished else replace(run, done=done))
     if latest.diverged_at is not None:
         state.put("lab_note", ("warning", DIVERGED.format(step=latest.diverged_at).capitalize() + "."))
@@ -83,7 +105,9 @@ def tick(history: History, run: Run) -> None:
 
 def train_controls(history: History, run: Run | None) -> None:
     steps, target, mode = st.columns([1, 1, 2], vertical_alignment="bottom")
-    steps.number_input("Steps", 1, MAX_TRAIN_STEPS, 100, key="train_steps", disabled=run is not None)
+    steps.number_input(  # no max_value: past it the browser only turns the field red; start_run says why
+        "Steps", min_value=1, value=100, key="train_steps", disabled=run is not None, help=f"1 to {MAX_TRAIN_STEPS:,}"
+    )
     target.number_input(
         "Stop at loss",
         min_value=0.0,

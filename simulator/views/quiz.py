@@ -1,9 +1,8 @@
 """Predict, then reveal: read a typed answer, check it against a stage's values, say what went wrong.
 
-Reading (:func:`parse_answer`): rows are separated by newlines or ``;``, the numbers of a row by commas
-or whitespace. A decimal comma is accepted when it is unambiguous: the answer has no ``.`` anywhere and
-the comma sits between digits inside one number with a single comma ("0,5" or "0,5 0,25" read as 0.5 and
-0.5, 0.25; "1,2,3" and "0, 5" are lists). Unicode minus signs are fine.
+Reading (:func:`parse_answer`): rows are separated by newlines or ``;``, the numbers of a row are read by
+:mod:`simulator.core.numbers` (the one rule for typed numbers: "0,5" or "0,5 0,25" read as 0.5 and
+0.5, 0.25; "1,2,3" and "0, 5" are lists; the minus sign "−" is fine).
 
 Tolerance (:data:`TOLERANCE_TEXT`): an entry is right when it is within 0.1 % of the exact value, or when
 it equals the exact value rounded to the significant digits the student typed, counting at least 3.
@@ -24,10 +23,13 @@ from types import MappingProxyType
 
 import numpy as np
 
+from ..core.messages import capped, quote
 from ..core.mistakes import MISTAKES
-from ..core.names import layer_mark
+from ..core.names import layer_mark, unit_names
+from ..core.numbers import MAX_TEXT_CHARS, plain, significant_digits, tokens
 from ..core.record import StepRecord, step
 from ..core.rounding import round_sig
+from .chain import unit_chain
 from .stages import Stage, build_stages
 
 REL_TOL = 1e-3
@@ -38,44 +40,38 @@ TOLERANCE_TEXT = (
 )
 FULL_DIGITS = 17  # an answer given as numbers, not text, is taken at full precision
 
-_MINUS = str.maketrans({"−": "-", "–": "-"})  # minus sign and en dash
-_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")
+_ROWS = re.compile(r"[;\n]")
 
 
-def _digits(token: str) -> int:
-    """Significant digits typed: 0.240 → 3, 0.24 → 2, 1.77e-04 → 3, 120 → 3."""
-    mantissa = re.split(r"[eE]", token.lstrip("+-"))[0].replace(".", "").lstrip("0")
-    return max(1, sum(c.isdigit() for c in mantissa))
+def _row(line: str, text: str) -> list[tuple[float, int]]:
+    row = []
+    for token in tokens(line):
+        found = plain(token)
+        if found is None:
+            raise ValueError(f"could not read {quote(text)}: {quote(token)} is not a number")
+        value = float(found)
+        if not np.isfinite(value):
+            raise ValueError(f"could not read {quote(text)}: {quote(token)} is not a finite number")
+        row.append((value, significant_digits(token)))
+    return row
 
 
 def read_answer(text: str) -> tuple[np.ndarray, np.ndarray]:
     """The numbers typed, and how many significant digits each was typed with (see the module doc)."""
+    try:
+        return _read_answer(text)
+    except ValueError as err:
+        raise ValueError(capped(str(err))) from None
+
+
+def _read_answer(text: str) -> tuple[np.ndarray, np.ndarray]:
     if not isinstance(text, str) or not text.strip():
         raise ValueError("could not read an empty answer: type one number per value")
-    cleaned = text.translate(_MINUS)
-    decimal_comma = "." not in cleaned
-    rows = []
-    for line in re.split(r"[;\n]", cleaned.strip()):
-        if not line.strip():
-            continue
-        tokens = []
-        for chunk in line.split():
-            if decimal_comma and _DECIMAL_COMMA.match(chunk.strip(",")):
-                tokens.append(chunk.strip(",").replace(",", "."))
-            else:
-                tokens.extend(part for part in chunk.split(",") if part)
-        row = []
-        for token in tokens:
-            try:
-                value = float(token)
-            except ValueError:
-                raise ValueError(f"could not read {text!r}: {token!r} is not a number") from None
-            if not np.isfinite(value):
-                raise ValueError(f"could not read {text!r}: {token!r} is not a finite number")
-            row.append((value, _digits(token)))
-        rows.append(row)
+    if len(text) > MAX_TEXT_CHARS:
+        raise ValueError(f"could not read {quote(text)}: longer than {MAX_TEXT_CHARS:,} characters")
+    rows = [_row(line, text) for line in _ROWS.split(text) if line.strip()]
     if len({len(row) for row in rows}) > 1:
-        raise ValueError(f"could not read {text!r}: the rows have different lengths")
+        raise ValueError(f"could not read {quote(text)}: the rows have different lengths")
     values = np.array([[v for v, _ in row] for row in rows])
     digits = np.array([[d for _, d in row] for row in rows])
     return (values[0], digits[0]) if len(rows) == 1 else (values, digits)
@@ -267,3 +263,26 @@ def quiz_score(attempts: Iterable[tuple[str, bool]]) -> QuizScore:
         first.setdefault(stage_id, bool(right))
         counts[stage_id] = counts.get(stage_id, 0) + 1
     return QuizScore(MappingProxyType(first), MappingProxyType(counts))
+
+
+def hint(record: StepRecord, stage: Stage) -> str:
+    """The first factor to check at a stage, before giving up: for a δ its chain of local factors."""
+    if stage.kind == "delta":
+        chain = unit_chain(record, unit_names(record.scenario.layers)[stage.layer][0])
+        first, *rest = chain.factors
+        then = "".join(f", then times {f.symbol} = {f.formula}" for f in rest)
+        return f"Start with the first unit: {chain.symbol} = {' · '.join(f.symbol for f in chain.factors)}. " + (
+            f"Check {first.symbol} = {first.formula} first{then}."
+        )
+    return f"Check {FIRST_FACTOR[stage.kind]}."
+
+
+def diagnosed(diagnoses: Iterable[tuple[str, str]]) -> tuple[str, ...]:
+    """(stage id, matched id) pairs of wrong answers → one line per mistake or slip, naming its stages."""
+    stages: dict[str, list[str]] = {}
+    for stage_id, matched in diagnoses:
+        stages.setdefault(matched, [])
+        if stage_id not in stages[matched]:
+            stages[matched].append(stage_id)
+    words = {**SLIPS, **{m.id: m.matches for m in MISTAKES.values()}}
+    return tuple(f"{words.get(m, m)[:1].upper()}{words.get(m, m)[1:]} ({', '.join(ids)})" for m, ids in stages.items())
