@@ -19,6 +19,7 @@ from types import MappingProxyType
 import numpy as np
 
 from .activations import Activation
+from .presets import XOR_PRESET
 
 
 def _as_is(activation: Activation) -> Activation:
@@ -148,7 +149,7 @@ MISTAKES: dict[str, Mistake] = {
             "forgetting the activation's slope (for a sigmoid o(1 − o))",
             {"delta.output": _NO_SLOPE_NOTE, "delta.hidden": _NO_SLOPE_NOTE},
             looks_better=_LOOKS_BETTER,
-            goes_wrong_on="xor",
+            goes_wrong_on=XOR_PRESET,
         ),
         Mistake(
             "no_hidden_slope",
@@ -159,7 +160,7 @@ MISTAKES: dict[str, Mistake] = {
             {"delta.hidden": "The hidden unit's own slope f′ is left out: δ is the sum sent back alone."},
             _needs_hidden_layer,
             looks_better=_LOOKS_BETTER,
-            goes_wrong_on="xor",
+            goes_wrong_on=XOR_PRESET,
         ),
         Mistake(
             "z_for_a_in_gradient",

@@ -25,7 +25,7 @@ from ..core.names import layer_mark, unit_names
 from ..core.record import StepRecord
 from .formatting import factor, written
 from .forms import to_latex
-from .notation import Notation, notation_named
+from .notation import ZAD, Notation, notation_named
 
 MAX_TERMS = 4  # a sum with more terms is written Σₖ
 
@@ -206,7 +206,7 @@ def _position(record: StepRecord, node_id: str) -> tuple[int, int] | None:
     return None
 
 
-def unit_chain(record: StepRecord, node_id: str, notation: str = "zad") -> Chain | None:
+def unit_chain(record: StepRecord, node_id: str, notation: str = ZAD.id) -> Chain | None:
     """δ of a unit as the product of its local factors; None for an input or an unknown id."""
     found = _position(record, node_id)
     if not found or found[0] == 0:
@@ -218,7 +218,7 @@ def unit_chain(record: StepRecord, node_id: str, notation: str = "zad") -> Chain
     return Chain(symbol, factors, shares, float(record.deltas[l - 1][j]), sum_line)
 
 
-def weight_chain(record: StepRecord, l: int, i: int, j: int, notation: str = "zad") -> Chain:
+def weight_chain(record: StepRecord, l: int, i: int, j: int, notation: str = ZAD.id) -> Chain:
     """∂E/∂w of the edge from unit i of layer l − 1 to unit j of layer l: δⱼ's factors times ∂z/∂w = aᵢ."""
     s = _Symbols(record, notation_named(notation))
     factors, shares, sum_line = _unit_factors(record, s, l, j)
@@ -235,7 +235,7 @@ def weight_chain(record: StepRecord, l: int, i: int, j: int, notation: str = "za
     return Chain(s.partial(s.loss, w), (*factors, last), shares, value, sum_line, left)
 
 
-def bias_chain(record: StepRecord, l: int, j: int, notation: str = "zad") -> Chain:
+def bias_chain(record: StepRecord, l: int, j: int, notation: str = ZAD.id) -> Chain:
     """∂E/∂b of unit j of layer l: δⱼ's factors times ∂z/∂b = 1."""
     s = _Symbols(record, notation_named(notation))
     factors, shares, sum_line = _unit_factors(record, s, l, j)
@@ -246,7 +246,7 @@ def bias_chain(record: StepRecord, l: int, j: int, notation: str = "zad") -> Cha
     return Chain(s.partial(s.loss, b), (*factors, last), shares, float(record.bias_gradients[l - 1][j]), sum_line, left)
 
 
-def unit_chains(record: StepRecord, node_id: str, reached: set[str], notation: str = "zad") -> tuple[Chain, ...]:
+def unit_chains(record: StepRecord, node_id: str, reached: set[str], notation: str = ZAD.id) -> tuple[Chain, ...]:
     """The chains the stages in ``reached`` have revealed at a unit: its δ, then the gradient of each
     weight (and the bias) coming into it."""
     found = _position(record, node_id)

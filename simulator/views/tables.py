@@ -10,7 +10,7 @@ from ..core.mistakes import rules_of
 from ..core.names import layer_mark, unit_label, unit_names
 from ..core.record import StepRecord
 from .formatting import distinct_pair, number
-from .notation import notation_named
+from .notation import ZAD, notation_named
 from .stages import Stage
 
 
@@ -92,7 +92,7 @@ def styled(frame: pd.DataFrame) -> Styler:
     return bare.style.apply(_diverging, axis=None).format(lambda v: shown.get(v) or number(v))
 
 
-def stage_tables(record: StepRecord, stage: Stage, notation: str = "zad") -> dict[str, pd.DataFrame]:
+def stage_tables(record: StepRecord, stage: Stage, notation: str = ZAD.id) -> dict[str, pd.DataFrame]:
     """The tables that belong with a stage: what it computes, in unit-labelled rows and columns, the rows
     named in the notation (z, a or net, out)."""
     scenario, chosen = record.scenario, notation_named(notation)
