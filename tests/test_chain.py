@@ -103,19 +103,22 @@ def test_the_chains_follow_the_stages_reached():
 
 
 def test_the_inspector_shows_the_chain_of_a_clicked_unit():
+    """The walk carries each unit's chain for the browser's inspector, revealed with its stage."""
     from streamlit.testing.v1 import AppTest
 
     from .test_app import APP
+    from .walkpage import walk_data
 
     app = AppTest.from_file(APP, default_timeout=60)
     app.query_params["stage"] = "gradient.W1"
     app.query_params["notation"] = "mazur"
     app.query_params["preset"] = "two_outputs"
     app.run()
-    app.session_state["selected_unit"] = "h1"
-    app.run()
     assert not app.exception
-    shown = "\n".join(m.value for m in app.markdown)
-    assert "The chain rule at h₁" in shown
-    assert r"\partial E_{total}/\partial \mathit{out}_{h1}" in shown
-    assert "Paths its gradient comes back along: h₁ → o₁" in "\n".join(c.value for c in app.caption)
+    data = walk_data(app)
+    index = data["ids"].index("gradient.W1")
+    chain = [item for item, kind, at in data["units"]["h1"]["chain"] if at <= index]
+    assert r"\partial E_{total}/\partial \mathit{out}_{h1}" in "\n".join(chain)
+    assert any(item.startswith("Paths its gradient comes back along: h₁ → o₁") for item in chain)
+    early = [item for item, kind, at in data["units"]["h1"]["chain"] if at < data["ids"].index("delta.1")]
+    assert early == []  # nothing of the chain before the stage that computes δ at h1

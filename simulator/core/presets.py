@@ -58,6 +58,7 @@ TWO_OUTPUTS = Scenario(
     learning_rate=0.5,
 )
 
+XOR_PRESET = "xor"  # the preset where leaving a slope out goes wrong (core.mistakes)
 DEFAULT_PRESET = "seed"  # the network the app opens with and the worksheets vary by default
 XOR_PRESET = "xor"  # needs a hidden layer and biases: where a broken backward pass shows
 PRESETS: dict[str, Scenario] = {

@@ -1,22 +1,19 @@
 """Classic mistakes side by side: where the mistaken step parts from the correct one, and what it does to learning.
 
 The step on screen is the mistaken one (``state.computed().record``); the correct one travels beside it.
-The graph marks the units and edges whose values differ (:func:`marked_figure`), the stage panel shows
+The graph marks the units and edges whose values differ (:func:`simulator.figures.marked_traces`), the stage panel shows
 both formulas and the entry-by-entry comparison, and under the page the two loss curves share one plot.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
 from simulator.core.experiments import mistake_losses
 from simulator.core.mistakes import MISTAKES, inapplicable
 from simulator.core.scenario import scenario_from_dict, scenario_to_json
 from simulator.views.formatting import number
-from simulator.views.graph import GraphModel
-from simulator.views.graph_layout import graph_layout
 from simulator.views.learning_figures import mistake_loss_figure
 from simulator.views.learning_tables import mistake_comparison_table
 from simulator.views.mistake_notes import looks_better
@@ -24,46 +21,8 @@ from simulator.views.mistake_notes import looks_better
 from . import state
 from .text import escaped
 
-MARK = "#D55E00"  # Okabe–Ito vermillion, dotted: never colour alone
 DIFFERS = "background-color: rgba(213,94,0,0.28); font-weight: 600"
 LOSS_STEPS = 100
-
-
-def marked_figure(figure: go.Figure, model: GraphModel, lecture: bool = False) -> go.Figure:
-    """The network figure with dotted vermillion rings on marked units and dotted overlays on marked edges."""
-    nodes = [n for n in model.nodes if n.marked]
-    edges = [e for e in model.edges if e.marked]
-    if not nodes and not edges:
-        return figure
-    layout = graph_layout(model, lecture)
-    position = layout.positions
-    if edges:
-        xs = np.ravel([(position[e.source][0], position[e.target][0], np.nan) for e in edges])
-        ys = np.ravel([(position[e.source][1], position[e.target][1], np.nan) for e in edges])
-        figure.add_trace(
-            go.Scatter(
-                x=xs, y=ys, mode="lines", name="differs from the correct step", hoverinfo="skip", showlegend=False,
-                line={"color": MARK, "width": 5, "dash": "dot"}, opacity=0.75,
-            )
-        )  # fmt: skip
-    if nodes:
-        figure.add_trace(
-            go.Scatter(
-                x=[position[n.id][0] for n in nodes],
-                y=[position[n.id][1] for n in nodes],
-                mode="markers",
-                name="differs from the correct step",
-                hoverinfo="skip",
-                showlegend=False,
-                marker={
-                    "symbol": "circle-open-dot",
-                    "size": layout.node_size + 14,
-                    "color": MARK,
-                    "line": {"width": 4, "color": MARK},
-                },
-            )
-        )
-    return figure
 
 
 def status(now) -> None:

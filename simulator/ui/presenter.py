@@ -15,7 +15,7 @@ from simulator.views.formatting import notebook_values
 from simulator.views.narration import blank_latex, blank_output, graph_table, narrate
 from simulator.views.notation import notation_named
 
-from . import quiz, state
+from . import live_class, quiz, state
 
 
 def shown(part: str) -> bool:
@@ -66,7 +66,7 @@ def _start_autoplay() -> None:
     state.put("autoplay", playing)
     now = state.computed()
     if playing and not more_ahead():
-        state.put("stage", now.ids[0])  # started at the end: play from the beginning
+        state.move_to(now.ids[0])  # started at the end: play from the beginning
 
 
 def reveal() -> None:
@@ -115,6 +115,7 @@ def presenter_tools() -> None:
             "The graph's camera button saves a PNG at twice the size, the arrow beside it an SVG. "
             "Link options: blank=1, spotlight=1, speed=3, hide=editor,tabs,code,tables,narration,title."
         )
+        live_class.start_entry()  # a live class: students follow and answer on their phones
 
 
 def graph_config(stage_id: str) -> dict:
