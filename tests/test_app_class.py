@@ -17,6 +17,8 @@ from simulator import PRESETS
 from simulator.live import classroom
 from simulator.ui import live_class
 
+from .walkpage import pick, step
+
 APP = str(Path(__file__).parents[1] / "streamlit_app.py")
 RIGHT = "0,108040 -0,294441"  # new W⁽²⁾ of the seed, decimal commas
 FORGOT_SLOPE = "0.132191 -0.277743"  # what forgetting the output's slope gives
@@ -77,8 +79,7 @@ def tally_chart(app: AppTest) -> dict:
 
 
 def go_to(app: AppTest, stage_id: str) -> None:
-    app.selectbox(key="stage_picker").set_value(stage_id)
-    ran(app)
+    pick(app, stage_id)  # as the browser's walk does: the URL's stage, then a rerun
 
 
 def answer(app: AppTest, text: str) -> AppTest:
@@ -104,8 +105,7 @@ def test_a_started_class_shows_its_code_and_link_and_keeps_the_key_in_the_lectur
 def test_phones_follow_the_lecturers_stage():
     app = lecturer()
     phone = student(app.session_state["class_code"])
-    app.button(key="next").click()
-    ran(app)
+    step(app, "next")
     assert ran(phone).subheader[0].value.startswith("Stage 2 of 12")
     go_to(app, "delta.2")
     assert ran(phone).subheader[0].value.startswith("Stage 6 of 12 — ")

@@ -93,6 +93,7 @@ def start_class(page: Page, url: str) -> str:
     """The lecturer opens the page in lecture mode and starts a class; the students' link."""
     page.goto(url + "/?mode=lecture")
     wait_heading(page, "Stage 1 of 12")
+    page.wait_for_selector(".js-plotly-plot", timeout=WAIT)  # Plotly's chunk loaded: the page is still
     settle(page)
     page.get_by_role("button", name="Presenter").click()
     page.get_by_role("button", name="Start a class session").click()
@@ -108,9 +109,9 @@ def start_class(page: Page, url: str) -> str:
 
 
 def go_to_stage(page: Page, number: int) -> None:
+    """The walk's stage picker: the browser turns the page; the class panel's fragment follows the URL."""
     settle(page)
-    page.locator(".st-key-stage_picker").click()
-    page.get_by_role("option", name=re.compile(rf"^{number}\. ")).click()
+    page.locator("select.bp-picker").select_option(value=str(number - 1))
     wait_heading(page, f"Stage {number} of 12")
 
 

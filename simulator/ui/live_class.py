@@ -91,7 +91,7 @@ def start_class() -> None:
     """Open a class on the scenario in force, at the stage on screen."""
     try:
         made = classroom.open_class(class_store(), state.get("scenario"), state.get("digits"))
-        class_store().set_stage(made.code, made.key, state.get("stage"))
+        class_store().set_stage(made.code, made.key, lecturer_stage())
     except LiveError as err:
         note("error", str(err))
         return
@@ -109,9 +109,39 @@ def start_entry() -> None:
         st.rerun(scope="app")  # the class panel lives outside the stepper's fragment
 
 
+# The browser's walk turns pages without a rerun and keeps the stage in the URL; Streamlit's own reruns carry
+# the query string it last set, not that one. This watcher reads the URL's stage in the lecturer's browser and
+# hands it to the panel's fragment when it changes (a fragment run: cheap, and only on a change).
+WATCH_JS = """
+export default function ({ setStateValue }) {
+  const watch = window.__bpClassStage || (window.__bpClassStage = { last: null });
+  watch.set = setStateValue;
+  clearInterval(watch.timer);
+  watch.timer = setInterval(() => {
+    const stage = new URLSearchParams(window.location.search).get("stage") || "";
+    if (stage !== watch.last) { watch.last = stage; watch.set("stage", stage); }
+  }, 250);
+  return () => { clearInterval(watch.timer); watch.last = null; };
+}
+"""
+_WATCH = st.components.v2.component("backprop_class_stage", js=WATCH_JS)
+
+
+def watch_stage() -> None:
+    """Mount in the panel's fragment: a change of the URL's stage reruns only the fragment."""
+    _WATCH(key="class_stage_watch", on_stage_change=lambda: None)
+
+
+def lecturer_stage() -> str:
+    """The stage on the projector: the one the lecturer's browser shows (its URL), else the session's."""
+    shown = (st.session_state.get("class_stage_watch") or {}).get("stage")
+    ids = state.computed().ids
+    return shown if shown in ids else state.get("stage")
+
+
 def sync(found: SessionState, owner: classroom.Presenter) -> None:
     """Write the lecturer's stage when it changed; close the question once its stage was revealed here."""
-    store, stage = class_store(), state.get("stage")
+    store, stage = class_store(), lecturer_stage()
     if stage != found.stage:
         store.set_stage(owner.code, owner.key, stage)
     if found.asking == "open" and state.get("revealed") == found.question_stage:
@@ -240,6 +270,7 @@ def live_tally() -> None:
     owner = presenter()
     if owner is None:
         return
+    watch_stage()
     store = class_store()
     found = store.state(owner.code)
     if found is None:
