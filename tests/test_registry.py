@@ -75,7 +75,7 @@ def _registry_ids() -> dict[str, set[str]]:
 # Strings that spell an id but mean something else: (file, string).
 NOT_IDS = {
     ("views/figures.py", "linear"),  # Plotly's axis type
-    ("core/scenario.py", "matrix"),  # the word, in "must hold 2 matrices"
+    ("core/validation.py", "matrix"),  # the word, in "must hold 2 matrices"
     ("views/lab_figures.py", "circle"),  # Plotly's marker symbol
 }
 

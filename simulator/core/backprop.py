@@ -22,7 +22,6 @@ import numpy as np
 
 from .activations import ACTIVATIONS, Activation
 from .losses import LOSSES, Loss
-from .rounding import EXACT
 from .scenario import Scenario
 
 
@@ -98,13 +97,16 @@ def forward_pass(
     weights: Sequence[np.ndarray],
     biases: Sequence[np.ndarray] | None,
     x: np.ndarray,
-    keep: Callable = EXACT,
+    keep: Callable | None = None,
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """z⁽¹⁾..z⁽ᴸ⁾ and a⁽⁰⁾..a⁽ᴸ⁾, each passed through ``keep`` (paper mode's rounding) before the next layer uses it."""
+    """z⁽¹⁾..z⁽ᴸ⁾ and a⁽⁰⁾..a⁽ᴸ⁾; with ``keep`` (paper mode's rounding), each value passes through it
+    before the next stage uses it."""
     zs, activations = [], [x]
     for l, activation in enumerate(network.activations):
-        zs.append(keep(pre_activation(activations[-1], weights[l], None if biases is None else biases[l])))
-        activations.append(keep(activate(activation, zs[-1])))
+        z = pre_activation(activations[-1], weights[l], None if biases is None else biases[l])
+        zs.append(z if keep is None else keep(z))
+        a = activate(activation, zs[-1])
+        activations.append(a if keep is None else keep(a))
     return zs, activations
 
 

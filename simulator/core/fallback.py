@@ -12,17 +12,8 @@ from typing import Any
 from .editing import with_layers
 from .losses import HALF_SQUARED_ERROR
 from .record import check_computable
-from .scenario import (
-    FIELD_CHECKS,
-    FIELDS,
-    Scenario,
-    check_matrix,
-    check_vector,
-    describe,
-    scenario_from_dict,
-    scenario_to_dict,
-    unknown_fields,
-)
+from .scenario import Scenario, scenario_from_dict, scenario_to_dict
+from .validation import FIELD_CHECKS, FIELDS, check_matrix, check_vector, describe, unknown_fields
 
 
 def _resized(scenario: Scenario, layers: list[int]) -> Scenario:

@@ -60,6 +60,7 @@ TWO_OUTPUTS = Scenario(
 
 XOR_PRESET = "xor"  # the preset where leaving a slope out goes wrong (core.mistakes)
 DEFAULT_PRESET = "seed"  # the network the app opens with and the worksheets vary by default
+XOR_PRESET = "xor"  # needs a hidden layer and biases: where a broken backward pass shows
 PRESETS: dict[str, Scenario] = {
     DEFAULT_PRESET: SEED,
     XOR_PRESET: XOR,
@@ -68,6 +69,6 @@ PRESETS: dict[str, Scenario] = {
 
 PRESET_TITLES: dict[str, str] = {
     DEFAULT_PRESET: "Seed notebook: 3-2-1 sigmoid",
-    "xor": "XOR: 2-2-1 with biases, 4 examples",
+    XOR_PRESET: "XOR: 2-2-1 with biases, 4 examples",
     "two_outputs": "2-2-2 with biases, two outputs",
 }

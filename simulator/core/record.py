@@ -2,12 +2,11 @@
 
 :func:`step` runs the stage functions of :mod:`.backprop` once and keeps what each produced in a
 :class:`StepRecord` (read-only arrays), which the views turn into stages, text and figures. A
-value that leaves the float range is refused with a message naming its layer and stage.
+value that leaves the float range is refused with a message naming its layer and stage (:mod:`.overflow`).
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -27,6 +26,7 @@ from .backprop import (
     weight_gradient,
 )
 from .mistakes import CORRECT, Rules, rules_of
+from .overflow import refusing_overflow
 from .rounding import EXACT, rounder
 from .scenario import Scenario, ScenarioError
 
@@ -204,70 +204,7 @@ def run_step(
     )
 
 
-# Where a value of a record can leave the float range, in the order the step computes them:
-# (field, what it is, its first layer: 1 for per-layer tuples, 0 for activations that start with x,
-# None for the backward pass, which goes from the output back).
-_OVERFLOW_PLACES = (
-    ("zs", "layer {l}: z overflows", 1),
-    ("activations", "layer {l}: a overflows", 0),
-    ("error", "the error o − t overflows", 1),
-    ("loss", "the loss overflows", 1),
-    ("deltas", "layer {l}: δ overflows", None),
-    ("weight_gradients", "layer {l}: the gradient ∂E/∂W overflows", None),
-    ("bias_gradients", "layer {l}: the gradient ∂E/∂b overflows", None),
-    ("weight_updates", "layer {l}: the weight update overflows", None),
-    ("bias_updates", "layer {l}: the bias update overflows", None),
-    ("new_weights", "the updated weights overflow at layer {l}", None),
-    ("new_biases", "the updated biases overflow at layer {l}", None),
-    ("new_zs", "after the update, layer {l}: z overflows", 1),
-    ("new_activations", "after the update, layer {l}: a overflows", 0),
-    ("new_loss", "after the update, the loss overflows", 1),
-)
-OVERFLOW_ADVICE = " (beyond ±1.8e308) — use smaller weights, inputs or learning rate"
-
-
-def _all_finite(record: StepRecord) -> bool:
-    """One pass over every recorded value: the common case costs one call, not one per array."""
-    parts = []
-    for name, _, _ in _OVERFLOW_PLACES:
-        value = getattr(record, name)
-        if value is not None:
-            parts.extend(np.ravel(a) for a in (value if isinstance(value, tuple) else (value,)))
-    return bool(np.isfinite(np.concatenate(parts)).all())
-
-
-def overflow_problems(record: StepRecord) -> list[str]:
-    """The first value of ``record`` that is not finite, named by layer and stage (empty when all are)."""
-    if _all_finite(record):
-        return []
-    for name, what, first in _OVERFLOW_PLACES:
-        value = getattr(record, name)
-        if value is None:
-            continue
-        arrays = value if isinstance(value, tuple) else (value,)
-        bad = [k for k, array in enumerate(arrays) if not np.all(np.isfinite(array))]
-        if bad:
-            layer = bad[-1] + 1 if first is None else bad[0] + first
-            return [what.format(l=layer) + OVERFLOW_ADVICE]
-    return []
-
-
-def _refusing_overflow(compute):
-    """``compute`` with NumPy's floating-point warnings off; a record holding inf or NaN raises ScenarioError."""
-
-    @functools.wraps(compute)
-    def checked(*args, **kwargs) -> StepRecord:
-        with np.errstate(all="ignore"):
-            record = compute(*args, **kwargs)
-        problems = overflow_problems(record)
-        if problems:
-            raise ScenarioError(problems)
-        return record
-
-    return checked
-
-
-@_refusing_overflow
+@refusing_overflow
 def step(
     scenario: Scenario,
     x: np.ndarray | None = None,

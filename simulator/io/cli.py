@@ -85,10 +85,8 @@ def _mistake(text: str) -> str:
     return text
 
 
-def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="backprop-sim", description="Step through backpropagation.")
-    commands = root.add_subparsers(dest="command", required=True)
-
+def _walkthrough_arguments(commands) -> None:
+    """backprop-sim walkthrough [scenario] [--preset] [--json] [--mistake] [--round] [--form] [--notation]"""
     walk = commands.add_parser("walkthrough", help="every stage of one training step, in order")
     walk.add_argument("scenario", nargs="?", help="scenario JSON file (default: the seed notebook's network)")
     walk.add_argument("--preset", choices=sorted(PRESETS), help="use a built-in scenario instead of a file")
@@ -104,6 +102,9 @@ def parser() -> argparse.ArgumentParser:
     walk.add_argument("--notation", choices=list(NOTATIONS), default=ZAD.id, help="z/a/δ or Mazur's net/out")
     walk.set_defaults(run=walkthrough)
 
+
+def _train_arguments(commands) -> None:
+    """backprop-sim train [scenario] --steps N [--batch] [--target-loss] [--data | --dataset …]"""
     trainer = commands.add_parser("train", help="N steps of gradient descent")
     trainer.add_argument("scenario", nargs="?", help="scenario JSON file")
     trainer.add_argument("--preset", choices=sorted(PRESETS), help="use a built-in scenario instead of a file")
@@ -120,12 +121,18 @@ def parser() -> argparse.ArgumentParser:
     trainer.add_argument("--resize", action="store_true", help="size the input and output layers to the data")
     trainer.set_defaults(run=train_command)
 
+
+def _check_arguments(commands) -> None:
+    """backprop-sim check [scenario] [--preset] [--mistake]"""
     checker = commands.add_parser("check", help="compare backprop's gradients with finite differences")
     checker.add_argument("scenario", nargs="?", help="scenario JSON file")
     checker.add_argument("--preset", choices=sorted(PRESETS), help="use a built-in scenario instead of a file")
     checker.add_argument("--mistake", type=_mistake, help="check the gradients of a step made with this mistake")
     checker.set_defaults(run=check)
 
+
+def _exercise_arguments(commands) -> None:
+    """backprop-sim exercise --out DIR [--preset] [--seed] [--count] [--app-url]"""
     sheets = commands.add_parser("exercise", help="a worksheet, its answer key and quiz links, for a class")
     sheets.add_argument(
         "--preset",
@@ -139,6 +146,9 @@ def parser() -> argparse.ArgumentParser:
     sheets.add_argument("--app-url", default=DEFAULT_APP_URL, type=_app_url, help=APP_URL_HELP)
     sheets.set_defaults(run=exercise_command, scenario=None)
 
+
+def _notebook_arguments(commands) -> None:
+    """backprop-sim notebook [scenario] [-o FILE] [--mistake] [--round] [--app-url]"""
     notebook = commands.add_parser("notebook", help="the walkthrough as a runnable Jupyter notebook (NumPy only)")
     notebook.add_argument("scenario", nargs="?", help="scenario JSON file (default: the seed notebook's network)")
     notebook.add_argument("--preset", choices=sorted(PRESETS), help="use a built-in scenario instead of a file")
@@ -149,6 +159,13 @@ def parser() -> argparse.ArgumentParser:
     )
     notebook.add_argument("--app-url", default=DEFAULT_APP_URL, type=_app_url, help=APP_URL_HELP)
     notebook.set_defaults(run=notebook_command)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="backprop-sim", description="Step through backpropagation.")
+    commands = root.add_subparsers(dest="command", required=True)
+    for add in (_walkthrough_arguments, _train_arguments, _check_arguments, _exercise_arguments, _notebook_arguments):
+        add(commands)
     return root
 
 

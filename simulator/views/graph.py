@@ -129,6 +129,40 @@ def marked_parts(record: StepRecord, divergence, reached: set[str]) -> tuple[set
     return nodes, edges
 
 
+def _edges(record: StepRecord, reached: set[str], current: Stage, blank: bool, marked: set) -> list[Edge]:
+    """Every weight as an edge, with the value stage ``current`` has revealed on it."""
+    scenario, lit = record.scenario, set(current.edges)
+    names = unit_names(scenario.layers)
+    edges = []
+    for l in range(1, len(scenario.layers)):
+        labelled = scenario.weights[l - 1].size <= MAX_LABELLED_EDGES
+        for i, source in enumerate(names[l - 1]):
+            for j, target in enumerate(names[l]):
+                text, hover = _edge_value(record, reached, current, l, i, j, blank)
+                edges.append(
+                    Edge(
+                        source=source,
+                        target=target,
+                        layer=l,
+                        weight=float(scenario.weights[l - 1][i, j]),
+                        text=text if labelled else "",
+                        hover=f"<b>{unit_label(source)} → {unit_label(target)}</b><br>{hover}",
+                        highlighted=(source, target) in lit,
+                        marked=(source, target) in marked,
+                    )
+                )
+    return edges
+
+
+def _caption(current: Stage, reached: set[str]) -> str:
+    """What the edge labels show at stage ``current``."""
+    if current.kind == "gradient" and current.id.startswith("gradient.W"):
+        return f"Edge labels: weights w; the highlighted edges show ∂E/∂w of W{layer_mark(current.layer)}"
+    if any(stage_id.startswith("update.W") for stage_id in reached):
+        return "Edge labels: weights w, updated ones as old → new"
+    return "Edge labels: weights w"
+
+
 def graph_model(
     record: StepRecord,
     stages: tuple[Stage, ...],
@@ -148,7 +182,7 @@ def graph_model(
     last = len(scenario.layers) - 1
     current = stages[index]
     reached = _reached(stages, index)
-    lit_nodes, lit_edges = set(current.nodes), set(current.edges)
+    lit_nodes = set(current.nodes)
     marked_nodes, marked_edges = marked_parts(record, divergence, reached) if divergence else (set(), set())
     chosen = notation_named(notation)  # z, a or Mazur's net, out on the units (a notation id)
 
@@ -171,29 +205,8 @@ def graph_model(
                     marked=name in marked_nodes,
                 )
             )
-    edges = []
-    for l in range(1, last + 1):
-        labelled = scenario.weights[l - 1].size <= MAX_LABELLED_EDGES
-        for i, source in enumerate(names[l - 1]):
-            for j, target in enumerate(names[l]):
-                text, hover = _edge_value(record, reached, current, l, i, j, blank)
-                edges.append(
-                    Edge(
-                        source=source,
-                        target=target,
-                        layer=l,
-                        weight=float(scenario.weights[l - 1][i, j]),
-                        text=text if labelled else "",
-                        hover=f"<b>{unit_label(source)} → {unit_label(target)}</b><br>{hover}",
-                        highlighted=(source, target) in lit_edges,
-                        marked=(source, target) in marked_edges,
-                    )
-                )
-    caption = "Edge labels: weights w"
-    if current.kind == "gradient" and current.id.startswith("gradient.W"):
-        caption = f"Edge labels: weights w; the highlighted edges show ∂E/∂w of W{layer_mark(current.layer)}"
-    elif any(stage_id.startswith("update.W") for stage_id in reached):
-        caption = "Edge labels: weights w, updated ones as old → new"
+    edges = _edges(record, reached, current, blank, marked_edges)
+    caption = _caption(current, reached)
     return GraphModel(tuple(nodes), tuple(edges), caption)
 
 
