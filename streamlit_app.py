@@ -13,6 +13,8 @@ from simulator.ui.activations import activation_view
 from simulator.ui.editor import editing_panel
 from simulator.ui.handouts import handouts_view
 from simulator.ui.keys import install as install_clicker
+from simulator.ui.live_class import class_panel
+from simulator.ui.live_student import student_page
 from simulator.ui.presenter import shown
 from simulator.ui.reconnect import rerun_after_reconnect
 from simulator.ui.stepper import step_through
@@ -69,10 +71,13 @@ def editor() -> None:
 
 def main() -> None:
     st.set_page_config(page_title="Backprop Simulator", page_icon="🧮", layout="wide")
+    if student_page():  # ?class=CODE without the presenter's key: the phone's view of a live class, only
+        return
     state.read_link_once()
     page_style()
     install_clicker()  # the keyboard's code, sent once per page load rather than with every Next click
     header()
+    class_panel()  # the lecturer's live class: join code, QR, Ask / Reveal, the live tally
     views()
     editor()
     state.write_link()

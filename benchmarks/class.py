@@ -9,7 +9,9 @@ that join, poll the version every ``--poll`` seconds, answer through :func:`simu
 (checked by the quiz engine, as on the server) and a third of them change their answer once. The presenter
 asks and polls the tally. Prints ``answers sent S, counted C`` and exits 1 when they differ, when a count
 per diagnosis differs, or on any error; stops by itself after ``--timeout`` seconds. The page and HTTP are
-not in this measurement (that mode is still to come): it shows what the store and the checking cost.
+not in this measurement: it shows what the store and the checking cost. ``--http`` runs the class through
+the app itself over websockets instead (benchmarks/class_http.py: Redis, one process or ``--replicas``
+behind HAProxy).
 """
 
 from __future__ import annotations
@@ -222,9 +224,17 @@ def main() -> int:
     parser.add_argument("--poll", type=float, default=1.0, help="seconds between a phone's polls (default 1)")
     parser.add_argument("--varied", action="store_true", help="every answer a distinct text (no verdict cache hit)")
     parser.add_argument("--timeout", type=float, default=60.0, help="stop after this many seconds (default 60)")
+    parser.add_argument(
+        "--http", action="store_true", help="through the app over websockets (benchmarks/class_http.py)"
+    )
+    parser.add_argument("--arrival", type=float, default=20.0, help="--http: seconds over which phones arrive")
     args = parser.parse_args()
     if not 1 <= args.users <= MAX_USERS or not 1 <= args.replicas <= 16:
         parser.error(f"--users must be 1 to {MAX_USERS}, --replicas 1 to 16")
+    if args.http:
+        import class_http  # noqa: PLC0415 (websockets and the app's test server: only in this mode)
+
+        return class_http.main(args, private_redis)
     with tempfile.TemporaryDirectory() as directory:
         server = None
         if args.store == "sqlite":

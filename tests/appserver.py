@@ -104,6 +104,7 @@ class Deployment:
     replicas: dict[str, tuple[int, str]]
     haproxy_pid: int
     pgid: int
+    store: str = ""  # the class store's URL run-local gave every replica (its own redis-server)
 
     @property
     def pids(self) -> list[int]:
@@ -125,7 +126,7 @@ def running_deploy(replicas: int = 2, timeout: float = 90.0) -> Iterator[Deploym
         )
         try:
             found: dict[str, tuple[int, str]] = {}
-            haproxy_pid = 0
+            haproxy_pid, store = 0, ""
             deadline = time.monotonic() + timeout
             for line in process.stdout:  # run-local prints its children, then "serving ..."
                 words = line.split()
@@ -133,12 +134,14 @@ def running_deploy(replicas: int = 2, timeout: float = 90.0) -> Iterator[Deploym
                     found[words[1]] = (int(words[3]), words[4])
                 elif words[:1] == ["haproxy"]:
                     haproxy_pid = int(words[2])
+                elif words[:1] == ["redis"]:
+                    store = words[3]
                 elif words[:1] == ["serving"] or time.monotonic() > deadline:
                     break
             if process.poll() is not None or len(found) != replicas or not haproxy_pid:
                 log.seek(0)
                 raise RuntimeError(f"run-local did not start:\n{log.read().decode(errors='replace')}")
-            yield Deployment(f"http://127.0.0.1:{port}", found, haproxy_pid, process.pid)
+            yield Deployment(f"http://127.0.0.1:{port}", found, haproxy_pid, process.pid, store)
         finally:
             _kill_group(process)
 

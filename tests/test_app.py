@@ -9,6 +9,8 @@ from streamlit.testing.v1 import AppTest
 from simulator import PRESETS, SEED
 from simulator.io.share import encode
 
+from .walkpage import current, disabled, heading, pick, step, walk_code
+
 APP = str(Path(__file__).parents[1] / "streamlit_app.py")
 SEED_STAGES = 12
 
@@ -22,12 +24,9 @@ def start(params: dict | None = None) -> AppTest:
     return app
 
 
-def heading(app: AppTest) -> str:
-    return app.subheader[0].value
-
-
 def shown_code(app: AppTest) -> str:
-    return "\n".join(block.value for block in app.code)
+    walk = [walk_code(app)] if app.get("bidi_component") else []  # the walk is built only in its tab
+    return "\n".join([*walk, *(block.value for block in app.code)])
 
 
 def field(app: AppTest, label: str):
@@ -53,6 +52,8 @@ def open_tab(app: AppTest, label: str) -> AppTest:
 
 
 def click(app: AppTest, key: str) -> AppTest:
+    if key in ("next", "prev", "reset", "end", "reveal"):  # the walk's buttons step in the browser
+        return step(app, key)
     app.button(key=key).click().run()
     assert not app.exception, [e.value for e in app.exception]
     return app
@@ -66,7 +67,7 @@ def app() -> AppTest:
 def test_starts_on_the_first_stage(app):
     assert heading(app) == f"Stage 1 of {SEED_STAGES} — Weighted sums of the hidden layer"
     assert "z1 = [ 0.24 -0.46]" in shown_code(app)
-    assert app.button(key="prev").disabled
+    assert disabled(app, "prev")
 
 
 def test_stepping_to_the_end_shows_every_number_the_seed_prints(app):
@@ -78,15 +79,15 @@ def test_stepping_to_the_end_shows_every_number_the_seed_prints(app):
     assert heading(app) == f"Stage {SEED_STAGES} of {SEED_STAGES} — After the update"
     assert "a1 = [0.55971365 0.38698582]" in everything
     assert "a2 = 0.48497343084992534" in everything
-    assert "lr_dW2 = [[-0.00804047]\n          [-0.00555918]]" in everything
+    assert "lr_dW2 = [-0.00804047 -0.00555918]" in everything  # the seed prints delta_w_h_o flat
     assert (
         "lr_dW1 = [[-1.77005547e-04  5.11178506e-04]\n"
         "          [-3.54011093e-05  1.02235701e-04]\n"
         "          [ 7.08022187e-05 -2.04471402e-04]]"
     ) in everything
-    assert app.button(key="next").disabled
-    assert [m.label for m in app.metric] == ["Output o₁", "Loss E"]
-    assert app.metric[1].value == "0.00642512"
+    assert disabled(app, "next")
+    assert [m["label"] for m in current(app)["after"]] == ["Output o₁", "Loss E"]
+    assert current(app)["after"][1]["value"] == "0.00642512"
 
 
 def test_previous_goes_back_and_reset_returns_to_the_start(app):
@@ -99,13 +100,13 @@ def test_previous_goes_back_and_reset_returns_to_the_start(app):
     assert heading(app).startswith("Stage 1 of")
     click(app, "end")
     assert heading(app).startswith(f"Stage {SEED_STAGES} of")
-    assert app.button(key="next").disabled  # nothing past the end (the clicker keys: test_browser_classroom)
+    assert disabled(app, "next")  # nothing past the end (the clicker keys: test_browser_classroom)
     click(app, "prev")
     assert heading(app).startswith(f"Stage {SEED_STAGES - 1} of")
 
 
 def test_stage_picker_jumps(app):
-    app.selectbox(key="stage_picker").select("delta.1").run()
+    pick(app, "delta.1")
     assert heading(app) == f"Stage 7 of {SEED_STAGES} — Deltas of the hidden layer"
     assert app.query_params["stage"] == "delta.1"
 
@@ -119,8 +120,8 @@ def test_editing_the_input_changes_the_downstream_numbers(app):
 
 def test_editing_the_learning_rate_changes_the_update(app):
     field(app, "Learning rate η").input("1").run()
-    app.selectbox(key="stage_picker").select("update.W2").run()
-    assert "lr_dW2 = [[-0.01608095]" in shown_code(app)
+    pick(app, "update.W2")
+    assert "lr_dW2 = [-0.01608095 -0.01111836]" in shown_code(app)
 
 
 @pytest.mark.parametrize(
@@ -225,7 +226,7 @@ def test_taking_the_step_continues_from_the_new_weights(app):
 
 def test_activation_view_shows_the_seed_outputs(app):
     open_tab(app, "Activation functions")
-    assert not app.subheader  # the step-through tab is not built while closed
+    assert not app.get("bidi_component")  # the step-through tab is not built while closed
     code = shown_code(app)
     assert "softmax([2. 4. 5.]) = [0.03511903 0.25949646 0.70538451]" in code
     assert "sigmoid([2. 4. 5.]) = [0.88079708 0.98201379 0.99330715]" in code
@@ -235,14 +236,15 @@ def test_activation_view_shows_the_seed_outputs(app):
 
 
 def test_all_weight_update_tables_open_on_demand(app):
-    assert len(app.table) == 2  # W⁽¹⁾ and layer 1 of the first stage
+    assert len(current(app)["tables"]) == 2  # W⁽¹⁾ and layer 1 of the first stage, in the walk
+    assert len(app.table) == 0
     app.session_state["all_tables"] = True
     app.run()
     captions = [m.value for m in app.markdown]
     for l in (1, 2):
         for caption in (f"W⁽{'¹²'[l - 1]}⁾", f"∂E/∂W⁽{'¹²'[l - 1]}⁾", f"W⁽{'¹²'[l - 1]}⁾ new"):
             assert f"**{caption}**" in captions
-    assert len(app.table) == 2 + 8
+    assert len(app.table) == 8
 
 
 def test_the_link_follows_edits_made_outside_the_stepper(app):

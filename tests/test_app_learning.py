@@ -4,14 +4,15 @@ the gradient check and nudge, paper mode, forms and notations, and the links tha
 import json
 import re
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from simulator import SEED, build_stages, step
+from simulator.views.formatting import number
 from simulator.views.narration import blank_latex
 from simulator.views.quiz import TOLERANCE_TEXT
 
 from .test_app import APP, click, heading, shown, shown_code
+from .walkpage import current
 
 NO_SLOPE_DELTA = "-0.11502656915007464"  # the output δ when the sigmoid's slope is forgotten: e itself
 
@@ -48,6 +49,23 @@ def graph_spec(app: AppTest, key: str = "graph") -> dict:
     return json.loads(chart.proto.spec)
 
 
+def graph(app: AppTest) -> dict:
+    """The network graph of the stage on screen: the walk's figure (the browser draws it with Plotly.react)."""
+    return current(app)["figure"]
+
+
+def formulas(app: AppTest) -> list[str]:
+    page = current(app)
+    return [page["formula"], page["shapes"], page["substituted"], *(l.value for l in app.latex)]
+
+
+def open_nudge(app: AppTest) -> AppTest:
+    app.session_state["nudge_tools"] = True
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
 def charts(app: AppTest) -> list[dict]:
     return [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
 
@@ -59,8 +77,8 @@ def test_a_quiz_link_opens_in_quiz_mode_with_the_numbers_hidden():
     assert quiz_fields(app) == ["quiz_forward.z1_z1"]
     assert "z1 = ?" in shown_code(app) and "0.24" not in shown_code(app)
     assert TOLERANCE_TEXT in [c.value for c in app.caption]
-    graph = json.dumps(charts(app)[0])
-    assert "z=?" in graph and "z=0.24" not in graph
+    figure = json.dumps(graph(app))
+    assert "z=?" in figure and "z=0.24" not in figure
     assert app.query_params["quiz"] == "1"
 
 
@@ -70,7 +88,7 @@ def test_a_whole_quiz_walkthrough_right_wrong_diagnosed_shown_and_summarised():
     answer(app, "forward.z1", {"z1": "0.24 -0.46"})
     assert "Right at the first try" in " ".join(texts(app.success))
     assert "z1 = [ 0.24 -0.46]" in shown_code(app)
-    assert "z=0.24" in json.dumps(charts(app)[0])
+    assert "z=0.24" in json.dumps(graph(app))
     # Stage 2: decimal commas are read.
     click(app, "next")
     assert quiz_fields(app) == ["quiz_forward.a1_a1"]
@@ -136,23 +154,21 @@ def test_a_picked_mistake_names_where_it_parts_and_marks_the_graph_and_table():
     assert not app.exception
     (warning,) = [w.value for w in app.warning if "Mistake" in w.value]
     assert "first parts from the correct step at stage 6, “Output delta”" in warning
-    graph = charts(app)[0]
-    rings = [t for t in graph["data"] if t.get("marker", {}).get("symbol") == "circle-open-dot"]
+    rings = [t for t in graph(app)["data"] if t.get("marker", {}).get("symbol") == "circle-open-dot"]
     assert len(rings) == 1 and len(rings[0]["x"]) == 1  # the output unit o₁: its δ differs
-    assert any("Dotted vermillion: differs" in c.value for c in app.caption)
-    comparison = [t.value for t in app.table if "with the mistake" in t.value.columns]
-    (frame,) = comparison
-    assert frame.loc["δ⁽²⁾", "with the mistake"] == pytest.approx(float(NO_SLOPE_DELTA))
-    assert frame.loc["δ⁽²⁾", "correct"] == pytest.approx(-0.028730669543515018)
-    assert bool(frame.loc["δ⁽²⁾", "differs"])
+    assert current(app)["marked"]  # the walk's legend: "Dotted vermillion: differs from the correct step."
+    row = re.search(r"<tr><th>δ⁽²⁾</th>(.*?)</tr>", current(app)["compare"]["table"]).group(1)
+    cells = re.findall(r">([^<>]*)</td>", row)
+    assert cells == [number(-0.028730669543515018), number(float(NO_SLOPE_DELTA)), "True"]
+    assert "font-weight: 600" in row  # the differing row shaded and bold
     losses = [c for c in charts(app) if any(t.get("name") == "No activation slope" for t in c["data"])]
     assert len(losses) == 1  # the loss curves, correct and mistaken, on one plot
     assert {t["name"] for t in losses[0]["data"]} == {"correct", "No activation slope"}
     assert app.query_params["mistake"] == "no_activation_slope"
     # An earlier stage is the same as the correct one: said in words, nothing marked.
     click(app, "reset")
-    assert "This stage's numbers are the same as in the correct step." in [c.value for c in app.caption]
-    assert not [t for t in charts(app)[0]["data"] if t.get("marker", {}).get("symbol") == "circle-open-dot"]
+    assert current(app)["compare"] == {"same": True}  # "This stage's numbers are the same as in the correct step."
+    assert not [t for t in graph(app)["data"] if t.get("marker", {}).get("symbol") == "circle-open-dot"]
 
 
 def test_a_mistake_that_cannot_show_says_why():
@@ -163,25 +179,28 @@ def test_a_mistake_that_cannot_show_says_why():
 
 def test_gradient_stages_show_the_check_and_the_nudge_and_a_mistake_fails_it():
     app = start({"stage": "gradient.W2"})
-    (check,) = [t.value for t in app.table if "finite difference" in t.value.columns]
-    assert list(check.index) == ["W2[1,1]", "W2[2,1]"]
+    check = current(app)["check"]
+    rows = re.findall(r"<tr><th>(W2\[\d,\d\])</th>(.*?)</tr>", check["table"])
+    assert [name for name, _ in rows] == ["W2[1,1]", "W2[2,1]"]
     record = step(SEED)
-    assert check["backprop ∂E/∂w"].tolist() == pytest.approx(record.weight_gradients[1].ravel().tolist())
-    assert check["finite difference"].tolist() == pytest.approx(check["backprop ∂E/∂w"].tolist(), rel=1e-6)
-    assert all(check["agree"])
-    assert any("All 2 agree" in c.value for c in app.caption)
+    cells = [re.findall(r">([^<>]*)</td>", row) for _, row in rows]
+    assert [c[0] for c in cells] == [number(g) for g in record.weight_gradients[1].ravel()]
+    assert [c[1] for c in cells] == [c[0] for c in cells]  # the central difference agrees to 4 digits
+    assert all(c[3] == "True" for c in cells)
+    assert "All 2 agree" in check["verdict"]
+    open_nudge(app)
     (nudge,) = [c for c in charts(app) if "Nudging" in json.dumps(c.get("layout", {}).get("title", ""))]
     actual, tangent = nudge["data"]
     assert actual["name"] == "actual ΔE" and tangent["name"].startswith("∂E/∂w·Δw")
     # Under a mistake that bends the gradient the check fails, visibly and in words.
     app.selectbox(key="l_mistake").set_value("slope_from_z").run()
-    (check,) = [t.value for t in app.table if "finite difference" in t.value.columns]
-    assert not any(check["agree"])
-    assert any("2 of 2 disagree" in c.value and "the check fails" in c.value for c in app.caption)
+    check = current(app)["check"]
+    assert "True</td>" not in check["table"]
+    assert "2 of 2 disagree" in check["verdict"] and "the check fails" in check["verdict"]
 
 
 def test_the_nudge_follows_the_picked_weight_and_step():
-    app = start({"stage": "gradient.W1"})
+    app = open_nudge(start({"stage": "gradient.W1"}))
     app.selectbox(key="nudge_parameter_gradient.W1").set_value(("weights", 1, 2, 1)).run()
     app.slider(key="nudge_delta_gradient.W1").set_value(-1.0).run()
     (caption,) = [c.value for c in app.caption if c.value.startswith("Moving")]
@@ -195,7 +214,7 @@ def test_a_link_reproduces_mistake_paper_mode_and_scalar_form():
     assert app.selectbox(key="l_digits").value == 3
     record = step(SEED, mistake="slope_from_z", digits=3)
     stage = build_stages(record, form="scalar")[5]
-    assert [l.value for l in app.latex if stage.substituted in l.value]
+    assert [l for l in formulas(app) if stage.substituted in l]
     assert "(1 - (-0.0601)) = 0.00733" in stage.substituted  # z(1 − z), each value at 3 digits
     assert any(c.value.startswith("Paper mode: every value rounded to 3 significant digits") for c in app.caption)
     click(app, "next")
@@ -218,12 +237,12 @@ def test_matrix_form_shows_the_shapes_and_mazur_notation_renames():
     for key, shown_first in (("l_mistake", "None: the correct step"), ("l_digits", "Full precision")):
         picker = app.selectbox(key=key)
         assert picker.options[picker.index] == shown_first  # never "Choose an option"
-    assert any(r"\underset{1\times 3}{a^{(0)}}" in l.value for l in app.latex)
+    assert any(r"\underset{1\times 3}{a^{(0)}}" in l for l in formulas(app))
     app.segmented_control(key="l_notation").set_value("mazur").run()
     assert app.query_params["notation"] == "mazur"
-    assert any("net" in l.value for l in app.latex)
+    assert any("net" in l for l in formulas(app))
     app.segmented_control(key="l_form").set_value("scalar").run()
-    assert not any(r"\underset" in l.value for l in app.latex)
+    assert not any(r"\underset" in l for l in formulas(app)[1:])  # scalar form: no shapes under the factors
 
 
 def test_scalar_blanking_hides_each_units_result_and_the_error_reused_in_the_loss():

@@ -45,7 +45,7 @@ class Visit:
         self.page.wait_for_selector(".js-plotly-plot", timeout=60_000)
         self.page.wait_for_selector("h3:has-text('Stage ')", timeout=60_000)
         # The clicker (simulator/ui/keys.py) listens once its component has mounted.
-        self.page.wait_for_function("() => window.__backpropClicker", timeout=60_000)
+        self.page.wait_for_function("() => window.__backpropWalk", timeout=60_000)
         time.sleep(0.3)
 
     def heading(self) -> str:
@@ -67,7 +67,7 @@ class Visit:
         time.sleep(0.3)
 
     def code(self) -> str:
-        return "\n".join(self.page.locator("code").all_inner_texts())
+        return "\n".join(self.page.locator("code, pre.bp-code").all_inner_texts())  # the walk's code is a <pre>
 
     def check_clean(self) -> None:
         assert self.page.locator("[data-testid=stException]").count() == 0
@@ -107,12 +107,12 @@ def test_every_stage_by_clicking_next(visit):
         view.wait_for_heading(f"Stage {k} of 12")
         seen.append(view.code())
         if k < 12:
-            view.page.locator(".st-key-next button").first.click()
+            view.page.locator(".bp-next").first.click()
     everything = "\n".join(seen)
     assert "a1 = [0.55971365 0.38698582]" in everything
     assert "a2 = 0.48497343084992534" in everything
     assert "-1.77005547e-04" in everything and "-0.00804047" in everything
-    assert view.page.locator(".st-key-next button").first.is_disabled()
+    assert view.page.locator(".bp-next").first.is_disabled()
     view.check_clean()
 
 
@@ -183,7 +183,7 @@ def test_share_link_opens_the_exact_view(visit):
     view.wait_for_heading("Stage 5 of 12 — Error and loss")
     assert "error = -0.11101251250492777" in view.code()
     view.settle()
-    view.page.locator(".st-key-reset button").first.click()
+    view.page.locator(".bp-reset").first.click()
     view.wait_for_heading("Stage 1 of 12")
     assert "z1 = [ 0.5 -0.6]" in view.code()
     view.check_clean()
@@ -255,7 +255,7 @@ def test_screenshots(visit, name, width, height, query):
     view.page.screenshot(path=str(ARTIFACTS / f"{name}-{width}x{height}.png"))
     if query.get("mode") == "lecture":
         # On a projector the graph, the formula and the current table fit on one screen.
-        for selector in (".js-plotly-plot", ".katex-display", "[data-testid=stTable]"):
+        for selector in (".bp-graph", ".bp-formula .katex-display", ".bp-table"):
             box = view.page.locator(selector).first.bounding_box()
             assert box is not None and box["y"] + box["height"] <= height, selector
         assert (

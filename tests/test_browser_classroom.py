@@ -43,7 +43,7 @@ class Visit:
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.goto(url)
         self.page.wait_for_selector(".js-plotly-plot", timeout=WAIT)
-        self.page.wait_for_function("() => !!window.__backpropClicker", timeout=WAIT)
+        self.page.wait_for_function("() => !!window.__backpropWalk", timeout=WAIT)
         self.settle()
 
     def heading(self) -> str:
@@ -79,7 +79,7 @@ class Visit:
         return self.page.locator("[role=tab][aria-selected=true]").inner_text()
 
     def code(self) -> str:
-        return "\n".join(self.page.locator("[data-testid=stCode] code").all_inner_texts())
+        return "\n".join(self.page.locator("[data-testid=stCode] code, pre.bp-code").all_inner_texts())
 
     def shot(self, name: str) -> None:
         self.page.screenshot(path=str(ARTIFACTS / name))
@@ -114,8 +114,7 @@ def test_keys_step_after_the_picker_a_tab_the_toggle_and_a_blank_click(visit):
     view.press("PageDown", 3)
     assert view.selected_tab() == "Step through"
 
-    view.page.locator(".st-key-stage_picker").click()
-    view.page.get_by_role("option", name=re.compile(r"^6\. ")).click()
+    view.page.locator(".bp-picker").select_option(index=5)  # "6. …"
     view.wait_for_stage(6)
     view.press("ArrowRight", 7)
     view.press("PageDown", 8)
@@ -143,7 +142,7 @@ def test_one_press_moves_exactly_one_stage(visit):
         view.wait_for_stage(k)
         time.sleep(1.0)  # a second handler would have moved again by now
         assert view.stage() == k
-    view.page.locator(".st-key-next button").first.click()  # the visible button, no shortcut of its own
+    view.page.locator(".bp-next").first.click()  # the visible button, no shortcut of its own
     view.wait_for_stage(5)
     time.sleep(1.0)
     assert view.stage() == 5
@@ -175,7 +174,7 @@ def test_the_keys_never_switch_tabs_even_where_there_is_nothing_to_step(visit):
         time.sleep(0.3)
         assert view.selected_tab() == "Train"
     view.page.get_by_role("tab", name="Step through").click()
-    view.page.wait_for_function("() => window.__backpropClicker", timeout=WAIT)
+    view.page.wait_for_function("() => window.__backpropWalk", timeout=WAIT)
     view.wait_for_stage(1)
     view.press("ArrowRight", 2)
     assert view.selected_tab() == "Step through"
@@ -206,10 +205,10 @@ def test_blank_hides_the_numbers_until_reveal_or_the_next_press(visit):
     assert "0.24" not in formula and "-0.46" not in formula and r"\text{?}" in formula
     assert "z=?" in graph.inner_text() and "0.24" not in graph.inner_text()
     assert "0.24" not in view.page.locator(".bp-narration").inner_text()
-    assert view.page.locator("[data-testid=stTable]").count() == 0
+    assert view.page.locator(".bp-table:visible").count() == 0
     view.shot("presenter-blank-1920x1080.png")
 
-    view.page.locator(".st-key-reveal button").first.click()
+    view.page.locator(".bp-reveal").first.click()
     view.page.wait_for_function("() => document.body.innerText.includes('z1 = [ 0.24 -0.46]')", timeout=WAIT)
     view.settle()
     assert view.stage() == 1 and "z=0.24" in graph.inner_text()
@@ -236,7 +235,7 @@ def test_spotlight_dims_what_the_stage_does_not_touch(visit):
         )
 
     assert min(opacities(lit)) < min(opacities(plain)) < 1.0
-    explanation = lit.page.locator("[data-testid=stColumn]:has(.bp-narration) [data-testid=stMarkdown]").first
+    explanation = lit.page.locator(".bp-explanation").first
     assert float(explanation.evaluate("el => getComputedStyle(el).opacity")) < 0.5
     assert lit.page.evaluate("document.body.classList.contains('bp-spotlight')")
     plain.check_clean()
@@ -287,8 +286,8 @@ def test_live_region_speaks_each_stage(visit):
     assert "z of h₁ is the weighted sum of its inputs" in region.inner_text()
     view.press("ArrowRight", 2)
     assert "a of h₁ equals sigmoid of z, sigmoid of 0.24, which equals 0.5597." in region.inner_text()
-    view.page.get_by_text("Graph as a table").click()
-    view.page.wait_for_selector("[data-testid=stTable]:has-text('0.559714')", timeout=WAIT)
+    view.page.locator(".bp-details summary").click()
+    view.page.wait_for_selector(".bp-graph-table:has-text('0.559714')", timeout=WAIT)
     view.check_clean()
 
 

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
-from simulator import PRESETS
+from simulator import PRESETS, build_stages, step
 from simulator.io.share import encode
+from simulator.views.graph import graph_model
 
 from .appserver import CHROMIUM
 
@@ -27,11 +29,12 @@ if not Path(CHROMIUM).exists():
     pytest.skip(message, allow_module_level=True)
 
 
-TITLE = "() => (document.querySelector('.st-key-controls h3') || {}).innerText || ''"
+TITLE = "() => (document.querySelector('.bp-title') || {}).innerText || ''"
 # Every table, display formula and code block wider than its box, and every table cell on more than one line.
 OVERFLOWS = """() => {
   const found = [];
-  for (const selector of ['[data-testid=stTable]', '.katex-display', '[data-testid=stCode] pre']) {
+  for (const selector of ['[data-testid=stTable]', '.bp-table', '.bp-check', '.katex-display',
+                          '[data-testid=stCode] pre', '.bp-code']) {
     for (const box of document.querySelectorAll('[data-testid=stMain] ' + selector)) {
       if (box.offsetParent === null || box.clientWidth === 0) continue;
       const strut = selector === '.katex-display' ? 2 : 0;  // KaTeX's 2 px strut, hidden by the page's CSS
@@ -39,7 +42,7 @@ OVERFLOWS = """() => {
         found.push(`${selector} ${box.scrollWidth}>${box.clientWidth}: ${box.innerText.slice(0, 40)}`);
     }
   }
-  for (const cell of document.querySelectorAll('[data-testid=stMain] .st-key-stage_tables td')) {
+  for (const cell of document.querySelectorAll('[data-testid=stMain] .bp-walk td')) {
     const range = document.createRange();
     range.selectNodeContents(cell);
     if (range.getBoundingClientRect().height > 1.9 * parseFloat(getComputedStyle(cell).fontSize))
@@ -61,7 +64,7 @@ def open_page(server, browser):
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(server + "/?" + urlencode(query))
         page.wait_for_function(TITLE, timeout=60_000)
-        page.wait_for_selector(".js-plotly-plot .annotation", timeout=30_000)
+        page.wait_for_selector(".bp-graph .annotation", timeout=30_000)
         time.sleep(1.0)
         return page
 
@@ -86,7 +89,7 @@ def settle(page) -> None:
 
 
 def next_stage(page, number: int) -> None:
-    page.locator(".st-key-next button:visible").first.click()
+    page.locator(".bp-next").first.click()
     page.wait_for_function(f"() => ({TITLE})().startsWith('Stage {number} of')", timeout=20_000)
     settle(page)
 
@@ -121,8 +124,8 @@ def test_lecture_at_1280x720_keeps_the_toggle_label_o1_and_the_formula_in_view(o
     assert label.evaluate("p => p.scrollWidth <= p.clientWidth") and label.inner_text() == "Lecture mode"
     formula = page.locator("[data-testid=stMain] .katex-display").first.bounding_box()
     assert formula["y"] + formula["height"] <= 720  # the stage-11 formula above the fold
-    plot = page.locator(".js-plotly-plot").first.bounding_box()
-    for note in page.locator(".js-plotly-plot .annotation").all():
+    plot = page.locator(".bp-graph").first.bounding_box()
+    for note in page.locator(".bp-graph .annotation").all():
         box = note.bounding_box()
         if box and box["width"]:
             assert plot["x"] - 1 <= box["x"] and box["x"] + box["width"] <= plot["x"] + plot["width"] + 1
@@ -133,11 +136,11 @@ def test_lecture_labels_are_at_least_20px_at_1920(open_page):
     settle(page)
     shot(page, "lecture-apply-1920x1080")
     sizes = page.evaluate(
-        "() => [...document.querySelectorAll('.js-plotly-plot .annotation-text')]"
+        "() => [...document.querySelectorAll('.bp-graph .annotation-text')]"
         ".map(t => parseFloat(getComputedStyle(t).fontSize))"
     )
     assert len(sizes) > 20 and min(sizes) >= 20
-    graph = page.locator(".js-plotly-plot").first.bounding_box()
+    graph = page.locator(".bp-graph").first.bounding_box()
     text = page.locator("[data-testid=stMain] .katex-display").first.bounding_box()
     assert graph["width"] >= text["width"]  # the graph gets at least as much width as the text
 
@@ -146,47 +149,45 @@ def test_small_updates_show_on_edges_and_in_tables(open_page):
     page = open_page({**encode(PRESETS["seed"]), "stage": "update.W1"}, 1280, 800)
     settle(page)
     shot(page, "laptop-update-W1-light-1280x800")
-    edges = " ".join(page.locator(".js-plotly-plot .annotation-text").all_text_contents())
+    edges = " ".join(page.locator(".bp-graph .annotation-text").all_text_contents())
     assert "0.10004" in edges and "0.1→0.1 " not in edges + " "
-    assert "0.10004" in page.locator(".st-key-stage_tables").inner_text()
+    assert "0.10004" in page.locator(".bp-tables").inner_text()
 
 
 def test_inspected_unit_stays_legible_and_follows_the_steps(open_page):
     page = open_page({**encode(PRESETS["seed"]), "stage": "forward.a1"}, 1280, 800)
     settle(page)
-    points = [p.bounding_box() for p in page.locator(".js-plotly-plot .scatterlayer .point").all()]
+    points = [p.bounding_box() for p in page.locator(".bp-graph .scatterlayer .point").all()]
     box = max((b for b in points if b and b["width"] > 30), key=lambda b: b["x"])  # the rightmost unit: o₁
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_selector(".st-key-inspector", timeout=20_000)
+    page.wait_for_selector(".bp-inspector:not([hidden])", timeout=20_000)
     settle(page)
     opacities = page.evaluate(
-        "() => [...document.querySelectorAll('.js-plotly-plot .annotation')].map(a => getComputedStyle(a).opacity)"
+        "() => [...document.querySelectorAll('.bp-graph .annotation')].map(a => getComputedStyle(a).opacity)"
     )
     assert min(map(float, opacities)) >= 0.5  # no label faded to near-invisible
-    inspector = page.locator(".st-key-inspector")
+    inspector = page.locator(".bp-inspector")
     assert "How o₁ was computed so far" in inspector.inner_text()
     assert inspector.evaluate("e => e.scrollWidth <= e.clientWidth + 1")  # the z-sum wraps
     next_stage(page, 3)
     next_stage(page, 4)  # forward.a2: o₁'s output is now shown
     assert "How o₁ was computed so far" in inspector.inner_text()
-    assert "0.48497343" in " ".join(page.locator(".st-key-inspector annotation").all_text_contents())
-    page.locator(".st-key-clear_unit button:visible").first.click()
-    page.wait_for_function("() => !document.querySelector('.st-key-inspector')", timeout=20_000)
+    assert "0.48497343" in " ".join(page.locator(".bp-inspector annotation").all_text_contents())
+    page.locator(".bp-close").first.click()
+    page.wait_for_function("() => document.querySelector('.bp-inspector').hidden", timeout=20_000)
 
 
 def test_phone_keeps_controls_and_title_at_hand(open_page):
     page = open_page({**encode(PRESETS["seed"]), "stage": "update.W1"}, 390, 844)
     settle(page)
     shot(page, "phone-update-W1-390x844")
-    buttons = [
-        page.locator(f".st-key-{key} button:visible").first.bounding_box() for key in ("reset", "prev", "next", "end")
-    ]
+    buttons = [page.locator(f".bp-{key}").first.bounding_box() for key in ("reset", "prev", "next", "end")]
     assert len({round(b["y"]) for b in buttons}) == 1 and max(b["width"] for b in buttons) < 120  # one compact row
     page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTo(0, 1e6)")
     page.mouse.wheel(0, 4000)
     time.sleep(0.8)
     shot(page, "phone-scrolled-390x844")
-    for selector in (".st-key-controls h3", ".st-key-next button:visible"):
+    for selector in (".bp-title", ".bp-next"):
         box = page.locator(selector).first.bounding_box()
         assert box["y"] >= 0 and box["y"] + box["height"] <= 844, selector
     next_stage(page, 12)
@@ -200,7 +201,7 @@ def test_both_themes_are_readable(open_page, scheme):
     background = page.evaluate("() => getComputedStyle(document.querySelector('.stApp')).backgroundColor")
     dark = sum(int(c) for c in background[background.index("(") + 1 : -1].split(",")[:3]) < 200
     assert dark == (scheme == "dark")
-    paper = page.locator(".js-plotly-plot .main-svg").first.evaluate("s => getComputedStyle(s).backgroundColor")
+    paper = page.locator(".bp-graph .main-svg").first.evaluate("s => getComputedStyle(s).backgroundColor")
     assert paper in ("rgba(0, 0, 0, 0)", "transparent")  # no white box on a dark page
     contrast = page.evaluate(
         """() => {
@@ -209,7 +210,7 @@ def test_both_themes_are_readable(open_page, scheme):
           const lum = ([r, g, b]) => [r, g, b].map(linear)
             .reduce((s, c, i) => s + c * [0.2126, 0.7152, 0.0722][i], 0);
           const page = rgb(getComputedStyle(document.querySelector('.stApp')).backgroundColor);
-          return [...document.querySelectorAll('.st-key-stage_tables td')].map(td => {
+          return [...document.querySelectorAll('.bp-tables td')].map(td => {
             const [r, g, b, a = 1] = rgb(getComputedStyle(td).backgroundColor);
             const under = [r, g, b].map((c, i) => a * c + (1 - a) * page[i]);
             const [l1, l2] = [lum(rgb(getComputedStyle(td).color)), lum(under)].sort((x, y) => y - x);
@@ -218,3 +219,33 @@ def test_both_themes_are_readable(open_page, scheme):
         }"""
     )
     assert contrast and min(contrast) >= 4.5  # WCAG AA for every coloured cell
+
+
+SEED_RECORD = step(PRESETS["seed"])
+SEED_STAGES = build_stages(SEED_RECORD)
+
+
+def lit_edge_texts(index: int) -> Counter:
+    """The labels of the edges stage ``index`` computes, as the graph shows them (lines run together)."""
+    model = graph_model(SEED_RECORD, SEED_STAGES, index)
+    return Counter(e.text.replace("<br>", "") for e in model.edges if e.highlighted and e.text)
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (1920, 1080)])
+def test_lecture_slide_fits_above_the_fold_and_labels_every_edge_the_stage_computes(open_page, width, height):
+    page = open_page({**encode(PRESETS["seed"]), "mode": "lecture", "stage": "delta.1"}, width, height)
+    settle(page)
+    first = [s.id for s in SEED_STAGES].index("delta.1")
+    for index in range(first, len(SEED_STAGES)):
+        if index > first:
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function(f"() => ({TITLE})().startsWith('Stage {index + 1} of')", timeout=20_000)
+            time.sleep(0.3)
+        stage = SEED_STAGES[index].id
+        for selector in (".bp-graph", ".bp-formula .katex-display", ".bp-title"):
+            box = page.locator(selector).first.bounding_box()
+            assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height, (stage, selector, box)
+        shown = Counter(page.locator(".bp-graph .annotation-text").all_text_contents())
+        wanted = lit_edge_texts(index)
+        assert wanted and all(shown[text] >= count for text, count in wanted.items()), (stage, wanted, shown)
+    shot(page, f"lecture-apply-{width}x{height}")

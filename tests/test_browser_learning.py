@@ -61,7 +61,7 @@ def test_a_quiz_answer_is_checked_and_the_forgotten_slope_named(visit):
     wait_for_code(view, "delta2 = -0.028730669543515018")
     # The same quiz on a phone: stage 1 answered with decimal commas.
     view.page.set_viewport_size({"width": 390, "height": 844})
-    view.page.locator(".st-key-reset button:visible").first.click()
+    view.page.locator(".bp-reset").first.click()
     field = view.page.locator("[class*='st-key-quiz_forward'] input").first
     field.wait_for(timeout=20_000)
     field.fill("0,24 -0,46")

@@ -18,6 +18,8 @@ from simulator.io.share import decode
 from simulator.io.worksheet_text import symbol
 from simulator.io.worksheets import exercise_files, exercise_zip
 
+from .test_app import shown_code
+
 SHEETS = ("worksheet.md", "worksheet.html", "answers.md", "answers.html")
 
 
@@ -210,4 +212,4 @@ def test_every_exercise_link_opens_the_app_in_quiz_mode_on_its_exercise(exercise
     assert app.session_state["quiz"] is True
     asked = [w.key for w in app.text_input if (w.key or "").startswith("quiz_forward.z1")]
     assert asked, "the quiz asks for z⁽¹⁾ before showing it"
-    assert "z1 = ?" in "\n".join(c.value for c in app.code)
+    assert "z1 = ?" in shown_code(app)

@@ -6,6 +6,7 @@ import itertools
 import pytest
 
 from simulator import PRESETS, SEED, build_stages, step
+from simulator.ui.walk_view import LECTURE_WIDTH
 from simulator.views.figures import network_figure
 from simulator.views.formatting import distinct_pair, plain
 from simulator.views.graph import graph_model
@@ -47,6 +48,19 @@ def test_every_unit_value_is_labelled_and_most_edges_are():
             placed += sum(1 for box in layout.labels if box.kind == "edge")
         # The rest keep their values on hover and in the stage's tables.
         assert placed / wanted > (0.97 if not lecture else 0.85), (lecture, placed, wanted)
+
+
+@pytest.mark.parametrize(("lecture", "width"), [(False, None), (True, LECTURE_WIDTH)])
+def test_every_edge_the_stage_computes_is_labelled(lecture, width):
+    """Hover is not enough for the stage's own numbers: each lit edge's value is on the graph."""
+    for name, scenario in PRESETS.items():
+        record = step(scenario)
+        stages = build_stages(record)
+        for index, stage in enumerate(stages):
+            model = graph_model(record, stages, index)
+            edges = {box.owner for box in graph_layout(model, lecture, width).labels if box.kind == "edge"}
+            lit = {f"{e.source}>{e.target}" for e in model.edges if e.highlighted and e.text}
+            assert lit <= edges, f"{name} {stage.id}: {sorted(lit - edges)} unlabelled"
 
 
 def test_two_outputs_labels_on_their_plates_at_the_laptop_width():

@@ -107,6 +107,9 @@ FIRST_ON_SEED = {
     "slope_from_z": "delta.2",
     "no_activation_slope": "delta.2",
     "updated_weights_for_hidden_delta": "delta.1",
+    "accumulated_gradients": "gradient.W2",
+    "no_hidden_slope": "delta.1",
+    "z_for_a_in_gradient": "gradient.W2",
 }
 
 
@@ -157,6 +160,9 @@ def test_each_mistake_parts_where_it_should_and_nowhere_earlier(scenario):
             "no_activation_slope": f"delta.{last}",
             "updated_weights_for_hidden_delta": f"delta.{last - 1}",
             "biases_not_updated": next((i for i in ids if i.startswith("update.b")), "apply"),
+            "accumulated_gradients": f"gradient.W{last}",
+            "no_hidden_slope": f"delta.{last - 1}",
+            "z_for_a_in_gradient": f"gradient.W{last}",
         }[mistake]
         if found.first is not None:
             assert ids.index(found.first) >= ids.index(first_allowed), (mistake, found.first)

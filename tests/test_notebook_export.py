@@ -128,7 +128,7 @@ def test_the_seed_notebook_prints_the_seed_numbers():
     outputs = run_in_process(walkthrough_notebook(SEED))
     assert outputs["forward.a1"] == "a1 = [0.55971365 0.38698582]\n"
     assert outputs["forward.a2"] == "a2 = 0.48497343084992534\n"
-    assert "lr_dW2 = [[-0.00804047]\n          [-0.00555918]]\n" in outputs["update.W2"]
+    assert "lr_dW2 = [-0.00804047 -0.00555918]\n" in outputs["update.W2"]
 
 
 # --- in process: every mistake, rounding and random scenarios -----------------------------------

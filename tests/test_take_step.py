@@ -6,7 +6,9 @@ from simulator import PRESETS, SEED, Scenario, step, train
 from simulator.core.training import take_step
 from simulator.io.share import encode
 
-from .test_app import click, start
+from .test_app import start
+from .walkpage import current
+from .walkpage import step as walk_step
 
 
 def test_take_step_is_one_step_of_train_appended_to_the_history():
@@ -38,5 +40,5 @@ def test_a_diverging_step_changes_nothing_and_says_why():
 
 def test_the_page_shows_every_output_after_the_update():
     app = start(encode(PRESETS["two_outputs"]))
-    click(app, "end")
-    assert [m.label for m in app.metric] == ["Output o₁", "Output o₂", "Loss E"]
+    walk_step(app, "end")
+    assert [m["label"] for m in current(app)["after"]] == ["Output o₁", "Output o₂", "Loss E"]

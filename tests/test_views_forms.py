@@ -34,8 +34,8 @@ def test_scalar_form_writes_each_units_sum():
     assert stages["forward.a1"].worked[0] == "a₁ = σ(0.24) = 0.5597"
     assert stages["loss"].worked[0] == "e₁ = o₁ − t₁ = 0.485 − 0.6 = −0.115"
     assert stages["delta.2"].worked == ("δ₁ = (−0.115)·0.485·(1 − 0.485) = −0.02873",)
-    assert stages["delta.1"].worked[0] == "δ₁ = (0.1·(−0.02873))·0.5597·(1 − 0.5597) = −7.080e−04"
-    assert stages["gradient.W1"].worked[0] == "∂E/∂w₁₁ = x₁·δ₁ = 0.5·(−7.080e−04) = −3.540e−04"
+    assert stages["delta.1"].worked[0] == "δ₁ = (0.1·(−0.02873))·0.5597·(1 − 0.5597) = −7.080×10⁻⁴"
+    assert stages["gradient.W1"].worked[0] == "∂E/∂w₁₁ = x₁·δ₁ = 0.5·(−7.080×10⁻⁴) = −3.540×10⁻⁴"
     assert stages["update.W2"].worked[0] == "w₁₁ ← 0.1 − 0.5·(−0.01608) = 0.108"
 
 
@@ -105,7 +105,8 @@ def test_unknown_view_names_the_choices():
 
 def test_to_latex():
     assert to_latex("z₁ = 0.5·(−0.2)") == r"z_{1} = 0.5\cdot (-0.2)"
-    assert to_latex("net_h1 = 1.5e−04") == r"\mathit{net}_{h1} = 1.5e-04"
+    assert to_latex("net_h1 = 1.5e−04") == r"\mathit{net}_{h1} = 1.5{\times}10^{-4}"  # never "e − 04"
+    assert to_latex("δ₁ = −7.080×10⁻⁴") == r"\delta _{1} = -7.080{\times}10^{-4}"
     assert to_latex("δ_o1 = 1.5e-04") == r"\delta _{o1} = 1.5{\times}10^{-4}"
 
 

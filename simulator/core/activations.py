@@ -32,6 +32,8 @@ class Activation:
     derivative_latex: str  # how dE/dz follows from dE/da
     elementwise: bool = True
     output_only: bool = False
+    slope: str = "f′(z)"  # plain text, in terms of a (the chain rule's ∂a/∂z)
+    slope_why: str = ""  # why the slope is that, in one sentence
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
         return self.forward(np.asarray(z, dtype=float))
@@ -110,8 +112,20 @@ ACTIVATIONS: dict[str, Activation] = {
             sigmoid_backward,
             r"\sigma(z) = \frac{1}{1 + e^{-z}}",
             r"\sigma'(z) = a\,(1 - a)",
+            slope="a(1 − a)",
+            slope_why="σ(z) = 1/(1 + e^−z) has σ′(z) = e^−z/(1 + e^−z)² = σ(z)·(1 − σ(z)): the slope is read off "
+            "the unit's own output a.",
         ),
-        Activation(TANH, "Tanh", tanh, tanh_backward, r"\tanh(z)", r"\tanh'(z) = 1 - a^2"),
+        Activation(
+            TANH,
+            "Tanh",
+            tanh,
+            tanh_backward,
+            r"\tanh(z)",
+            r"\tanh'(z) = 1 - a^2",
+            slope="1 − a²",
+            slope_why="tanh′(z) = 1 − tanh²(z): the slope is read off the unit's own output a.",
+        ),
         Activation(
             RELU,
             "ReLU",
@@ -119,8 +133,19 @@ ACTIVATIONS: dict[str, Activation] = {
             relu_backward,
             r"\mathrm{ReLU}(z) = \max(0, z)",
             r"\mathrm{ReLU}'(z) = [z > 0]",
+            slope="[z > 0]",
+            slope_why="ReLU passes z on unchanged where z > 0 (slope 1) and blocks it elsewhere (slope 0).",
         ),
-        Activation(LINEAR, "Linear", linear, linear_backward, r"f(z) = z", r"f'(z) = 1"),
+        Activation(
+            LINEAR,
+            "Linear",
+            linear,
+            linear_backward,
+            r"f(z) = z",
+            r"f'(z) = 1",
+            slope="1",
+            slope_why="A linear unit passes z on unchanged: its slope is 1.",
+        ),
         Activation(
             SOFTMAX,
             "Softmax",
@@ -130,6 +155,8 @@ ACTIVATIONS: dict[str, Activation] = {
             r"\frac{\partial a_i}{\partial z_j} = a_i\,([i = j] - a_j)",
             elementwise=False,
             output_only=True,
+            slope="aᵢ([i = j] − aⱼ)",
+            slope_why="Each softmax output depends on every z of its layer, so δ sums over the outputs.",
         ),
     )
 }

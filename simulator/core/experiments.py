@@ -55,14 +55,16 @@ def train_with_rules(scenario: Scenario, rules: Rules, steps: int) -> np.ndarray
     network, data = Network.of(scenario), examples(scenario)
     weights, biases = list(scenario.weights), None if scenario.biases is None else list(scenario.biases)
     losses = [mean_loss(network, weights, biases, data)]
+    # Under the accumulate mistake the buffers start empty and keep every gradient after that.
+    buffers = ([np.zeros_like(w) for w in weights], None if biases is None else [np.zeros_like(b) for b in biases])
+    rate, train_biases = scenario.learning_rate, scenario.train_biases
     with np.errstate(all="ignore"):
         for _ in range(steps):
             new_weights, new_biases = weights, biases
             for x, t in data:
-                record = run_step(
-                    network, new_weights, new_biases, x, t, scenario.learning_rate, scenario.train_biases, rules
-                )
+                record = run_step(network, new_weights, new_biases, x, t, rate, train_biases, rules, carried=buffers)
                 new_weights, new_biases = record.new_weights, record.new_biases
+                buffers = record.weight_gradients, record.bias_gradients
             if not within_limits(new_weights, new_biases):
                 break
             loss = mean_loss(network, new_weights, new_biases, data)

@@ -52,6 +52,15 @@ def parameter_names(scenario: Scenario) -> list[str]:
     return names
 
 
+def parameter_layers(scenario: Scenario) -> list[tuple[str, int]]:
+    """("W" or "b", layer l) of each parameter, in the order of :meth:`Params.flat`."""
+    sizes = scenario.layers
+    kinds = [("W", l) for l in range(1, len(sizes)) for _ in range(sizes[l - 1] * sizes[l])]
+    if scenario.biases is not None:
+        kinds += [("b", l) for l in range(1, len(sizes)) for _ in range(sizes[l])]
+    return kinds
+
+
 @dataclass(frozen=True, eq=False)
 class History:
     """Steps ``first``..``last`` of training ``start`` in one batch mode.

@@ -32,6 +32,7 @@ class Loss:
     coupled_latex: str
     slope_cancels: bool = False  # δ⁽ᴸ⁾ = a − t: the output activation's slope cancels
     output_activations: tuple[str, ...] | None = None  # None: any activation
+    gradient_why: str = ""  # why ∂E/∂o (or ∂E/∂z when the slope cancels) is o − t, in one sentence
 
     def rows(self, activation: Activation) -> RowLoss:
         """E of each row, in the form for this output ``activation``."""
@@ -77,6 +78,7 @@ LOSSES: dict[str, Loss] = {
             half_squared_error,
             r"E = \tfrac{1}{2} \sum_k (o_k - t_k)^2",
             r"E = \tfrac{1}{2} \sum_k (o_k - t_k)^2",
+            gradient_why="E = ½(o − t)², so moving the output o a little changes E by (o − t) times as much.",
         ),
         Loss(
             CROSS_ENTROPY,
@@ -87,6 +89,8 @@ LOSSES: dict[str, Loss] = {
             r"E = -\sum_k t_k \ln o_k",
             slope_cancels=True,
             output_activations=(SIGMOID, SOFTMAX),
+            gradient_why="∂E/∂o = (o − t)/(o(1 − o)) and the sigmoid's ∂o/∂z = o(1 − o) cancel (the softmax's "
+            "likewise): ∂E/∂z = o − t.",
         ),
     )
 }

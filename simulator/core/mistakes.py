@@ -19,6 +19,7 @@ from types import MappingProxyType
 import numpy as np
 
 from .activations import Activation
+from .presets import XOR_PRESET
 
 
 def _as_is(activation: Activation) -> Activation:
@@ -45,6 +46,19 @@ class Rules:
     hidden_delta_uses_updated: bool = False  # hidden δ from W⁽ˡ⁺¹⁾ after its update instead of before
     update_sign: float = -1.0  # W ← W + sign·η·∂E/∂W
     update_biases: bool = True
+    accumulate: bool = False  # gradients added to what the buffers still hold (no zero_grad)
+    slope_layers: str = "all"  # where the slope rule reaches: "all" layers, or "hidden" ones only
+    gradient_from: str = "a"  # ∂E/∂W⁽ˡ⁾ from a⁽ˡ⁻¹⁾, or from "z"⁽ˡ⁻¹⁾ where that layer has a z (l ≥ 2)
+
+    def at(self, l: int, last: int) -> Rules:
+        """These rules as layer l (of ``last``) applies them: the slope rule only where it reaches."""
+        if self.slope_layers == "hidden" and l == last:
+            return dataclasses.replace(self, slope=_as_is, slope_of="a")
+        return self
+
+    def gradient_input(self, l: int) -> str:
+        """What ∂E/∂W⁽ˡ⁾ multiplies δ⁽ˡ⁾ by: "a" (correct), or "z" of the layer before under that mistake."""
+        return "z" if self.gradient_from == "z" and l >= 2 else "a"
 
 
 CORRECT = Rules()
@@ -77,9 +91,18 @@ class Mistake:
     matches: str  # completes "your answer matches …" in a quiz diagnosis
     notes: Mapping[str, str] = field(default_factory=dict)  # stage key ("loss", "delta.output", …) → what goes wrong
     applies: Callable[[object], str | None] = _always  # why it changes nothing in a scenario, or None
+    uphill: str = ""  # why the loss did not fall, when this mistake is the cause (not the learning rate)
+    looks_better: str = ""  # why training with it can end lower than the correct step here
+    goes_wrong_on: str | None = None  # a preset (id of core.presets.PRESETS) where it visibly fails to learn
 
 
 _SLOPE_NOTE = "The slope of the activation is computed from z as if it were a: for a sigmoid z(1 − z), not a(1 − a)."
+_LOOKS_BETTER = (
+    "A sigmoid's slope a(1 − a) is never negative and at most 0.25, so leaving it out keeps each step pointing "
+    "roughly downhill on one example and makes it at least 4 times longer: like a larger learning rate. "
+    "It is not the gradient of the loss, though, and with several examples the wrongly weighted steps stop "
+    "agreeing."
+)
 _NO_SLOPE_NOTE = "The slope of the activation f′ is left out: δ is the error (or the sum sent back) alone."
 
 MISTAKES: dict[str, Mistake] = {
@@ -95,6 +118,7 @@ MISTAKES: dict[str, Mistake] = {
                 "update.W": "The gradient is added instead of subtracted: W + η·∂E/∂W climbs the loss.",
                 "update.b": "The gradient is added instead of subtracted: b + η·∂E/∂b climbs the loss.",
             },
+            uphill="the gradient was added, so the step went uphill; a smaller learning rate only climbs slower",
         ),
         Mistake(
             "target_minus_output",
@@ -106,6 +130,8 @@ MISTAKES: dict[str, Mistake] = {
                 "loss": "The error is taken as t − o: every sign that follows is flipped.",
                 "delta.output": "δ is built from e = t − o, so it points the wrong way.",
             },
+            uphill="the error's sign is flipped (t − o), so every gradient points uphill; "
+            "a smaller learning rate only climbs slower",
         ),
         Mistake(
             "slope_from_z",
@@ -122,6 +148,31 @@ MISTAKES: dict[str, Mistake] = {
             Rules(slope=_no_slope, slope_of=None),
             "forgetting the activation's slope (for a sigmoid o(1 − o))",
             {"delta.output": _NO_SLOPE_NOTE, "delta.hidden": _NO_SLOPE_NOTE},
+            looks_better=_LOOKS_BETTER,
+            goes_wrong_on=XOR_PRESET,
+        ),
+        Mistake(
+            "no_hidden_slope",
+            "No slope in the hidden layer",
+            "The output δ is right, but the hidden deltas leave out their own slope: δʰ = W δ.",
+            Rules(slope=_no_slope, slope_of=None, slope_layers="hidden"),
+            "forgetting the hidden layer's own slope (the output's was right)",
+            {"delta.hidden": "The hidden unit's own slope f′ is left out: δ is the sum sent back alone."},
+            _needs_hidden_layer,
+            looks_better=_LOOKS_BETTER,
+            goes_wrong_on=XOR_PRESET,
+        ),
+        Mistake(
+            "z_for_a_in_gradient",
+            "z in place of a in ∂E/∂W",
+            "∂E/∂W⁽ˡ⁾ = z⁽ˡ⁻¹⁾ᵀ δ⁽ˡ⁾: the weighted input of the layer before, not what it sent on (a = f(z)).",
+            Rules(gradient_from="z"),
+            "using z of the layer before where its output a belongs (∂E/∂w = z·δ instead of a·δ)",
+            {
+                "gradient.W": "The gradient multiplies δ by z of the layer before, not by a = f(z), "
+                "which the edge carried."
+            },
+            _needs_hidden_layer,
         ),
         Mistake(
             "updated_weights_for_hidden_delta",
@@ -131,6 +182,22 @@ MISTAKES: dict[str, Mistake] = {
             "using the weights after their update to send δ back",
             {"delta.hidden": "δ is sent back along the weights after their update, not the ones of the forward pass."},
             _needs_hidden_layer,
+        ),
+        Mistake(
+            "accumulated_gradients",
+            "Gradients not reset",
+            "The gradient buffers are never zeroed (PyTorch's forgotten zero_grad()): each backward pass adds to "
+            "what they hold. Shown on a second pass over this example, every gradient doubles; in training each "
+            "step moves by the sum of all the gradients so far.",
+            Rules(accumulate=True),
+            "adding this gradient to one left from an earlier pass (the buffers were not zeroed, no zero_grad())",
+            {
+                "gradient.W": "The buffer was not zeroed: ∂E/∂W is the left-over gradient of the earlier pass plus "
+                "this one's.",
+                "gradient.b": "The buffer was not zeroed: ∂E/∂b is the left-over gradient plus this one's.",
+            },
+            uphill="the gradient buffers were not zeroed, so the step is the sum of old and new gradients and "
+            "overshoots",
         ),
         Mistake(
             "biases_not_updated",

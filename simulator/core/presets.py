@@ -58,14 +58,16 @@ TWO_OUTPUTS = Scenario(
     learning_rate=0.5,
 )
 
+XOR_PRESET = "xor"  # the preset where leaving a slope out goes wrong (core.mistakes)
+DEFAULT_PRESET = "seed"  # the network the app opens with and the worksheets vary by default
 PRESETS: dict[str, Scenario] = {
-    "seed": SEED,
-    "xor": XOR,
+    DEFAULT_PRESET: SEED,
+    XOR_PRESET: XOR,
     "two_outputs": TWO_OUTPUTS,
 }
 
 PRESET_TITLES: dict[str, str] = {
-    "seed": "Seed notebook: 3-2-1 sigmoid",
+    DEFAULT_PRESET: "Seed notebook: 3-2-1 sigmoid",
     "xor": "XOR: 2-2-1 with biases, 4 examples",
     "two_outputs": "2-2-2 with biases, two outputs",
 }

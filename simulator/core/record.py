@@ -72,6 +72,8 @@ class StepRecord:
     new_loss: float
     mistake: str | None = None
     digits: int | None = None
+    carried_weight_gradients: Arrays | None = None  # what the buffers held before (the accumulate mistake)
+    carried_bias_gradients: Arrays | None = None
 
     @property
     def output(self) -> np.ndarray:
@@ -109,21 +111,29 @@ class _Backward:
         return cls([*none], [*none], [*none], [*none], [*none], [*none], None if biases is None else list(biases))
 
 
-def _backward(network: Network, weights, biases, zs, activations, target, rate, train_biases, rules, keep):
-    """δ⁽ˡ⁾, then ∂E/∂W⁽ˡ⁾ and its update, then δ⁽ˡ⁻¹⁾ (which ``rules`` may send along the updated W⁽ˡ⁾)."""
+def _plus(gradient: np.ndarray, left: list | None, l: int) -> np.ndarray:
+    """The gradient added to what its buffer still holds (the accumulate mistake), else as it is."""
+    return gradient if left is None else left[l] + gradient
+
+
+def _backward(network: Network, weights, biases, zs, activations, target, rate, train_biases, rules, keep, carried):
+    """δ⁽ˡ⁾, then ∂E/∂W⁽ˡ⁾ and its update, then δ⁽ˡ⁻¹⁾ (which ``rules`` may send along the updated W⁽ˡ⁾).
+    ``carried``: what the gradient buffers still hold (weights', biases'), added under the accumulate mistake."""
     last = len(zs) - 1
-    slopes = [rules.slope(activation) for activation in network.activations]
+    left_W, left_b = carried
+    slopes = [rules.at(k + 1, last + 1).slope(activation) for k, activation in enumerate(network.activations)]
     out = _keeping_upstream(slopes[last], keep)
     pad = _Backward.empty(len(zs), biases)
     pad.deltas[last] = keep(output_delta(network.loss, out, zs[last], activations[-1], target) * rules.error_sign)
     signed_rate = -rules.update_sign * rate  # parameter_update moves by −signed_rate · gradient
     update_biases = biases is not None and train_biases and rules.update_biases
     for l in range(last, -1, -1):
-        pad.dW[l] = keep(weight_gradient(activations[l], pad.deltas[l]))
+        fed = zs[l - 1] if rules.gradient_input(l + 1) == "z" else activations[l]  # what the edge carried
+        pad.dW[l] = keep(_plus(weight_gradient(fed, pad.deltas[l]), left_W, l))
         pad.dW_update[l] = keep(parameter_update(pad.dW[l], signed_rate))
         pad.new_W[l] = keep(apply_update(weights[l], pad.dW_update[l]))
         if biases is not None:
-            pad.db[l] = keep(bias_gradient(pad.deltas[l]))
+            pad.db[l] = keep(_plus(bias_gradient(pad.deltas[l]), left_b, l))
         if update_biases:
             pad.db_update[l] = keep(parameter_update(pad.db[l], signed_rate))
             pad.new_b[l] = keep(apply_update(biases[l], pad.db_update[l]))
@@ -152,14 +162,24 @@ def run_step(
     scenario: Scenario | None = None,
     mistake: str | None = None,
     digits: int | None = None,
+    carried: tuple | None = None,
 ) -> StepRecord:
     """Every intermediate of one step under ``rules``, each passed through ``keep`` before later use.
 
     ``scenario``, ``mistake`` and ``digits`` are recorded as given: they say what the step was run on.
+    Under ``rules.accumulate`` each gradient is added to what the buffers still hold: ``carried``
+    (weights', biases' gradients), by default this example's own gradient from a backward pass before
+    (as when a notebook cell runs twice without zeroing).
     """
+    if rules.accumulate and carried is None:
+        again = run_step(
+            network, weights, biases, x, target, rate, train_biases, replace(rules, accumulate=False), keep
+        )
+        carried = again.weight_gradients, again.bias_gradients
+    carried = carried if rules.accumulate else (None, None)
     zs, activations = forward_pass(network, weights, biases, x, keep)
     output, last = activations[-1], network.activations[-1]
-    back = _backward(network, weights, biases, zs, activations, target, rate, train_biases, rules, keep)
+    back = _backward(network, weights, biases, zs, activations, target, rate, train_biases, rules, keep, carried)
     new_zs, new_activations = forward_pass(network, back.new_W, back.new_b, x, keep)
     return StepRecord(
         scenario=scenario,
@@ -179,6 +199,8 @@ def run_step(
         new_loss=keep(loss_value(network.loss, last, new_zs[-1], new_activations[-1], target)),
         mistake=mistake,
         digits=digits,
+        carried_weight_gradients=None if carried[0] is None else tuple(carried[0]),
+        carried_bias_gradients=None if carried[1] is None else tuple(carried[1]),
     )
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from ..core.datasets import DATASETS
 from ..core.messages import quote
 from ..core.mistakes import MISTAKES
-from ..core.presets import PRESETS
+from ..core.presets import DEFAULT_PRESET, PRESETS
 from ..core.rounding import MAX_DIGITS, MIN_DIGITS
 from ..core.scenario import ScenarioError
 from ..core.training import EXAMPLE, MODES
@@ -127,7 +127,12 @@ def parser() -> argparse.ArgumentParser:
     checker.set_defaults(run=check)
 
     sheets = commands.add_parser("exercise", help="a worksheet, its answer key and quiz links, for a class")
-    sheets.add_argument("--preset", choices=sorted(PRESETS), default="seed", help="the network to vary (default: seed)")
+    sheets.add_argument(
+        "--preset",
+        choices=sorted(PRESETS),
+        default=DEFAULT_PRESET,
+        help=f"the network to vary (default: {DEFAULT_PRESET})",
+    )
     sheets.add_argument("--seed", type=_whole(0, 2**32 - 1), default=0, help="random seed: same seed, same files")
     sheets.add_argument("--count", type=_whole(1, MAX_EXERCISES), default=10, help="number of exercises (default: 10)")
     sheets.add_argument("--out", required=True, help="directory to write the files into (created if missing)")

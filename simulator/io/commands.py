@@ -18,8 +18,9 @@ from ..core.presets import PRESETS, SEED
 from ..core.record import step
 from ..core.scenario import Scenario, ScenarioError
 from ..core.training import DIVERGED, EXAMPLE, REACHED, train
-from ..views.formatting import notebook_values
+from ..views.formatting import givens, notebook_values
 from ..views.forms import MATRIX
+from ..views.notation import notation_named
 from ..views.stages import build_stages
 from .csv_data import load_dataset
 from .scenario_files import load_scenario
@@ -83,6 +84,9 @@ def walkthrough(args: argparse.Namespace) -> None:
             )
         )
         return
+    print("Given: the input, the target, the learning rate and the weights, as the notebook sets them up")
+    print(textwrap.indent(notebook_values(givens(scenario)), " " * 8))
+    print()
     for k, stage in enumerate(stages, start=1):
         print(f"[{k:>2}/{len(stages)}] {stage.title}")
         for line in textwrap.wrap(stage.explanation, 88):
@@ -90,7 +94,8 @@ def walkthrough(args: argparse.Namespace) -> None:
         print(f"        >>> {stage.code}")
         for line in stage.worked if args.form else ():
             print(f"        {line}")
-        print(textwrap.indent(notebook_values(stage.values), " " * 8))
+        printout = notation_named(args.notation).code(notebook_values(stage.values), tuple(scenario.layers))
+        print(textwrap.indent(printout, " " * 8))
         print()
 
 

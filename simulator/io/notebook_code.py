@@ -16,9 +16,12 @@ from ..core.mistakes import Rules
 from ..core.scenario import Scenario
 from ..views.stages import Stage
 
+_NOT_ZEROED = "not zeroed, the buffer still holds an earlier pass's gradient"
+
 SHOW_CODE = '''def show(name, value):
     """Print a value as the app does: arrays to 8 digits, a single number in full."""
     value = np.asarray(value, dtype=float)
+    value = value.ravel() if value.ndim == 2 and value.shape[1] == 1 else value  # as the seed: one output, a row
     text = repr(float(value.ravel()[0])) if value.size == 1 else str(value)
     print(f"{name} = " + text.replace("\\n", "\\n" + " " * (len(name) + 3)))'''
 
@@ -113,7 +116,7 @@ class NotebookCode:
         if stage.id.startswith("update.W"):
             return self.weight_update(l)
         if stage.id.startswith("gradient.b"):
-            return [self.kept(f"db{l}", f"delta{l}", "a bias is a weight on an input that is always 1")]
+            return self.bias_gradient(l)
         if stage.id.startswith("update.b"):
             return self.bias_update(l)
         if kind == "apply":
@@ -127,7 +130,10 @@ class NotebookCode:
 
     def _slope(self, l: int, upstream: str) -> tuple[str, str]:
         """dE/dz from ``upstream`` = dE/da, with the slope as the rules take it; and a comment."""
-        backward, slope_of = ACTIVATIONS[self.scenario.activations[l - 1]].backward, self.rules.slope_of
+        backward, slope_of = (
+            ACTIVATIONS[self.scenario.activations[l - 1]].backward,
+            self.rules.at(l, self.last).slope_of,
+        )
         if slope_of is None:
             return upstream, "MISTAKE: the activation's slope is left out"
         a = f"a{l}" if slope_of == "a" else f"z{l}"
@@ -154,7 +160,23 @@ class NotebookCode:
         return [*lines, self.kept(f"delta{l}", *self._slope(l, f"np.dot({weights}, delta{l + 1})"))]
 
     def weight_gradient(self, l: int) -> list[str]:
-        return [self.kept(f"dW{l}", f"np.outer({self.prev(l)}, delta{l})")]
+        gradient = f"np.outer({self.prev(l)}, delta{l})"
+        if self.rules.gradient_input(l) == "z":
+            return [self.kept(f"dW{l}", f"np.outer(z{l - 1}, delta{l})", "MISTAKE: z where a belongs")]
+        if not self.rules.accumulate:
+            return [self.kept(f"dW{l}", gradient)]
+        return [
+            self.kept(f"dW{l}_left", gradient, f"MISTAKE: {_NOT_ZEROED}"),
+            self.kept(f"dW{l}", f"dW{l}_left + {gradient}"),
+        ]
+
+    def bias_gradient(self, l: int) -> list[str]:
+        if not self.rules.accumulate:
+            return [self.kept(f"db{l}", f"delta{l}", "a bias is a weight on an input that is always 1")]
+        return [
+            self.kept(f"db{l}_left", f"delta{l}", f"MISTAKE: {_NOT_ZEROED}"),
+            self.kept(f"db{l}", f"db{l}_left + delta{l}"),
+        ]
 
     def _update(self, name: str, l: int) -> list[str]:
         """η·∂E/∂p, the update and the new value of parameter ``name`` (W or b) of layer l."""

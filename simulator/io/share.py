@@ -24,6 +24,7 @@ from ..core.fallback import scenario_with_fallback
 from ..core.messages import MAX_LISTED, listed, quote
 from ..core.mistakes import MISTAKES
 from ..core.numbers import number_or_text, plain
+from ..core.presets import PRESETS
 from ..core.scenario import MAX_DATASET, MAX_LAYERS, MAX_UNITS, Scenario, key_name, layer_problems, scenario_to_dict
 from ..core.training import EXAMPLE, MODES
 from ..views.forms import FORMS, MATRIX
@@ -395,7 +396,18 @@ def _read_options(texts: dict[str, str], problems: list[str]) -> ViewOptions:
     return ViewOptions(**values)
 
 
-_KNOWN = {*_SCENARIO_PARAMS, "frozen", *(option.param for option in VIEW_OPTIONS)}
+_KNOWN = {*_SCENARIO_PARAMS, "frozen", "preset", *(option.param for option in VIEW_OPTIONS)}
+
+
+def _preset(texts: dict[str, str], default: Scenario, problems: list[str]) -> Scenario:
+    """``preset=two_outputs``: that preset is the starting point the other parameters change."""
+    if "preset" not in texts:
+        return default
+    name = texts["preset"]
+    if name not in PRESETS:
+        problems.append(f"preset: ignored, {_short(name[:40])} is not one of {', '.join(PRESETS)}")
+        return default
+    return PRESETS[name]
 
 
 def decode(params: Mapping[str, Any], default: Scenario) -> SharedView:
@@ -407,6 +419,7 @@ def decode(params: Mapping[str, Any], default: Scenario) -> SharedView:
     problems.extend(f"{key_name(k)}: unknown parameter, ignored" for k in unknown[:MAX_LISTED])
     if len(unknown) > MAX_LISTED:
         problems.append(f"…and {len(unknown) - MAX_LISTED:,} more unknown parameters, ignored")
+    default = _preset(texts, default, problems)
     data = _read_scenario(texts, default, problems)
     scenario, found = scenario_with_fallback(data, default)
     problems.extend(found)

@@ -1,7 +1,7 @@
 """A live class: the presenter opens it for a scenario, asks, reveals; students' answers are tallied.
 
 Answers are text typed as in the quiz (decimal commas accepted) and checked here, on the server, with the
-quiz's engine (:func:`simulator.check_answer`) against the numbers of the session's own scenario (no
+quiz's engine (:func:`simulator.views.quiz.judge`) against the numbers of the session's own scenario (no
 mistake switched on): a phone sends text and never holds the numbers before Reveal. Each answer counts
 under one label: ``right``, the id of the classic mistake it matches (:data:`simulator.MISTAKES`), a
 slip id (``sign``, ``learning_rate``, ``transposed``, ``one_entry``) or ``other``. A student sees their
@@ -27,12 +27,11 @@ from simulator import (
     Stage,
     StepRecord,
     build_stages,
-    check_answer,
     scenario_from_dict,
     scenario_to_dict,
     step,
 )
-from simulator.views.quiz import questions
+from simulator.views.quiz import AnswerKey, answer_key, judge, questions
 
 from .store import DEFAULT_TTL_S, GONE, OVER, Closed, LiveError, NotFound, Store, Tally, hash_key, normal_code
 
@@ -100,13 +99,20 @@ def ask(store: Store, presenter: Presenter, value_key: str | None = None) -> int
     return store.ask(presenter.code, presenter.key, value_key)
 
 
+@lru_cache(maxsize=64)
+def class_answer_key(scenario_json: str, stage_id: str, value_key: str) -> AnswerKey:
+    """What every answer to one question is checked against, built once per (scenario, stage, value)."""
+    return answer_key(class_record(scenario_json), stage_id, value_key)
+
+
 @lru_cache(maxsize=1024)
 def diagnose(scenario_json: str, stage_id: str, value_key: str, text: str) -> tuple[str, str]:
     """(label, verdict) of one typed answer; ValueError quoting the text when it is not numbers.
 
-    Cached: a room types the same few answers, and each check recomputes the step under every mistake.
+    A values-only check (the quiz's :func:`~simulator.views.quiz.judge`) against the cached answer key:
+    the step under every mistake is computed once per question, not once per answer.
     """
-    verdict = check_answer(class_record(scenario_json), stage_id, value_key, text)
+    verdict = judge(class_answer_key(scenario_json, stage_id, value_key), text)
     if verdict.correct:
         return RIGHT, "Right."
     return (verdict.matched if verdict.matched in LABELS else OTHER), verdict.diagnosis

@@ -88,7 +88,7 @@ def upload(key: str) -> None:
         state.note_problem("upload", [f"{quote(file.name, 60)}: {p}" for p in err.problems])
         return
     if state.set_scenario(scenario, "upload"):
-        state.put("stage", FIRST_STAGE)
+        state.move_to(FIRST_STAGE)
 
 
 def problems_beside(field: str) -> None:

@@ -11,12 +11,12 @@ import dataclasses
 import numpy as np
 import streamlit as st
 
-from simulator.core.gradcheck import AGREEMENT, nudge_curve, stage_gradient_check
-from simulator.core.mistakes import MISTAKES
+from simulator.core.gradcheck import nudge_curve, stage_gradient_check
 from simulator.core.names import unit_label, unit_names
 from simulator.core.scenario import ScenarioError
 from simulator.views.learning_figures import nudge_figure
 from simulator.views.learning_tables import gradient_check_styled, gradient_check_table
+from simulator.views.walk_tables import check_verdict
 
 from . import state
 from .text import escaped
@@ -51,23 +51,7 @@ def check_table(scenario, stage, mistake: str | None) -> None:
     with st.container(key="gradient_check", border=True):
         st.markdown("**Gradient check**: backprop against the central difference [E(w + ε) − E(w − ε)] / 2ε")
         st.table(gradient_check_styled(gradient_check_table(check)))
-        agree = int(check.agrees().sum())
-        verdict = (
-            f"All {check.analytic.size} agree: the largest relative error is {check.worst:.1e} (≤ {AGREEMENT:.0e})."
-            if agree == check.analytic.size
-            else f"{check.analytic.size - agree} of {check.analytic.size} disagree: the largest relative error is "
-            f"{check.worst:.1e}, far above {AGREEMENT:.0e}."
-        )
-        if record_digits := state.get("digits"):
-            verdict += f" (Checked at full precision, not at paper mode's {record_digits} digits.)"
-        if mistake is not None and agree < check.analytic.size:
-            verdict += f" The mistake “{MISTAKES[mistake].title}” bent the gradient: the check fails."
-        elif mistake is not None:
-            verdict += f" The mistake “{MISTAKES[mistake].title}” does not touch this gradient."
-        st.caption(
-            f"ε = {check.epsilon:g}; relative error |a − n| / (|a| + |n|). Blue rows agree, vermillion rows do not. "
-            + verdict
-        )
+        st.caption(check_verdict(check, state.get("digits"), mistake))
 
 
 def nudge(scenario, stage, mistake: str | None) -> None:
@@ -111,3 +95,18 @@ def gradient_room(record, stage) -> None:
         nudge(scenario, stage, mistake)
     except ScenarioError as err:  # a difference quotient or a nudge past the float range
         st.caption(escaped(f"The gradient check cannot run here: {err.problems[0]}"))
+
+
+def nudge_room(now) -> None:
+    """The nudge, in an expander built only when opened: for the current stage's parameters when it is a
+    gradient stage (the browser's stage, which the opening rerun reads from the URL), else the output layer's."""
+    expander = st.expander("Nudge one weight and watch the loss", key="nudge_tools", on_change="rerun")
+    if not expander.open:
+        return
+    gradients = [s for s in now.stages if s.kind == "gradient"]
+    current = now.stages[now.index]
+    with expander:
+        try:
+            nudge(now.record.scenario, current if current.kind == "gradient" else gradients[0], now.record.mistake)
+        except ScenarioError as err:  # a nudge past the float range
+            st.caption(escaped(f"The nudge cannot run here: {err.problems[0]}"))

@@ -1,68 +1,28 @@
 """Classic mistakes side by side: where the mistaken step parts from the correct one, and what it does to learning.
 
 The step on screen is the mistaken one (``state.computed().record``); the correct one travels beside it.
-The graph marks the units and edges whose values differ (:func:`marked_figure`), the stage panel shows
+The graph marks the units and edges whose values differ (:func:`simulator.figures.marked_traces`), the stage panel shows
 both formulas and the entry-by-entry comparison, and under the page the two loss curves share one plot.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
 from simulator.core.experiments import mistake_losses
 from simulator.core.mistakes import MISTAKES, inapplicable
 from simulator.core.scenario import scenario_from_dict, scenario_to_json
 from simulator.views.formatting import number
-from simulator.views.graph import GraphModel
-from simulator.views.graph_layout import graph_layout
 from simulator.views.learning_figures import mistake_loss_figure
 from simulator.views.learning_tables import mistake_comparison_table
+from simulator.views.mistake_notes import looks_better
 
 from . import state
 from .text import escaped
 
-MARK = "#D55E00"  # Okabe–Ito vermillion, dotted: never colour alone
 DIFFERS = "background-color: rgba(213,94,0,0.28); font-weight: 600"
 LOSS_STEPS = 100
-
-
-def marked_figure(figure: go.Figure, model: GraphModel, lecture: bool = False) -> go.Figure:
-    """The network figure with dotted vermillion rings on marked units and dotted overlays on marked edges."""
-    nodes = [n for n in model.nodes if n.marked]
-    edges = [e for e in model.edges if e.marked]
-    if not nodes and not edges:
-        return figure
-    layout = graph_layout(model, lecture)
-    position = layout.positions
-    if edges:
-        xs = np.ravel([(position[e.source][0], position[e.target][0], np.nan) for e in edges])
-        ys = np.ravel([(position[e.source][1], position[e.target][1], np.nan) for e in edges])
-        figure.add_trace(
-            go.Scatter(
-                x=xs, y=ys, mode="lines", name="differs from the correct step", hoverinfo="skip", showlegend=False,
-                line={"color": MARK, "width": 5, "dash": "dot"}, opacity=0.75,
-            )
-        )  # fmt: skip
-    if nodes:
-        figure.add_trace(
-            go.Scatter(
-                x=[position[n.id][0] for n in nodes],
-                y=[position[n.id][1] for n in nodes],
-                mode="markers",
-                name="differs from the correct step",
-                hoverinfo="skip",
-                showlegend=False,
-                marker={
-                    "symbol": "circle-open-dot",
-                    "size": layout.node_size + 14,
-                    "color": MARK,
-                    "line": {"width": 4, "color": MARK},
-                },
-            )
-        )
-    return figure
 
 
 def status(now) -> None:
@@ -105,11 +65,11 @@ def side_by_side(now, index: int) -> None:
         return
     with st.container(key="mistake_compare", border=True):
         st.markdown("**Correct vs with the mistake**")
-        left, right = st.columns(2)
-        left.caption("Correct")
-        left.latex(r"\small " + correct.substituted)
-        right.caption("With the mistake")
-        right.latex(r"\small " + stage.substituted)
+        # One above the other at the page's own size: two half-width columns shrank wide matrices to illegible.
+        st.caption("Correct")
+        st.latex(correct.substituted)
+        st.caption("With the mistake")
+        st.latex(stage.substituted)
         frame = mistake_comparison_table(correct, stage, now.divergence.masks.get(stage.id))
         st.table(_comparison_styled(frame))
 
@@ -148,3 +108,16 @@ def loss_curves(now) -> None:
             f"{mistaken[-1]:.4g} with the mistake (it started at {correct[0]:.4g})."
         )
     )
+    note = _looks_better(scenario_to_json(now.record.scenario, indent=None), mistake, steps)
+    if note is not None:
+        st.info(f"**Why the mistake can look better here — and why it is still wrong.** {note}", icon="🤔")
+
+
+@st.cache_data(max_entries=64, show_spinner="Training the counter-example…")
+def _looks_better(scenario_json: str, mistake: str, steps: int) -> str | None:
+    import json
+
+    scenario = scenario_from_dict(json.loads(scenario_json))
+    correct, mistaken = mistake_losses(scenario, mistake, steps)
+    note = looks_better(scenario, mistake, correct, mistaken)
+    return None if note is None else note.text()

@@ -13,8 +13,9 @@ import streamlit as st
 from simulator.io.share import MAX_SPEED, MIN_SPEED
 from simulator.views.formatting import notebook_values
 from simulator.views.narration import blank_latex, blank_output, graph_table, narrate
+from simulator.views.notation import notation_named
 
-from . import quiz, state
+from . import live_class, quiz, state
 
 
 def shown(part: str) -> bool:
@@ -65,7 +66,7 @@ def _start_autoplay() -> None:
     state.put("autoplay", playing)
     now = state.computed()
     if playing and not more_ahead():
-        state.put("stage", now.ids[0])  # started at the end: play from the beginning
+        state.move_to(now.ids[0])  # started at the end: play from the beginning
 
 
 def reveal() -> None:
@@ -114,6 +115,7 @@ def presenter_tools() -> None:
             "The graph's camera button saves a PNG at twice the size, the arrow beside it an SVG. "
             "Link options: blank=1, spotlight=1, speed=3, hide=editor,tabs,code,tables,narration,title."
         )
+        live_class.start_entry()  # a live class: students follow and answer on their phones
 
 
 def graph_config(stage_id: str) -> dict:
@@ -132,6 +134,8 @@ def worked_numbers(stage) -> None:
     st.latex(r"\small " + (blank_latex(stage) if hidden else stage.substituted))
     if shown("code"):
         output = blank_output(stage) if hidden else notebook_values(stage.values)
+        # the printout's names in the notation on screen (Mazur: net_h, out_o), as the code line above has them
+        output = notation_named(state.get("notation")).code(output, tuple(state.get("scenario").layers))
         st.code(f">>> {stage.code}\n{output}", language="python")
     if blanked(stage.id):  # the quiz has its own Check and Show me
         st.button(

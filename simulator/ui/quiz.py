@@ -18,7 +18,7 @@ import streamlit as st
 
 from simulator.core.messages import quote
 from simulator.views.learning_tables import quiz_summary_table
-from simulator.views.quiz import TOLERANCE_TEXT, check_answer, questions, quiz_score, value_label
+from simulator.views.quiz import TOLERANCE_TEXT, check_answer, diagnosed, hint, questions, quiz_score, value_label
 
 from . import state
 from .text import escaped
@@ -34,6 +34,8 @@ class Progress:
     shown: frozenset[str] = frozenset()  # stages answered right or given up: their numbers are revealed
     typed: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # stage id → value key → last checked text
     note: str | None = None  # what the last Check could not do ("type an answer first")
+    hints: frozenset[str] = frozenset()  # stages whose hint was asked for
+    diagnoses: tuple[tuple[str, str], ...] = ()  # (stage id, mistake or slip id) of each diagnosed wrong answer
 
 
 def progress() -> Progress:
@@ -63,17 +65,18 @@ def _shape_hint(value) -> str:
     return f"{value.shape[0]} rows of {value.shape[1]}: rows separated by ;"
 
 
-def verdicts(record, stage_id: str, typed: Mapping[str, str]) -> dict[str, tuple[bool, str]]:
-    """Value key → (right?, what to say) for the typed answers; unreadable text is quoted, never run."""
+def verdicts(record, stage_id: str, typed: Mapping[str, str]) -> dict[str, tuple[bool, str, str | None]]:
+    """Value key → (right?, what to say, the mistake or slip it matched) for the typed answers; unreadable
+    text is quoted, never run."""
     result = {}
     for key, text in typed.items():
         try:
             verdict = check_answer(record, stage_id, key, text)
         except ValueError as err:  # parse_answer quotes what was typed
             message = str(err)
-            result[key] = (False, message[:1].upper() + message[1:] + ".")
+            result[key] = (False, message[:1].upper() + message[1:] + ".", None)
             continue
-        result[key] = (verdict.correct, "Right." if verdict.correct else verdict.diagnosis)
+        result[key] = (verdict.correct, "Right." if verdict.correct else verdict.diagnosis, verdict.matched)
     return result
 
 
@@ -84,7 +87,9 @@ def check(record, stage) -> None:
     if not any(text.strip() for text in typed.values()):
         state.put("quiz_progress", dataclasses.replace(now, note="Type an answer first, or press Show me."))
         return
-    right = all(ok for ok, _ in verdicts(record, stage.id, typed).values())
+    checked = verdicts(record, stage.id, typed).values()
+    right = all(ok for ok, _, _ in checked)
+    found = tuple((stage.id, matched) for ok, _, matched in checked if not ok and matched and matched != "one_entry")
     state.put(
         "quiz_progress",
         dataclasses.replace(
@@ -93,8 +98,15 @@ def check(record, stage) -> None:
             shown=now.shown | {stage.id} if right else now.shown,
             typed=MappingProxyType({**now.typed, stage.id: MappingProxyType(typed)}),
             note=None,
+            diagnoses=now.diagnoses + found,
         ),
     )
+
+
+def ask_hint(stage_id: str) -> None:
+    """Show the stage's hint: the first factor to check. It costs nothing; the summary says it was used."""
+    now = progress()
+    state.put("quiz_progress", dataclasses.replace(now, hints=now.hints | {stage_id}, note=None))
 
 
 def show_me(stage_id: str) -> None:
@@ -114,12 +126,17 @@ def _feedback(record, stage, now: Progress) -> None:
     typed = now.typed.get(stage.id)
     if not typed:
         return
-    for key, (ok, message) in verdicts(record, stage.id, typed).items():
+    for key, (ok, message, _) in verdicts(record, stage.id, typed).items():
         label = value_label(key)
         if ok:
             st.success(escaped(f"{label}: {message}"), icon="✅")
         elif typed[key].strip():
             st.error(escaped(f"{label}: you typed {quote(typed[key])}. {message}"), icon="✖️")
+
+
+def stages_in(stages, ids) -> list[str]:
+    """``ids`` in the order of the stages."""
+    return [s.id for s in stages if s.id in ids]
 
 
 def summary(stages, now: Progress) -> None:
@@ -133,6 +150,14 @@ def summary(stages, now: Progress) -> None:
         missed = [titles.get(stage_id, stage_id) for stage_id, right in score.first_try.items() if not right]
         if missed:
             st.caption(escaped("To revisit: " + "; ".join(missed) + "."))
+        found = diagnosed((titles.get(stage_id, stage_id), matched) for stage_id, matched in now.diagnoses)
+        if found:
+            st.markdown("**What your wrong answers matched**")
+            st.markdown("\n".join(f"- {escaped(line)}" for line in found))
+        if now.hints:
+            st.caption(
+                escaped("Hints used: " + "; ".join(titles.get(i, i) for i in stages_in(stages, now.hints)) + ".")
+            )
         table = quiz_summary_table(score)
         table.index = [titles.get(stage_id, stage_id) for stage_id in table.index]
         table["right first try"] = ["yes" if right else "no" for right in table["right first try"]]
@@ -167,11 +192,14 @@ def quiz_room(record, stages, index: int) -> None:
                         placeholder=_shape_hint(stage.values[key]),
                         help="Decimal point or decimal comma (0,24); rows separated by ; or a new line.",
                     )
-                left, right = st.columns(2)
+                left, middle, right = st.columns(3)
                 left.form_submit_button(
                     "Check", type="primary", on_click=check, args=(record, stage), icon=":material/check:"
                 )
+                middle.form_submit_button("Hint", on_click=ask_hint, args=(stage.id,), icon=":material/lightbulb:")
                 right.form_submit_button("Show me", on_click=show_me, args=(stage.id,), icon=":material/visibility:")
+            if stage.id in now.hints:
+                st.info(escaped(hint(record, stage)), icon="💡")
             if now.note:
                 st.warning(now.note)
         if not tries or not tries[-1]:

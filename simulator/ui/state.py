@@ -31,7 +31,8 @@ _VIEW = ViewOptions()  # the defaults of every option a link carries, declared o
 # name: default. Every module reads and writes state through these names only.
 DEFAULTS: dict[str, Any] = {
     "scenario": SEED,  # the scenario in force: the last good one
-    "stage": FIRST_STAGE,  # id of the stage on screen
+    "stage": FIRST_STAGE,  # id of the stage on screen, as the server last knew it (the browser steps on its own)
+    "stage_moved": False,  # a callback of this run chose the stage: the browser's URL does not override it
     "lecture": _VIEW.lecture,  # larger type, editor tucked away
     "link_problems": [],  # what the opening link could not use, shown once at the top
     "link": {},  # the query parameters last written: a URL that differs came from Back/Forward
@@ -62,7 +63,16 @@ DEFAULTS: dict[str, Any] = {
     "lab_pending": None,  # (dataset, source) that does not fit the network, waiting for "Resize to fit"
     "lab_note": None,  # (kind, text): how the last run ended (diverged, target reached)
     "computed": None,  # memo of computed(): (scenario, view inputs, Computed), rebuilt when an input changes
+    # Live class (ui.live_class, ui.live_student; carried in links as class=CODE, presenter=KEY)
+    "class_code": None,  # the join code this page presents (with class_key) or follows
+    "class_key": None,  # the presenter's secret key: only in the lecturer's own session and link, never shown
+    "class_note": None,  # (kind, text): the last class action's outcome, shown once
+    "class_version": None,  # a student's page: the store version it drew
+    "class_token": None,  # a student's browser token (random, this session only): one answer per question
+    "class_sent": None,  # (question id, text): the answer this phone sent last; the text never leaves it
+    "nickname": "",  # a student's optional nickname: stays in this session, never sent to the store
 }
+CLASS_PARAMS = ("class", "presenter")  # the live class's own link parameters, kept apart from the view's
 
 
 def init() -> None:
@@ -86,13 +96,16 @@ def read_link_once() -> None:
     """Take the scenario, stage and view options from the URL at the start of a session, and again
     when the URL changed under the page (browser Back/Forward): the screen always follows the URL."""
     if "scenario" in st.session_state:
-        if st.query_params.to_dict() == get("link"):
+        if view_params() == get("link"):
             return
-        view = decode(st.query_params.to_dict(), SEED)
+        if _without_stage(view_params()) == _without_stage(get("link")):
+            follow_browser_stage()  # the browser stepped (or went Back/Forward between stages): nothing else changed
+            return
+        view = decode(view_params(), SEED)
         if encode(view.scenario) != encode(get("scenario")):
             _replace(view.scenario)  # the link's options are checked with it below
     else:
-        view = decode(st.query_params.to_dict(), SEED)
+        view = decode(view_params(), SEED)
         init()
         put("scenario", view.scenario)
     put("lecture", view.lecture)
@@ -141,6 +154,24 @@ def set_scenario(scenario: Scenario, field: str = "scenario") -> bool:
     return True
 
 
+def _without_stage(params: dict) -> dict:
+    return {name: value for name, value in params.items() if name != "stage"}
+
+
+def follow_browser_stage() -> None:
+    """The stage the browser shows (it steps without telling the server, and keeps the stage in the URL),
+    unless a callback of this run moved it (a Reveal, a step past what the browser holds, Take this step)."""
+    stage = st.query_params.get("stage")
+    if not get("stage_moved") and stage in computed().ids:
+        put("stage", stage)
+
+
+def move_to(stage_id: str) -> None:
+    """A callback's move: this run's stage, whatever the URL the browser sent says."""
+    put("stage", stage_id)
+    put("stage_moved", True)
+
+
 def _replace(scenario: Scenario) -> None:
     put("scenario", scenario)
     put("revision", get("revision") + 1)
@@ -168,17 +199,34 @@ def try_change(field: str, change, reset: bool = False) -> None:
         put("revision", get("revision") + 1)
 
 
+def view_params() -> dict[str, str]:
+    """The URL's parameters without the live class's (``class``, ``presenter``)."""
+    return {k: v for k, v in st.query_params.to_dict().items() if k not in CLASS_PARAMS}
+
+
+def class_params() -> dict[str, str]:
+    """The lecturer's class in their own link (both or nothing); a student's page never writes its URL."""
+    code, key = get("class_code"), get("class_key")
+    return {CLASS_PARAMS[0]: code, CLASS_PARAMS[1]: key} if code and key else {}
+
+
 def note_problem(field: str, messages: list[str]) -> None:
     put("problems", {field: list(messages)})
 
 
+def link_params() -> dict[str, str]:
+    """The query parameters of the view on screen: the whole scenario, the stage and the view options."""
+    options = ViewOptions(**{option: get(name) for name, option in LINKED_OPTIONS.items()})
+    return encode(get("scenario"), get("stage"), get("lecture"), options=options)
+
+
 def write_link() -> None:
     """The URL always holds the whole scenario, the stage and the view options."""
-    options = ViewOptions(**{option: get(name) for name, option in LINKED_OPTIONS.items()})
-    params = encode(get("scenario"), get("stage"), get("lecture"), options=options)
-    if params != st.query_params.to_dict():
-        st.query_params.from_dict(params)
+    params = link_params()
+    if params | class_params() != st.query_params.to_dict():
+        st.query_params.from_dict(params | class_params())
     put("link", params)
+    put("stage_moved", False)
 
 
 @dataclass(frozen=True)

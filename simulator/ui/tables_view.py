@@ -6,6 +6,8 @@ import streamlit as st
 
 from simulator.views.tables import stage_tables, styled, weight_tables
 
+from . import state
+
 
 @st.cache_data(max_entries=2_000, show_spinner=False)
 def _coloured_table(frame, before) -> None:
@@ -30,7 +32,7 @@ def table_row(tables, key: str) -> None:
 
 
 def stage_table_row(record, stage) -> None:
-    table_row(stage_tables(record, stage).items(), key="stage_tables")
+    table_row(stage_tables(record, stage, state.get("notation")).items(), key="stage_tables")
 
 
 def all_update_tables(record) -> None:

@@ -180,20 +180,30 @@ def _annotations(model: GraphModel, layout, palette: dict, lit: _Lit, sizes: dic
 
 
 def network_figure(model: GraphModel, lecture: bool = False, spotlight: bool = False, dark: bool = False) -> go.Figure:
+    """:func:`network_figure_spec` as a Plotly figure (for ``st.plotly_chart`` and the tests)."""
+    spec = network_figure_spec(model, lecture, spotlight, dark)
+    return _figure(spec["data"], spec["layout"])
+
+
+def network_figure_spec(
+    model: GraphModel, lecture: bool = False, spotlight: bool = False, dark: bool = False, width: float | None = None
+) -> dict:
     """Node-link diagram: width ∝ |w|, blue positive, dashed vermillion negative, current stage lit.
 
-    Positions and label plates come from :func:`simulator.views.graph_layout.graph_layout`, in pixels; the page
-    may stretch the figure wider. With ``spotlight`` what the current stage does not touch is dimmed
+    Positions and label plates come from :func:`simulator.views.graph_layout.graph_layout`, in pixels; the
+    page may stretch the figure wider. With ``spotlight`` what the current stage does not touch is dimmed
     much further (for the back row); ``dark`` picks colours for a dark page. The background is
-    transparent, so the page's own shows through.
+    transparent, so the page's own shows through. ``width``: the narrowest the graph is drawn, in px
+    (default :data:`simulator.views.graph_layout.LAYOUT_WIDTH`). Returns ``{"data": traces, "layout":
+    layout}`` as plain dicts (NumPy arrays inside), the shape Plotly.js takes.
     """
-    layout = graph_layout(model, lecture)
+    layout = graph_layout(model, lecture, width)
     palette, lit, sizes = PALETTES[dark], _Lit.of(model), font_sizes(lecture)
     dim = SPOTLIGHT_OPACITY if spotlight else DIM_OPACITY
     traces = _edge_traces(model, layout.positions, palette, lit, dim) + _unit_traces(model, layout, palette, lit)
-    return _figure(
-        traces,
-        dict(
+    return dict(
+        data=traces + marked_traces(model, layout),
+        layout=dict(
             # Every colour is set here: without Streamlit's 3 KB theme template a Next click sends less.
             template={"layout": {}},
             annotations=_annotations(model, layout, palette, lit, sizes, spotlight),
@@ -209,6 +219,44 @@ def network_figure(model: GraphModel, lecture: bool = False, spotlight: bool = F
             font={"size": sizes["value"]},
         ),
     )
+
+
+MARK = NEGATIVE  # a classic mistake's marks: Okabe–Ito vermillion, dotted (never colour alone)
+
+
+def marked_traces(model: GraphModel, layout) -> list[dict]:
+    """Dotted vermillion rings on marked units and dotted overlays on marked edges (none when nothing is marked)."""
+    position = layout.positions
+    traces = []
+    edges = [e for e in model.edges if e.marked]
+    if edges:
+        xs = np.ravel([(position[e.source][0], position[e.target][0], np.nan) for e in edges])
+        ys = np.ravel([(position[e.source][1], position[e.target][1], np.nan) for e in edges])
+        traces.append(
+            _scatter(
+                x=xs, y=ys, mode="lines", name="differs from the correct step", hoverinfo="skip", showlegend=False,
+                line={"color": MARK, "width": 5, "dash": "dot"}, opacity=0.75,
+            )
+        )  # fmt: skip
+    nodes = [n for n in model.nodes if n.marked]
+    if nodes:
+        traces.append(
+            _scatter(
+                x=[position[n.id][0] for n in nodes],
+                y=[position[n.id][1] for n in nodes],
+                mode="markers",
+                name="differs from the correct step",
+                hoverinfo="skip",
+                showlegend=False,
+                marker={
+                    "symbol": "circle-open-dot",
+                    "size": layout.node_size + 14,
+                    "color": MARK,
+                    "line": {"width": 4, "color": MARK},
+                },
+            )
+        )
+    return traces
 
 
 def decade_label(exponent: int) -> str:

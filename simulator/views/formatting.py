@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.names import superscript
+
 
 def number(value: float, digits: int = 4) -> str:
     """4 significant digits; scientific below 1e-3 so 1.77e-04 never shows as 0.000."""
@@ -14,6 +16,22 @@ def number(value: float, digits: int = 4) -> str:
     if magnitude < 1e-3 or magnitude >= 1e5:
         return f"{value:.{digits - 1}e}"
     return f"{value:.{digits}g}"
+
+
+def written(value: float, digits: int = 4) -> str:
+    """A number in plain text as a formula writes it: −0.115, and −7.080×10⁻⁴ (never "e−04", which reads
+    as a subtraction)."""
+    text = number(value, digits)
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}×10{superscript(int(exponent))}"
+    return text.replace("-", "−")
+
+
+def factor(value: float, digits: int = 4) -> str:
+    """:func:`written`, in parentheses when negative, to stand in a product: (−0.115)·0.485."""
+    text = written(value, digits)
+    return f"({text})" if float(value) < 0 else text
 
 
 def distinct_pair(old: float, new: float, digits: int = 4) -> tuple[str, str]:
@@ -52,11 +70,24 @@ def latex_matrix(values: np.ndarray, digits: int = 4) -> str:
 
 
 def notebook_values(values) -> str:
-    """``name = value`` lines printed as the seed notebook prints them: arrays to 8 digits, a single number in full."""
+    """``name = value`` lines printed as the seed notebook prints them: arrays to 8 digits, a single number in
+    full, and a one-column matrix as a flat row (the seed keeps the weights into its one output as a vector,
+    so it prints ``delta_w_h_o`` as ``[-0.00804047 -0.00555918]``)."""
     lines = []
     with np.printoptions(precision=8):
         for name, value in values.items():
             value = np.asarray(value, dtype=float)
+            value = value.ravel() if value.ndim == 2 and value.shape[1] == 1 else value
             text = repr(float(value.ravel()[0])) if value.size == 1 else str(value)
             lines.append(f"{name} = " + text.replace("\n", "\n" + " " * (len(name) + 3)))
     return "\n".join(lines)
+
+
+def givens(scenario) -> dict[str, np.ndarray]:
+    """What the seed notebook sets up before its forward pass, in its order: x, target, learning_rate,
+    the weights (W1 = weights_input_hidden, W2 = weights_hidden_output), then the biases."""
+    values = {"x": scenario.x, "target": scenario.target, "learning_rate": np.array(scenario.learning_rate)}
+    values |= {f"W{l}": w for l, w in enumerate(scenario.weights, start=1)}
+    if scenario.biases is not None:
+        values |= {f"b{l}": b for l, b in enumerate(scenario.biases, start=1)}
+    return values

@@ -12,14 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-import numpy as np
-
 from ..core.activations import ACTIVATIONS, SIGMOID, derivative
 from ..core.losses import CROSS_ENTROPY, HALF_SQUARED_ERROR
 from ..core.mistakes import rules_of
 from ..core.names import FROM_SUBSCRIPT, FROM_SUPERSCRIPT, SUBSCRIPT_DIGITS
 from ..core.names import layer_mark as _mark
-from .formatting import number
+from .formatting import factor, written
 from .notation import Notation
 
 MAX_SCALAR_LINES = 16  # beyond this a stage lists the first ones and says how many more
@@ -44,28 +42,24 @@ _LATEX_CHARS = {
 
 def to_latex(line: str) -> str:
     """A plain-text line of this module (Unicode sub/superscripts, ·, −, δ …) as LaTeX."""
-    line = re.sub(r"(\d)e([-+]\d+)", lambda m: rf"{m.group(1)}{{\times}}10^{{{int(m.group(2))}}}", line)
-    line = re.sub(r"\b([A-Za-z]{2,})_([A-Za-z0-9]+)", r"\\mathit{\1}_{\2}", line)
-    line = re.sub(r"(?<![A-Za-z])([A-Za-zδ])_([A-Za-z0-9]+)", r"\1_{\2}", line)
+    line = re.sub(
+        r"(\d)e([-+−]\d+)", lambda m: rf"{m.group(1)}{{\times}}10^{{{int(m.group(2).replace('−', '-'))}}}", line
+    )
+    line = re.sub(r"×10([⁻⁰-⁹¹²³]+)", lambda m: r"{\times}10^{" + m.group(1).translate(FROM_SUPERSCRIPT) + "}", line)
+    line = re.sub(r"(\S+⁾) newᵀ", r"{\1 new}ᵀ", line)  # one superscript per symbol: {W⁽²⁾ new}ᵀ
+    line = re.sub(r"\b([A-Za-z]{2,})_([A-Za-z0-9]+(?:_[A-Za-z0-9]+)?)", r"\\mathit{\1}_{\2}", line)
+    line = re.sub(r"(?<![A-Za-z])([A-Za-zδ])_([A-Za-z0-9]+(?:_[A-Za-z0-9]+)?)", r"\1_{\2}", line)
     line = re.sub(r"⁽([⁰-⁹¹²³]+)⁾", lambda m: "^{(" + m.group(1).translate(FROM_SUPERSCRIPT) + ")}", line)
     line = re.sub(f"([{SUBSCRIPT_DIGITS}‚]+)", lambda m: "_{" + m.group(1).translate(FROM_SUBSCRIPT) + "}", line)
     line = "".join(_LATEX_CHARS.get(c, c) for c in line)
     line = re.sub(r"([A-Za-z]\^\{\(\d+\)\})\^\{\\mathsf T\}", r"{\1}^{\\mathsf T}", line)  # no double ^
+    line = re.sub(r"((?:\\mathit\{\w+\}|[A-Za-z])_\{[^{}]*\}) new", r"{\1}_{\\text{new}}", line)  # b_{o} new
+    line = line.replace(") left", r")_{\text{left}}")  # what a gradient buffer still held
     return line.replace("²", "^2").replace(" new", r"_{\text{new}}")
 
 
 def aligned(lines: list[str]) -> str:
     return r"\begin{aligned} " + r" \\ ".join("& " + to_latex(line) for line in lines) + r" \end{aligned}"
-
-
-def _n(value: float, digits: int) -> str:
-    return number(value, digits).replace("-", "−")
-
-
-def _f(value: float, digits: int) -> str:
-    """A factor: negative numbers in parentheses."""
-    text = _n(value, digits)
-    return f"({text})" if float(value) < 0 else text
 
 
 def _capped(lines: list[str]) -> list[str]:
@@ -86,10 +80,10 @@ class _View:
         self.digits = max(4, record.digits or 4)
 
     def n(self, value) -> str:
-        return _n(value, self.digits)
+        return written(value, self.digits)
 
     def f(self, value) -> str:
-        return _f(value, self.digits)
+        return factor(value, self.digits)
 
     def unit(self, quantity: str, l: int, j: int) -> str:
         return self.notation.unit(quantity, l, self.names[l][j])
@@ -110,12 +104,13 @@ class _View:
         """The activation's slope as the step's rules computed it, as a factor ("·a(1 − a)" for a sigmoid)."""
         activation = ACTIVATIONS[self.scenario.activations[l - 1]]
         z, a = self.record.zs[l - 1][j], self.record.activations[l][j]
-        if self.rules.slope_of is None:
+        rules = self.rules.at(l, self.last)
+        if rules.slope_of is None:
             return ""
         if activation.name == SIGMOID:
-            value = a if self.rules.slope_of == "a" else z
+            value = a if rules.slope_of == "a" else z
             return f"·{self.f(value)}·(1 − {self.f(value)})"
-        slope = derivative(self.rules.slope(activation), self.record.zs[l - 1])[j]
+        slope = derivative(rules.slope(activation), self.record.zs[l - 1])[j]
         return f"·{self.f(slope)}"
 
 
@@ -189,13 +184,17 @@ def _scalar_parameter(v: _View, stage) -> list[str]:
     lines = []
     if what == "W":
         W, dW, new = v.scenario.weights[l - 1], record.weight_gradients[l - 1], record.new_weights[l - 1]
-        for i, j in np.ndindex(W.shape):
+        for i, j in v.notation.weight_order(W.shape):  # Mazur's w5, w6, w7, w8 in his order
             w = v.weight(l, i, j)
             if kind == "gradient":
-                a_prev, delta = record.activations[l - 1][i], record.deltas[l - 1][j]
+                fed = v.rules.gradient_input(l)  # a, or z under the mistake that takes z for a
+                a_prev = (record.zs[l - 2] if fed == "z" else record.activations[l - 1])[i]
+                delta = record.deltas[l - 1][j]
+                left = record.carried_weight_gradients
+                held = ("", "") if left is None else (f"(∂{E}/∂{w}) left + ", f"{v.f(left[l - 1][i, j])} + ")
                 lines.append(
-                    f"∂{E}/∂{w} = {v.unit('a', l - 1, i)}·{v.unit('δ', l, j)} = "
-                    f"{v.f(a_prev)}·{v.f(delta)} = {v.n(dW[i, j])}"
+                    f"∂{E}/∂{w} = {held[0]}{v.unit(fed, l - 1, i)}·{v.unit('δ', l, j)} = "
+                    f"{held[1]}{v.f(a_prev)}·{v.f(delta)} = {v.n(dW[i, j])}"
                 )
             else:
                 lines.append(f"{w} ← {v.f(W[i, j])} {sign} {rate}·{v.f(dW[i, j])} = {v.n(new[i, j])}")
@@ -203,7 +202,11 @@ def _scalar_parameter(v: _View, stage) -> list[str]:
     b, db, new = v.scenario.biases[l - 1], record.bias_gradients[l - 1], record.new_biases[l - 1]
     for j in range(len(b)):
         symbol = v.unit("b", l, j)
-        if kind == "gradient":
+        if kind == "gradient" and record.carried_bias_gradients is not None:
+            left, delta = record.carried_bias_gradients[l - 1][j], record.deltas[l - 1][j]
+            held = f"(∂{E}/∂{symbol}) left"
+            lines.append(f"∂{E}/∂{symbol} = {held} + {v.unit('δ', l, j)} = {v.f(left)} + {v.f(delta)} = {v.n(db[j])}")
+        elif kind == "gradient":
             lines.append(f"∂{E}/∂{symbol} = {v.unit('δ', l, j)} = {v.n(db[j])}")
         elif record.bias_updates is None:
             lines.append(f"{symbol} = {v.n(new[j])} (unchanged)")
@@ -263,19 +266,19 @@ def _shapes(v: _View, stage) -> list[tuple[str, str | None, int, int]]:
     if kind == "loss":
         order = ("o", "t") if v.rules.error_sign > 0 else ("t", "o")
         return [("", order[0], 1, out), ("−", order[1], 1, out), ("=", "e", 1, out)]
+    # the slope factor, as the step's rules took it: left out by one mistake, and cancelled by cross-entropy
+    slope = [("⊙", "f′", 1, n[l])] if l is not None and v.rules.at(l, v.last).slope_of is not None else []
     if kind == "delta" and l == v.last:
-        return [("", "e", 1, out), ("⊙", "f′", 1, out), ("=", vec("δ", l), 1, out)]
+        if v.scenario.loss == CROSS_ENTROPY:
+            order = ("o", "t") if v.rules.error_sign > 0 else ("t", "o")
+            return [("", order[0], 1, out), ("−", order[1], 1, out), ("=", vec("δ", l), 1, out)]
+        return [("", "e", 1, out), *slope, ("=", vec("δ", l), 1, out)]
     if kind == "delta":
         W = f"W{_mark(l + 1)}" + (" new" if v.rules.hidden_delta_uses_updated else "") + "ᵀ"
-        return [
-            ("", vec("δ", l + 1), 1, n[l + 1]),
-            ("·", W, n[l + 1], n[l]),
-            ("⊙", "f′", 1, n[l]),
-            ("=", vec("δ", l), 1, n[l]),
-        ]
+        return [("", vec("δ", l + 1), 1, n[l + 1]), ("·", W, n[l + 1], n[l]), *slope, ("=", vec("δ", l), 1, n[l])]
     if stage.id.startswith("gradient.W"):
         return [
-            ("", vec("a", l - 1) + "ᵀ", n[l - 1], 1),
+            ("", vec(v.rules.gradient_input(l), l - 1) + "ᵀ", n[l - 1], 1),
             ("·", vec("δ", l), 1, n[l]),
             ("=", f"∂{v.loss()}/∂W{_mark(l)}", n[l - 1], n[l]),
         ]
@@ -293,15 +296,28 @@ def _shapes(v: _View, stage) -> list[tuple[str, str | None, int, int]]:
     return [("", "o new", 1, out)]
 
 
+def _held(v: _View, stage, factors: list) -> list:
+    """A gradient's shape line with what its buffer still held added first (the accumulate mistake)."""
+    if stage.kind != "gradient" or v.record.carried_weight_gradients is None:
+        return factors
+    if stage.id.startswith("gradient.b"):  # ∂E/∂b = δ
+        (_, gradient, rows, cols), (_, delta, _, _) = factors
+        return [("", gradient, rows, cols), ("=", f"({gradient}) left", rows, cols), ("+", delta, rows, cols)]
+    (_, first, r0, c0), *rest = factors  # aᵀ · δ = ∂E/∂W
+    gradient, rows, cols = rest[-1][1:]
+    return [("", f"({gradient}) left", rows, cols), ("+", first, r0, c0), *rest]
+
+
 def matrix_form(record, stage, notation: Notation, names) -> dict:
     """The stage's own formulas in this notation, and the line of shapes under them."""
     v = _View(record, notation, names)
-    plain, latex = _shape_line(_shapes(v, stage))
+    plain, latex = _shape_line(_held(v, stage, _shapes(v, stage)))
     return {
         "formula": notation.latex(stage.formula, v.layers),
         "substituted": notation.latex(stage.substituted, v.layers),
         "shapes": latex,
         "worked": (plain,),
+        "code": notation.code(stage.code, v.layers),
     }
 
 
@@ -314,6 +330,7 @@ def scalar_form(record, stage, notation: Notation, names) -> dict:
         "substituted": aligned(lines),
         "shapes": "",
         "worked": tuple(lines),
+        "code": notation.code(stage.code, v.layers),
     }
 
 

@@ -15,6 +15,7 @@ from ..core.activations import ACTIVATIONS
 from ..core.names import layer_mark, unit_label, unit_names
 from ..core.record import StepRecord
 from .formatting import distinct_pair, latex_number, number, plain
+from .notation import ZAD, Notation, notation_named
 from .stages import Stage
 
 MAX_LABELLED_EDGES = 24  # per weight matrix; larger ones show their values on hover only
@@ -58,7 +59,7 @@ def _reached(stages: tuple[Stage, ...], index: int) -> set[str]:
 
 
 def _node_lines(
-    record: StepRecord, reached: set[str], l: int, i: int, last: int, hidden: str = ""
+    record: StepRecord, reached: set[str], l: int, i: int, last: int, hidden: str = "", notation: Notation = ZAD
 ) -> tuple[list[str], list[str]]:
     """Short lines for the label and full-precision lines for the hover; stage ``hidden``'s values read "?"."""
     if l == 0:
@@ -66,12 +67,12 @@ def _node_lines(
         return [number(value)], [f"x = {plain(value)}"]
     shown, hover = [], []
     quantities = [
-        ("z", f"forward.z{l}", record.zs[l - 1][i]),
-        ("o" if l == last else "a", f"forward.a{l}", record.activations[l][i]),
+        (notation.z, f"forward.z{l}", record.zs[l - 1][i]),
+        (notation.o if l == last else notation.a, f"forward.a{l}", record.activations[l][i]),
         ("δ", f"delta.{l}", record.deltas[l - 1][i]),
     ]
     if l == last:
-        quantities.insert(2, ("t", "loss", record.scenario.target[i]))
+        quantities.insert(2, (notation.t, "loss", record.scenario.target[i]))
     if record.scenario.biases is not None:
         # A given, like an input; on hover only, since the label under a unit has room for four values.
         hover.append(f"b = {plain(record.scenario.biases[l - 1][i])}")
@@ -129,7 +130,12 @@ def marked_parts(record: StepRecord, divergence, reached: set[str]) -> tuple[set
 
 
 def graph_model(
-    record: StepRecord, stages: tuple[Stage, ...], index: int, blank: bool = False, divergence=None
+    record: StepRecord,
+    stages: tuple[Stage, ...],
+    index: int,
+    blank: bool = False,
+    divergence=None,
+    notation: str = ZAD.id,
 ) -> GraphModel:
     """Nodes in columns (inputs left), edges with the values revealed by stage ``index``.
 
@@ -144,11 +150,12 @@ def graph_model(
     reached = _reached(stages, index)
     lit_nodes, lit_edges = set(current.nodes), set(current.edges)
     marked_nodes, marked_edges = marked_parts(record, divergence, reached) if divergence else (set(), set())
+    chosen = notation_named(notation)  # z, a or Mazur's net, out on the units
 
     nodes = []
     for l, layer in enumerate(names):
         for i, name in enumerate(layer):
-            shown, hover = _node_lines(record, reached, l, i, last, current.id if blank else "")
+            shown, hover = _node_lines(record, reached, l, i, last, current.id if blank else "", chosen)
             nodes.append(
                 Node(
                     id=name,

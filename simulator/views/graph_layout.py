@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from .graph import MAX_LABELLED_UNITS, GraphModel, Node
 
 # Layout: where each unit and label goes, in pixels of the narrowest graph the page draws.
@@ -29,6 +31,9 @@ GAP = 4  # between a unit and its label
 PITCH_EXTRA = {False: 32, True: 40}  # px between the rows of units beyond what their values need: room for edge labels
 VALUE_CHARS = 12  # the widest value a unit shows, "δ=-7.080e-04": columns are spaced for it on every stage
 VALUE_LINES = {"input": 1, "hidden": 3, "output": 5}  # z, a, δ; z, o, t, δ, o′
+EDGE_WEIGHT = 0.35  # columns apart ∝ edges**EDGE_WEIGHT between them
+SHIFTS = (0, -1, 1)  # a label on its edge, else just above or below it (in half plate heights)
+SEARCH_BUDGET = 4_000  # spots tried to fit every label of the current stage before settling for fewer
 EDGE_SPOTS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.45, 0.55, 0.35, 0.65, 0.25, 0.75, 0.2, 0.8, 0.15, 0.85)  # along an edge
 
 
@@ -113,10 +118,18 @@ class _Grid:
     width: float
     height: float
     diameter: float
-    left: float  # x of the input column
-    spacing: float  # between columns
+    columns: tuple[float, ...]  # x of each layer's column
     title_h: float
     last: int  # the output layer's number
+
+
+def _columns(layers: list[list[Node]], left: float, right: float) -> tuple[float, ...]:
+    """Each layer's x: a gap crossed by more edges is wider (∝ √edges), so their labels find room."""
+    if len(layers) < 2:
+        return (left,)
+    weights = [(len(a) * len(b)) ** EDGE_WEIGHT for a, b in zip(layers, layers[1:])]
+    steps = [(right - left) * w / sum(weights) for w in weights]
+    return tuple(left + sum(steps[:l]) for l in range(len(layers)))
 
 
 def _grid(model: GraphModel, sizes: dict, width: float, lecture: bool) -> _Grid:
@@ -136,7 +149,7 @@ def _grid(model: GraphModel, sizes: dict, width: float, lecture: bool) -> _Grid:
     # and run right, where no edge comes in.
     left = max(radius, text_size("", sizes["value"], chars=10)[0] / 2) + GAP
     right = max(radius, value_w) + GAP if labelled else radius + GAP
-    spacing = (width - left - right) / max(1, last)
+    columns = _columns(layers, left, width - right)
     title_h = text_size("Hidden", sizes["title"])[1]
     top = title_h + 2 * GAP + radius
     pitches = [diameter + below(_role(l, last)) + 2 * GAP + PITCH_EXTRA[lecture] for l in range(last + 1)]
@@ -145,9 +158,9 @@ def _grid(model: GraphModel, sizes: dict, width: float, lecture: bool) -> _Grid:
     positions: dict[str, tuple[float, float]] = {}
     for l, (layer, pitch) in enumerate(zip(layers, pitches)):
         for i, node in enumerate(layer):
-            positions[node.id] = (left + l * spacing, middle + (i - (len(layer) - 1) / 2) * pitch)
+            positions[node.id] = (columns[l], middle + (i - (len(layer) - 1) / 2) * pitch)
     height = middle + max(span / 2 + radius + below(_role(l, last)) for l, span in enumerate(spans)) + GAP
-    return _Grid(positions, width, height, diameter, left, spacing, title_h, last)
+    return _Grid(positions, width, height, diameter, columns, title_h, last)
 
 
 def _titles_and_values(model: GraphModel, grid: _Grid, sizes: dict) -> list[Box]:
@@ -157,7 +170,7 @@ def _titles_and_values(model: GraphModel, grid: _Grid, sizes: dict) -> list[Box]
     if last > 2:
         titles = ["Input"] + [f"Hidden {l}" for l in range(1, last)] + ["Output"]
     labels = [
-        _box("title", str(l), f"<b>{title}</b>", grid.left + l * grid.spacing, GAP + grid.title_h / 2, sizes["title"])
+        _box("title", str(l), f"<b>{title}</b>", grid.columns[l], GAP + grid.title_h / 2, sizes["title"])
         for l, title in enumerate(titles)
     ]
     for node in model.nodes:
@@ -172,36 +185,69 @@ def _titles_and_values(model: GraphModel, grid: _Grid, sizes: dict) -> list[Box]
     return labels
 
 
+def _spots(edge, grid: _Grid, fixed: np.ndarray, size: int) -> list[Box]:
+    """Where ``edge``'s label may go: on the edge at :data:`EDGE_SPOTS`, or just above or below it there,
+    wherever its plate clears every unit, value and title (best first). ``fixed``: rows of x, y, w, h."""
+    (x0, y0), (x1, y1) = grid.positions[edge.source], grid.positions[edge.target]
+    texts = _edge_texts(edge.text)
+    plates = np.array([text_size(text, size) for text in texts])  # (texts, 2)
+    shift, t, k = (a.ravel() for a in np.meshgrid(SHIFTS, EDGE_SPOTS, range(len(texts)), indexing="ij"))
+    w, h = plates[k, 0], plates[k, 1]
+    x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0) + shift * (h / 2 + 1)
+    ok = (x - w / 2 >= 0) & (x + w / 2 <= grid.width) & (y - h / 2 >= 0) & (y + h / 2 <= grid.height)
+    units = np.array(list(grid.positions.values()))  # (units, 2)
+    near_x = np.clip(units[None, :, 0], (x - w / 2)[:, None], (x + w / 2)[:, None])
+    near_y = np.clip(units[None, :, 1], (y - h / 2)[:, None], (y + h / 2)[:, None])
+    reach = (grid.diameter / 2 + 1) ** 2
+    ok &= ~(((near_x - units[None, :, 0]) ** 2 + (near_y - units[None, :, 1]) ** 2) < reach).any(axis=1)
+    if len(fixed):
+        ok &= ~(
+            (2 * np.abs(x[:, None] - fixed[None, :, 0]) < w[:, None] + fixed[None, :, 2])
+            & (2 * np.abs(y[:, None] - fixed[None, :, 1]) < h[:, None] + fixed[None, :, 3])
+        ).any(axis=1)
+    owner = f"{edge.source}>{edge.target}"
+    return [Box("edge", owner, texts[k[i]], x[i], y[i], w[i], h[i], size) for i in np.flatnonzero(ok)]
+
+
+def _fit(edges: list, choices: dict, taken: list[Box], budget: list[int]) -> list[Box] | None:
+    """One free spot for every edge in ``edges`` (depth first, at most ``budget[0]`` tries), or None."""
+    if not edges:
+        return []
+    for box in choices[edges[0]]:
+        budget[0] -= 1
+        if budget[0] < 0:
+            return None
+        if not any(box.overlaps(other) for other in taken):
+            rest = _fit(edges[1:], choices, [*taken, box], budget)
+            if rest is not None:
+                return [box, *rest]
+    return None
+
+
 def _edge_labels(model: GraphModel, grid: _Grid, fixed: list[Box], size: int) -> list[Box]:
-    """Each edge label at the first free spot along its edge; the edges with the fewest spots clear
-    of units, values and titles choose first, then the current stage's."""
-    radius, placed, choices = grid.diameter / 2, [], {}
-    for edge in model.edges:
-        if not edge.text:
+    """The current stage's edge labels first, all of them where a search finds room; then each other
+    edge's label at its first free spot (or on hover only). Edges with fewer spots choose first."""
+    plates = np.array([(b.x, b.y, b.width, b.height) for b in fixed]).reshape(-1, 4)
+    choices = {edge: _spots(edge, grid, plates, size) for edge in model.edges if edge.text}
+    order = sorted(choices, key=lambda e: (not e.highlighted, len(choices[e])))
+    lit = [edge for edge in order if edge.highlighted]
+    placed = _fit(lit, choices, fixed, [SEARCH_BUDGET]) or []
+    done = {box.owner for box in placed}
+    for edge in order:
+        if f"{edge.source}>{edge.target}" in done:
             continue
-        (x0, y0), (x1, y1) = grid.positions[edge.source], grid.positions[edge.target]
-        owner = f"{edge.source}>{edge.target}"
-        choices[edge] = [
-            box
-            for t in EDGE_SPOTS
-            for text in _edge_texts(edge.text)
-            for box in [_box("edge", owner, text, x0 + t * (x1 - x0), y0 + t * (y1 - y0), size)]
-            if box.inside(grid.width, grid.height)
-            and not any(box.covers(*centre, radius + 1) for centre in grid.positions.values())
-            and not any(box.overlaps(other) for other in fixed)
-        ]
-    for edge in sorted(choices, key=lambda e: (len(choices[e]), not e.highlighted)):
         free = [box for box in choices[edge] if not any(box.overlaps(other) for other in [*fixed, *placed])]
         if free:
             placed.append(free[0])
     return placed
 
 
-def graph_layout(model: GraphModel, lecture: bool = False) -> GraphLayout:
+def graph_layout(model: GraphModel, lecture: bool = False, width: float | None = None) -> GraphLayout:
     """Units in columns, values under their units, each edge label at the first spot along its edge
-    where its plate clears every unit, value and other label (or on hover only, when none does)."""
+    where its plate clears every unit, value and other label (or on hover only, when none does).
+    ``width``: the narrowest the graph is drawn, px (default :data:`LAYOUT_WIDTH`)."""
     sizes = FONT_SIZES[lecture]
-    grid = _grid(model, sizes, LAYOUT_WIDTH[lecture], lecture)
+    grid = _grid(model, sizes, width or LAYOUT_WIDTH[lecture], lecture)
     labels = _titles_and_values(model, grid, sizes)
     labels += _edge_labels(model, grid, labels, sizes["edge"])
     return GraphLayout(grid.width, grid.height, grid.diameter, grid.positions, tuple(labels))

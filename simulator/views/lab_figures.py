@@ -14,8 +14,8 @@ import plotly.graph_objects as go
 
 from ..core.boundary import Curve, Grid
 from ..core.datasets import Dataset
-from ..core.history import History
-from ..core.names import FROM_SUPERSCRIPT, subscript
+from ..core.history import History, parameter_layers
+from ..core.names import layer_mark, subscript
 from .figures import INK, NEGATIVE, POSITIVE, _figure, _scatter, font_sizes
 
 DARK_PAPER, DARK_INK = "#0E1117", "#FAFAFA"
@@ -164,31 +164,30 @@ def _thinned(count: int, most: int = MAX_POINTS) -> np.ndarray:
     return np.unique(np.linspace(0, count - 1, most).round().astype(int))
 
 
-def _parameter_traces(steps: np.ndarray, values: np.ndarray, names: Sequence[str]) -> list[dict]:
-    """One trace per layer's weights and one per layer's biases, their lines split by NaN."""
-    layer_of = [int(name[name.index("⁽") + 1 : name.index("⁾")].translate(FROM_SUPERSCRIPT)) for name in names]
+def _parameter_traces(steps: np.ndarray, values: np.ndarray, names: Sequence[str], kinds) -> list[dict]:
+    """One trace per layer's weights and one per layer's biases (``kinds``: ("W" or "b", layer) of
+    each parameter), their lines split by NaN."""
     traces = []
-    for is_bias in (False, True):
-        for layer in sorted(set(layer_of)):
-            columns = [i for i, name in enumerate(names) if layer_of[i] == layer and name.startswith("b") == is_bias]
+    for kind in ("W", "b"):
+        for layer in sorted({l for _, l in kinds}):
+            columns = [i for i, k in enumerate(kinds) if k == (kind, layer)]
             if not columns:
                 continue
             gap = np.full(1, np.nan)
             xs = np.concatenate([np.concatenate([steps, gap]) for _ in columns])
             ys = np.concatenate([np.concatenate([values[:, i], gap]) for i in columns])
             text = [names[i] for i in columns for _ in range(len(steps) + 1)]
-            kind = "b" if is_bias else "W"
             traces.append(
                 _scatter(
                     x=xs,
                     y=ys,
                     mode="lines",
-                    name=f"{kind}{names[columns[0]][1 : names[columns[0]].index('⁾') + 1]}",
+                    name=f"{kind}{layer_mark(layer)}",
                     text=text,
                     line={
                         "color": LAYER_COLOURS[(layer - 1) % len(LAYER_COLOURS)],
                         "width": 1.5,
-                        "dash": "dot" if is_bias else "solid",
+                        "dash": "dot" if kind == "b" else "solid",
                     },
                     hovertemplate="%{text}<br>step %{x}: %{y:.4g}<extra></extra>",
                 )
@@ -206,7 +205,7 @@ def trajectory_figure(
     sizes = font_sizes(lecture)
     steps, values, names = history.trajectory()
     chosen = _thinned(len(steps))
-    traces = _parameter_traces(steps[chosen], values[chosen], names)
+    traces = _parameter_traces(steps[chosen], values[chosen], names, parameter_layers(history.start))
     ink = DARK_INK if dark else INK
     shapes = [
         {

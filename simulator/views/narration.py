@@ -15,6 +15,7 @@ import numpy as np
 
 from ..core.activations import ACTIVATIONS, SIGMOID, derivative
 from ..core.losses import CROSS_ENTROPY, LOSSES
+from ..core.mistakes import rules_of
 from ..core.names import unit_label, unit_names
 from ..core.record import StepRecord
 from .formatting import latex_matrix, latex_number, latex_vector, number
@@ -90,60 +91,102 @@ def _forward_a(record: StepRecord, l: int, blank: bool) -> list[str]:
     return sentences
 
 
+def _error_pair(record: StepRecord, k: int) -> tuple[tuple[str, float], tuple[str, float]]:
+    """The error's two operands in the order the step's rules took them: (o, t), or (t, o) under t − o."""
+    pair = (("o", record.output[k]), ("t", record.scenario.target[k]))
+    return pair if rules_of(record.mistake).error_sign > 0 else pair[::-1]
+
+
+def _difference(record: StepRecord, k: int) -> str:
+    """ "o minus t: 0.485 minus 0.6", in the rules' order."""
+    (first, x), (second, y) = _error_pair(record, k)
+    return f"{first} minus {second}: {say(x)} minus {say(y)}"
+
+
 def _loss(record: StepRecord, blank: bool) -> list[str]:
     scenario = record.scenario
     loss = LOSSES[scenario.loss]
+    last = len(scenario.layers) - 1
     sentences = [
-        f"The error of {name} is o minus t: {say(o)} minus {say(t)}, which equals {_result(e, blank)}."
-        for name, o, t, e in zip(_names(record, len(scenario.layers) - 1), record.output, scenario.target, record.error)
+        f"The error of {name} is {_difference(record, k)}, which equals {_result(e, blank)}."
+        for k, (name, e) in enumerate(zip(_names(record, last), record.error))
     ]
     sentences.append(f"The loss E, {loss.label.lower()}, equals {_result(record.loss, blank, 6)}.")
     return sentences
+
+
+def _slope_words(record: StepRecord, l: int, j: int, symbol: str) -> tuple[str, str] | None:
+    """The slope of unit j of layer l as the step's rules computed it: (its words, its numbers said),
+    ("o times 1 minus o", "0.485 times 0.515"); None when the rules leave the slope out."""
+    rules = rules_of(record.mistake).at(l, len(record.scenario.layers) - 1)
+    activation = ACTIVATIONS[record.scenario.activations[l - 1]]
+    if rules.slope_of is None:
+        return None
+    if activation.name == SIGMOID:
+        value = record.activations[l][j] if rules.slope_of == "a" else record.zs[l - 1][j]
+        s = symbol if rules.slope_of == "a" else "z"
+        return f"{s} times 1 minus {s}", f"{say(value)} times {say(1 - value)}"
+    slope = derivative(rules.slope(activation), record.zs[l - 1])[j]
+    how = "at z" if rules.slope_of == "a" else "computed from z as if it were a"
+    return f"the slope of the {activation.label.lower()} {how}", say(slope)
 
 
 def _output_delta(record: StepRecord, blank: bool) -> list[str]:
     scenario = record.scenario
     last = len(scenario.layers) - 1
     activation = ACTIVATIONS[scenario.activations[-1]]
-    z, o, t, e = record.zs[-1], record.output, scenario.target, record.error
-    slopes = derivative(activation, z) if activation.elementwise else None
+    e = record.error
     sentences = []
     for j, name in enumerate(_names(record, last)):
+        slope = _slope_words(record, last, j, "o")
         if scenario.loss == CROSS_ENTROPY:
-            how = f"o minus t: {say(o[j])} minus {say(t[j])}"
-        elif activation.name == SIGMOID:
-            how = f"e times o times 1 minus o: {say(e[j])} times {say(o[j])} times {say(1 - o[j])}"
-        elif slopes is not None:
-            how = f"e times the slope of the {activation.label.lower()} at z: {say(e[j])} times {say(slopes[j])}"
+            how = _difference(record, j)
+        elif not slope:
+            how = f"e alone, the slope left out: {say(e[j])}"
+        elif activation.elementwise:
+            how = f"e times {slope[0]}: {say(e[j])} times {slope[1]}"
         else:
             how = "the error passed back through the softmax"
+            how += (
+                ""
+                if rules_of(record.mistake).at(last, last).slope_of == "a"
+                else ", its slope computed from z as if it were a"
+            )
         sentences.append(f"δ of {name} equals {how}, which equals {_result(record.deltas[-1][j], blank)}.")
     return sentences
 
 
 def _hidden_delta(record: StepRecord, l: int, blank: bool) -> list[str]:
-    scenario = record.scenario
-    activation = ACTIVATIONS[scenario.activations[l - 1]]
+    rules = rules_of(record.mistake)
     above = _names(record, l + 1)
-    next_delta, next_weights = record.deltas[l], scenario.weights[l]
-    a, slopes = record.activations[l], derivative(activation, record.zs[l - 1])
+    next_delta = record.deltas[l]
+    # the weights the step sent δ back along: before their update, or after it under the rules' mistake
+    next_weights = record.new_weights[l] if rules.hidden_delta_uses_updated else record.scenario.weights[l]
+    which = "updated weight" if rules.hidden_delta_uses_updated else "weight"
     sentences = []
     for j, name in enumerate(_names(record, l)):
-        share = float(np.dot(next_weights[j], next_delta))
+        share = _result(float(np.dot(next_weights[j], next_delta)), blank)
         if len(above) > MAX_TERMS:
-            gathered = f"the {len(above)} deltas of the layer above, each times the weight that connects them, sum to"
+            sentences.append(
+                f"δ of {name}: the {len(above)} deltas of the layer above, each times the {which} that connects "
+                f"them, sum to {share}."
+            )
         else:
             terms = [f"{say(d)} times {say(w)} from {unit}" for d, w, unit in zip(next_delta, next_weights[j], above)]
-            gathered = "the deltas of the layer above, each times the weight that connects them: " + ", plus ".join(
-                terms
+            sentences.append(
+                f"δ of {name} gathers the deltas of the layer above, each times the {which} that connects them: "
+                + ", plus ".join(terms)
+                + f", which equals {share}."
             )
-            gathered += ", sum to"
-        if activation.name == SIGMOID:
-            slope = f"the slope a times 1 minus a, {say(a[j])} times {say(1 - a[j])}"
-        else:
-            slope = f"the slope of the {activation.label.lower()}, {say(slopes[j])}"
+        slope = _slope_words(record, l, j, "a")
         delta = _result(record.deltas[l - 1][j], blank)
-        sentences.append(f"δ of {name}: {gathered} {_result(share, blank)}; times {slope}, which equals {delta}.")
+        if slope:
+            words, numbers = slope
+            sentences.append(
+                f"δ of {name} equals that sum times {words}: {share} times {numbers}, which equals {delta}."
+            )
+        else:
+            sentences.append(f"δ of {name} is that sum alone, the slope left out: {share}, which equals {delta}.")
     return sentences
 
 
@@ -163,24 +206,41 @@ def _weight_gradient(record: StepRecord, l: int, blank: bool) -> list[str]:
             f"Each ∂E/∂w equals the value at its source times δ at its target. The largest in size, {largest}, "
             f"equals {_result(dW[i, j], blank)}; the table lists all {len(edges)}."
         ]
+    left = record.carried_weight_gradients
+    was = "" if left is None else "what its buffer still held plus "
+    if rules_of(record.mistake).gradient_input(l) == "z":  # the mistake: z of the source, not what it sent on
+        a_prev = record.zs[l - 2]
+        source = [f"z of {name}" for name in _names(record, l - 1)]
+    else:
+        source = [_value_name(record, l - 1, i) for i in range(len(a_prev))]
     return [
-        f"∂E/∂w {name} equals {_value_name(record, l - 1, i)} times δ of {targets[j]}: "
-        f"{say(a_prev[i])} times {say(delta[j])}, which equals {_result(dW[i, j], blank)}."
+        f"∂E/∂w {name} equals {was}{source[i]} times δ of {targets[j]}: "
+        + ("" if left is None else f"{say(left[l - 1][i, j])} plus ")
+        + f"{say(a_prev[i])} times {say(delta[j])}, which equals {_result(dW[i, j], blank)}."
         for i, j, name in edges
     ]
+
+
+def _update_sign(record: StepRecord) -> str:
+    """ "minus" (gradient descent), or "plus" when the step's rules add the gradient."""
+    return "plus" if rules_of(record.mistake).update_sign > 0 else "minus"
 
 
 def _weight_update(record: StepRecord, l: int, blank: bool) -> list[str]:
     rate = record.scenario.learning_rate
     W, dW, new_W = record.scenario.weights[l - 1], record.weight_gradients[l - 1], record.new_weights[l - 1]
-    sentences = [f"Each weight moves against its gradient: new w equals w minus η times ∂E/∂w, with η {say(rate)}."]
+    sign = _update_sign(record)
+    direction = "against" if sign == "minus" else "along (the mistake: it should move against)"
+    sentences = [
+        f"Each weight moves {direction} its gradient: new w equals w {sign} η times ∂E/∂w, with η {say(rate)}."
+    ]
     edges = _edges(record, l)
     if len(edges) > MAX_EDGE_SENTENCES:
         return [*sentences, f"The table lists all {len(edges)} new weights."]
     for i, j, name in edges:
         digits = _digits_apart(W[i, j], new_W[i, j])
         sentences.append(
-            f"w {name}: {say(W[i, j], digits)} minus {say(rate)} times {say(dW[i, j])}, "
+            f"w {name}: {say(W[i, j], digits)} {sign} {say(rate)} times {say(dW[i, j])}, "
             f"which equals {_result(new_W[i, j], blank, digits)}."
         )
     return sentences
@@ -190,16 +250,25 @@ def _bias_stage(record: StepRecord, stage: Stage, blank: bool) -> list[str]:
     l = stage.layer
     names = _names(record, l)
     b, db, new_b = record.scenario.biases[l - 1], record.bias_gradients[l - 1], record.new_biases[l - 1]
+    if stage.kind == "gradient" and record.carried_bias_gradients is not None:
+        left, delta = record.carried_bias_gradients[l - 1], record.deltas[l - 1]
+        return [
+            f"∂E/∂b of {name} equals what its buffer still held plus δ of {name}: {say(h)} plus {say(d)}, "
+            f"which equals {_result(g, blank)}."
+            for name, h, d, g in zip(names, left, delta, db)
+        ]
     if stage.kind == "gradient":
         return [f"∂E/∂b of {name} equals δ of {name}, which equals {_result(g, blank)}." for name, g in zip(names, db)]
     if not record.scenario.train_biases:
         return [f"The biases are frozen: b of {name} stays {say(v)}." for name, v in zip(names, b)]
-    rate = record.scenario.learning_rate
+    if record.bias_updates is None:  # trainable, but the step's rules leave them alone
+        return [f"The biases are not updated: b of {name} stays {say(v)}." for name, v in zip(names, b)]
+    rate, sign = record.scenario.learning_rate, _update_sign(record)
     sentences = []
     for name, old, g, new in zip(names, b, db, new_b):
         digits = _digits_apart(old, new)
         sentences.append(
-            f"b of {name}: {say(old, digits)} minus {say(rate)} times {say(g)}, "
+            f"b of {name}: {say(old, digits)} {sign} {say(rate)} times {say(g)}, "
             f"which equals {_result(new, blank, digits)}."
         )
     return sentences

@@ -21,8 +21,8 @@ def _role(unit: str) -> str:
 
 
 def _layer_role(units: tuple[str, ...]) -> str:
-    """The layer's letter in Mazur's style: i, h (h1_, h2_ with several hidden layers), o."""
-    return _role(units[0]).rstrip("0123456789")
+    """The layer's letter in Mazur's style: i, h (h1, h2 with several hidden layers), o."""
+    return _role(units[0]).rstrip("0123456789").rstrip("_")
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,18 @@ class Notation:
     vector: Callable[[str, int, tuple[str, ...]], str]  # (quantity, layer, that layer's units) → plain text
     weight: Callable[[int, int, int, tuple[int, ...]], str]  # (layer l, i, j, layers) → plain text
     latex: Callable[[str, tuple[int, ...]], str]  # (zad LaTeX of a stage, layer sizes) → this notation's LaTeX
+    names_carry_layer: bool = False  # h1, w5 say their layer; z₁, w₁₁ need ⁽ˡ⁾ where layers mix (the chain rule)
+    o: str = "o"  # the output's value in tables and on the graph
+    t: str = "t"
+    code: Callable[[str, tuple[int, ...]], str] = lambda line, layers: line  # a NumPy line's names in this notation
+    by_unit_fed: bool = False  # weights listed by the unit they feed (Mazur's w5, w6, w7, w8), not row by row
+
+    def weight_order(self, shape: tuple[int, int]) -> list[tuple[int, int]]:
+        """The entries (i, j) of a weight matrix in the order this notation numbers them."""
+        rows, cols = shape
+        if self.by_unit_fed:
+            return [(i, j) for j in range(cols) for i in range(rows)]
+        return [(i, j) for i in range(rows) for j in range(cols)]
 
 
 def _zad_unit(quantity: str, l: int, unit: str) -> str:
@@ -82,6 +94,18 @@ def mazur_latex(text: str, layers: tuple[int, ...]) -> str:
     return text.replace(r"\partial E}", r"\partial E_{\mathrm{total}}}")
 
 
+def mazur_code(line: str, layers: tuple[int, ...]) -> str:
+    """z1 → net_h, a2 → out_o, delta1 → delta_h (z1_new → net_h_new): the seed's names in Mazur's words."""
+    roles = [_layer_role(units) for units in unit_names(layers)]
+    names = {"z": "net", "a": "out", "delta": "delta"}
+
+    def name(match: re.Match) -> str:
+        l = int(match.group(2))
+        return f"{names[match.group(1)]}_{roles[l]}" if l < len(roles) else match.group(0)
+
+    return re.sub(r"\b(z|a|delta)(\d+)(?=\b|_new\b)", name, line)
+
+
 def _as_is(text: str, layers: tuple[int, ...]) -> str:
     return text
 
@@ -98,6 +122,11 @@ MAZUR = Notation(
     _mazur_vector,
     _mazur_weight,
     mazur_latex,
+    names_carry_layer=True,
+    o="out",
+    t="target",
+    code=mazur_code,
+    by_unit_fed=True,
 )
 
 NOTATIONS: dict[str, Notation] = {n.id: n for n in (ZAD, MAZUR)}

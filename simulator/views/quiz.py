@@ -25,10 +25,11 @@ import numpy as np
 
 from ..core.messages import capped, quote
 from ..core.mistakes import MISTAKES
-from ..core.names import layer_mark
+from ..core.names import layer_mark, unit_names
 from ..core.numbers import MAX_TEXT_CHARS, plain, significant_digits, tokens
 from ..core.record import StepRecord, step
 from ..core.rounding import round_sig
+from .chain import unit_chain
 from .stages import Stage, build_stages
 
 REL_TOL = 1e-3
@@ -176,8 +177,8 @@ def _forgot_rate(record: StepRecord, key: str, value: np.ndarray) -> np.ndarray 
     return old + (value - old) / rate
 
 
-def _candidates(record: StepRecord, stage_id: str, key: str, expected: np.ndarray, answer: np.ndarray):
-    """(id, words, values) for each classic mistake that changes this value, then each slip."""
+def _candidates(record: StepRecord, stage_id: str, key: str, expected: np.ndarray):
+    """(id, words, values) for each classic mistake that changes this value, then the sign and η slips."""
     for mistake in MISTAKES.values():
         if mistake.id == record.mistake:
             continue
@@ -189,22 +190,50 @@ def _candidates(record: StepRecord, stage_id: str, key: str, expected: np.ndarra
     forgot = _forgot_rate(record, key, expected)
     if forgot is not None:
         yield "learning_rate", SLIPS["learning_rate"], forgot
-    if expected.ndim == 2 and min(expected.shape) > 1 and answer.ndim == 2 and answer.T.shape == expected.shape:
-        yield "transposed", SLIPS["transposed"], expected
 
 
-def check_answer(record: StepRecord, stage_id: str, value_key: str, answer) -> Verdict:
-    """Check a typed answer (text, or numbers taken at full precision) for one value of one stage."""
+@dataclass(frozen=True)
+class AnswerKey:
+    """What an answer to one value of one stage is checked against: built once, then every check is values only."""
+
+    label: str  # the value's symbol, "δ⁽²⁾"
+    kind: str  # the stage's kind, for the first factor to check
+    expected: np.ndarray  # at least 1-D
+    candidates: tuple[tuple[str, str, np.ndarray], ...]  # (mistake or slip id, words, values) in the order tried
+
+
+def answer_key(record: StepRecord, stage_id: str, value_key: str) -> AnswerKey:
+    """The expected value and what each classic mistake and slip would give (the costly part of a check)."""
     stage = _stage(record, stage_id)
     if value_key not in stage.values:
         raise ValueError(f"value: stage {stage_id!r} has no value {value_key!r}; it has {', '.join(stage.values)}")
     expected = np.atleast_1d(np.asarray(stage.values[value_key], dtype=float))  # the loss is one number too
+    expected.flags.writeable = False
+    candidates = tuple(_candidates(record, stage_id, value_key, expected))
+    return AnswerKey(value_label(value_key), stage.kind, expected, candidates)
+
+
+def check_answer(record: StepRecord, stage_id: str, value_key: str, answer) -> Verdict:
+    """Check a typed answer (text, or numbers taken at full precision) for one value of one stage."""
+    return judge(answer_key(record, stage_id, value_key), answer)
+
+
+def _tried(key: AnswerKey, answer: np.ndarray):
+    """The key's candidates, then the transposed slip when the answer is a matrix typed the other way round."""
+    yield from key.candidates
+    expected = key.expected
+    if expected.ndim == 2 and min(expected.shape) > 1 and answer.ndim == 2 and answer.T.shape == expected.shape:
+        yield "transposed", SLIPS["transposed"], expected
+
+
+def judge(key: AnswerKey, answer) -> Verdict:
+    """Check a typed answer against a prepared :class:`AnswerKey` (no stage is built: microseconds)."""
+    expected, label = key.expected, key.label
     if isinstance(answer, str):
         values, digits = read_answer(answer)
     else:
         values = np.asarray(answer, dtype=float)
         digits = np.full(values.shape, FULL_DIGITS)
-    label = value_label(value_key)
     if values.size != expected.size:
         shape = (
             "one number" if expected.size == 1 else f"{expected.size} numbers ({' × '.join(map(str, expected.shape))})"
@@ -215,7 +244,7 @@ def check_answer(record: StepRecord, stage_id: str, value_key: str, answer) -> V
     if not wrong:
         return Verdict(True, TOLERANCE_TEXT, "", None, (), (), expected)
     matches = []
-    for candidate, words, target in _candidates(record, stage_id, value_key, expected, values):
+    for candidate, words, target in _tried(key, values):
         # A transposed answer is compared as typed, turned back; everything else entry by entry in order.
         compared, compared_digits = (values.T, digits.T) if candidate == "transposed" else (flat, typed)
         if np.all(agrees(compared, target, compared_digits)):
@@ -231,7 +260,7 @@ def check_answer(record: StepRecord, stage_id: str, value_key: str, answer) -> V
             False, TOLERANCE_TEXT, diagnosis, matches[0][0], tuple(m for m, _ in matches[1:]), wrong, expected
         )
     where = "" if expected.size == 1 else f" from entry {', '.join(str(i + 1) for i in wrong[0])} on"
-    diagnosis = f"Your {label} is off{where}. Check {FIRST_FACTOR[stage.kind]}."
+    diagnosis = f"Your {label} is off{where}. Check {FIRST_FACTOR[key.kind]}."
     return Verdict(False, TOLERANCE_TEXT, diagnosis, None, (), wrong, expected)
 
 
@@ -262,3 +291,26 @@ def quiz_score(attempts: Iterable[tuple[str, bool]]) -> QuizScore:
         first.setdefault(stage_id, bool(right))
         counts[stage_id] = counts.get(stage_id, 0) + 1
     return QuizScore(MappingProxyType(first), MappingProxyType(counts))
+
+
+def hint(record: StepRecord, stage: Stage) -> str:
+    """The first factor to check at a stage, before giving up: for a δ its chain of local factors."""
+    if stage.kind == "delta":
+        chain = unit_chain(record, unit_names(record.scenario.layers)[stage.layer][0])
+        first, *rest = chain.factors
+        then = "".join(f", then times {f.symbol} = {f.formula}" for f in rest)
+        return f"Start with the first unit: {chain.symbol} = {' · '.join(f.symbol for f in chain.factors)}. " + (
+            f"Check {first.symbol} = {first.formula} first{then}."
+        )
+    return f"Check {FIRST_FACTOR[stage.kind]}."
+
+
+def diagnosed(diagnoses: Iterable[tuple[str, str]]) -> tuple[str, ...]:
+    """(stage id, matched id) pairs of wrong answers → one line per mistake or slip, naming its stages."""
+    stages: dict[str, list[str]] = {}
+    for stage_id, matched in diagnoses:
+        stages.setdefault(matched, [])
+        if stage_id not in stages[matched]:
+            stages[matched].append(stage_id)
+    words = {**SLIPS, **{m.id: m.matches for m in MISTAKES.values()}}
+    return tuple(f"{words.get(m, m)[:1].upper()}{words.get(m, m)[1:]} ({', '.join(ids)})" for m, ids in stages.items())

@@ -167,7 +167,7 @@ def _loss_stage(record: StepRecord, names) -> Stage:
         layer=last,
         title="Error and loss",
         explanation=(
-            "Compare the output o with the target t. The error e = o − t says how far off each output "
+            f"Compare the output o with the target t. The error e = {first} − {second} says how far off each output "
             f"is and in which direction. The loss E ({loss.label.lower()}) sums that up in one number; "
             "training is the search for weights that make it small."
         ),
@@ -183,36 +183,77 @@ def _loss_stage(record: StepRecord, names) -> Stage:
     )
 
 
-def _output_delta_stage(record: StepRecord, names) -> Stage:
+def _slope_latex(activation, slope_of: str | None, l: int, symbol_a: str) -> str | None:
+    """The slope factor as the step's rules take it: a(1 − a) for a sigmoid (from z under the mistake),
+    f′(z) otherwise (evaluated with a replaced by z under it); None when the rules leave it out."""
+    if slope_of is None:
+        return None
+    if activation.name == SIGMOID:
+        symbol = symbol_a if slope_of == "a" else _sym("z", l)
+        return rf"{symbol} \odot (1 - {symbol})"
+    slope = rf"f'({_sym('z', l)})"
+    return slope if slope_of == "a" else rf"{slope}\big|_{{a = {_sym('z', l)}}}"
+
+
+def _slope_code(activation, slope_of: str | None, l: int, upstream: str) -> str:
+    """dE/dz from ``upstream`` = dE/da in NumPy, as the rules take the slope (the notebook's own functions)."""
+    if slope_of is None:
+        return upstream
+    a = f"a{l}" if slope_of == "a" else f"z{l}"
+    if activation.name == SIGMOID:
+        return f"{upstream} * {a} * (1 - {a})"
+    return f"{activation.name}_backward(z{l}, {a}, {upstream})"
+
+
+def _slope_values(record: StepRecord, l: int) -> np.ndarray:
+    """The slope of each unit of layer l as the step's rules computed it (elementwise activations)."""
+    activation = ACTIVATIONS[record.scenario.activations[l - 1]]
+    z, a = record.zs[l - 1], record.activations[l]
+    rules = rules_of(record.mistake).at(l, len(record.scenario.layers) - 1)
+    if activation.name == SIGMOID:
+        value = a if rules.slope_of == "a" else z
+        return value * (1 - value)
+    return derivative(rules.slope(activation), z)
+
+
+def _output_delta_parts(record: StepRecord) -> tuple[str, str, str, str]:
+    """(formula, substituted, code, why) of the output δ, as the step's rules computed it."""
     scenario = record.scenario
     last = len(scenario.layers) - 1
     activation = ACTIVATIONS[scenario.activations[-1]]
-    delta = record.deltas[-1]
-    o = record.output
-    slope_of = rules_of(record.mistake).slope_of
+    delta, rules = record.deltas[-1], rules_of(record.mistake).at(last, last)
     if scenario.loss == CROSS_ENTROPY:
-        formula = rf"{_delta(last)} = o - t"
-        substituted = rf"{_vec(o)} - {_vec(scenario.target)} = {_vec(delta)}"
+        (first, x), (second, y) = [("o", record.output), ("t", scenario.target)][:: 1 if rules.error_sign > 0 else -1]
+        code = f"delta{last} = " + ("a{0} - target" if first == "o" else "target - a{0}").format(last)
         why = (
             f"With cross-entropy on a {activation.name} output, the slope of the activation cancels "
             "out and δ is simply the error o − t."
         )
-        code = f"delta{last} = a{last} - target"
-    elif activation.name == SIGMOID:
-        slope = _sigmoid_slope(slope_of, last, "o", record.zs[-1], o)
-        formula, substituted, code = rf"{_delta(last)} = e", _vec(record.error), f"delta{last} = error"
-        if slope:
-            symbol, value, name = slope
-            formula += rf" \odot {symbol} \odot (1 - {symbol})"
-            substituted += rf" \odot {_vec(value)} \odot {_vec(1 - value)}"
-            code += f" * {name} * (1 - {name})"
-        substituted += rf" = {_vec(delta)}"
-        why = "For half squared error with a sigmoid output, δ is the error times the sigmoid's slope o(1 − o)."
+        return rf"{_delta(last)} = {first} - {second}", rf"{_vec(x)} - {_vec(y)} = {_vec(delta)}", code, why
+    slope = _slope_latex(activation, rules.slope_of, last, "o")
+    code = f"delta{last} = " + _slope_code(activation, rules.slope_of, last, "error")
+    if activation.name == SIGMOID:
+        why = {
+            "a": "For half squared error with a sigmoid output, δ is the error times the sigmoid's slope o(1 − o).",
+            "z": "Here δ is the error times z(1 − z), the slope taken from z (the sigmoid's slope is o(1 − o)).",
+            None: "Here δ is the error alone, the slope left out (the sigmoid's slope o(1 − o) belongs here).",
+        }[rules.slope_of]
+        o = record.output if rules.slope_of == "a" else record.zs[-1]
+        values = rf" \odot {_vec(o)} \odot {_vec(1 - o)}"
     else:
-        formula = rf"{_delta(last)} = e \odot f'({_sym('z', last)}), \quad {activation.derivative_latex}"
-        substituted = rf"{_delta(last)} = {_vec(delta)}"
         why = f"δ is the error times the slope of the {activation.label.lower()} activation at z."
-        code = f"delta{last} = {activation.name}_backward(z{last}, error)"
+        values = rf" \odot {_vec(_slope_values(record, last))}"
+    formula = rf"{_delta(last)} = e" + (rf" \odot {slope}" if slope else "")
+    substituted = _vec(record.error) + (values if slope else "") + rf" = {_vec(delta)}"
+    if not activation.elementwise and slope:  # softmax: the Jacobian couples the units
+        formula += rf", \quad {activation.derivative_latex}"
+        substituted = rf"{_delta(last)} = {_vec(delta)}"
+    return formula, substituted, code, why
+
+
+def _output_delta_stage(record: StepRecord, names) -> Stage:
+    last = len(record.scenario.layers) - 1
+    formula, substituted, code, why = _output_delta_parts(record)
     return Stage(
         id=f"delta.{last}",
         kind="delta",
@@ -225,16 +266,10 @@ def _output_delta_stage(record: StepRecord, names) -> Stage:
         formula=formula,
         substituted=substituted,
         code=code,
-        values=_read_only({f"delta{last}": delta}),
+        values=_read_only({f"delta{last}": record.deltas[-1]}),
         nodes=names[last],
         edges=(),
     )
-
-
-def _sigmoid_slope(slope_of: str | None, l: int, symbol_a: str, z: np.ndarray, a: np.ndarray):
-    """How a sigmoid's slope factor is written under the step's rules: (symbol, values, code name), or None
-    when the rules leave it out. Correct is a(1 − a) (o(1 − o) at the output)."""
-    return {"a": (symbol_a, a, f"a{l}"), "z": (_sym("z", l), z, f"z{l}")}.get(slope_of)
 
 
 def _hidden_delta_stages(record: StepRecord, names) -> list[Stage]:
@@ -254,17 +289,14 @@ def _hidden_delta_stages(record: StepRecord, names) -> list[Stage]:
             if not rules.hidden_delta_uses_updated
             else f"This uses W{layer_mark(l + 1)} after its update."
         )
-        if activation.name == SIGMOID:
-            slope = _sigmoid_slope(rules.slope_of, l, _sym("a", l), record.zs[l - 1], a)
-            symbol, value, name = slope or (None, None, None)
-            slope_formula = rf"{symbol} \odot (1 - {symbol})" if slope else "1"
-            slope_values = rf"{_vec(value)} \odot {_vec(1 - value)}" if slope else "1"
-            code = f"delta{l} = np.dot({W_code}, delta{l + 1})" + (f" * {name} * (1 - {name})" if slope else "")
+        slope_of = rules.at(l, last).slope_of
+        slope_formula = _slope_latex(activation, slope_of, l, _sym("a", l)) or "1"
+        if activation.name == SIGMOID and slope_of is not None:
+            value = a if slope_of == "a" else record.zs[l - 1]
+            slope_values = rf"{_vec(value)} \odot {_vec(1 - value)}"
         else:
-            slope_formula = rf"f'({_sym('z', l)})"
-            # hidden layers are elementwise; the slope as the step's rules took it
-            slope_values = _vec(derivative(rules.slope(activation), record.zs[l - 1]))
-            code = f"delta{l} = {activation.name}_backward(z{l}, np.dot({W_code}, delta{l + 1}))"
+            slope_values = _vec(_slope_values(record, l)) if slope_of is not None else "1"
+        code = f"delta{l} = " + _slope_code(activation, slope_of, l, f"np.dot({W_code}, delta{l + 1})")
         stages.append(
             Stage(
                 id=f"delta.{l}",
@@ -301,8 +333,19 @@ SIGN_NOTE = (
 )
 
 
+def _left(text: str, left) -> str:
+    """``text`` as what a gradient buffer still held, added before this pass's gradient (the accumulate
+    mistake); nothing when the buffers were zeroed."""
+    if left is None:
+        return ""
+    if text.startswith(r"\frac"):
+        return rf"\left({text}\right)_{{\text{{left}}}} + "
+    return rf"{text} + "
+
+
 def _parameter_stages(record: StepRecord, names) -> list[Stage]:
     scenario = record.scenario
+    left_W, left_b = record.carried_weight_gradients, record.carried_bias_gradients
     last = len(scenario.layers) - 1
     rate = latex_number(scenario.learning_rate)
     sign = "+" if rules_of(record.mistake).update_sign > 0 else "-"
@@ -317,6 +360,8 @@ def _parameter_stages(record: StepRecord, names) -> list[Stage]:
         )
         edges = _edges(names, l)
         nodes = names[l - 1] + names[l]
+        fed = rules_of(record.mistake).gradient_input(l)  # a, or z under the mistake that takes z for a
+        fed_values = record.zs[l - 2] if fed == "z" else a_prev
         sym_W, sym_dW = _sym("W", l), rf"\frac{{\partial E}}{{\partial {_sym('W', l)}}}"
         stages.append(
             Stage(
@@ -328,9 +373,15 @@ def _parameter_stages(record: StepRecord, names) -> list[Stage]:
                     "How much does the loss change when one weight changes? For the edge from unit i to unit j "
                     "it is the value that flowed along the edge, aᵢ, times the δⱼ of the unit it feeds."
                 ),
-                formula=rf"{sym_dW} = {{{_sym('a', l - 1)}}}^{{\mathsf T}} {_delta(l)}",
-                substituted=_steps(rf"{_vec(a_prev)}^{{\mathsf T}} {_vec(delta)}", _mat(dW, sym_dW)),
-                code=f"dW{l} = np.outer({'x' if l == 1 else f'a{l - 1}'}, delta{l})",
+                formula=rf"{sym_dW} = {_left(sym_dW, left_W)}{{{_sym(fed, l - 1)}}}^{{\mathsf T}} {_delta(l)}",
+                substituted=_steps(
+                    ("" if left_W is None else _left(_mat(left_W[l - 1], sym_dW), left_W))
+                    + rf"{_vec(fed_values)}^{{\mathsf T}} {_vec(delta)}",
+                    _mat(dW, sym_dW),
+                ),
+                code=f"dW{l} = "
+                + ("" if left_W is None else f"dW{l}_left + ")
+                + f"np.outer({'x' if l == 1 else f'{fed}{l - 1}'}, delta{l})",
                 values=_read_only({f"dW{l}": dW}),
                 nodes=nodes,
                 edges=edges,
@@ -373,9 +424,11 @@ def _parameter_stages(record: StepRecord, names) -> list[Stage]:
                 layer=l,
                 title=f"Gradient of b{layer_mark(l)}",
                 explanation="A bias is a weight on an input that is always 1, so its gradient is just the unit's δ.",
-                formula=rf"{sym_db} = {_delta(l)}",
-                substituted=rf"{sym_db} = {_vec(db)}",
-                code=f"db{l} = delta{l}",
+                formula=rf"{sym_db} = {_left(sym_db, left_b)}{_delta(l)}",
+                substituted=rf"{sym_db} = "
+                + (_left(_vec(left_b[l - 1]), left_b) + _vec(record.deltas[l - 1]) + " = " if left_b else "")
+                + _vec(db),
+                code=f"db{l} = " + ("" if left_b is None else f"db{l}_left + ") + f"delta{l}",
                 values=_read_only({f"db{l}": db}),
                 nodes=names[l],
                 edges=(),
@@ -419,14 +472,22 @@ def _parameter_stages(record: StepRecord, names) -> list[Stage]:
 
 def _apply_stage(record: StepRecord, names) -> Stage:
     last = len(record.scenario.layers) - 1
-    change = "fell" if record.new_loss < record.loss else "did not fall (try a smaller learning rate)"
+    entry = mistake_entry(record.mistake)
+    if record.new_loss < record.loss:
+        change = "fell"
+    elif entry is None:
+        change = "did not fall (try a smaller learning rate)"
+    else:  # the mistake is the first suspect, not the learning rate
+        change = "did not fall: " + (
+            entry.uphill or f"the step was computed with the mistake “{entry.title}”; fix it before the learning rate"
+        )
     return Stage(
         id="apply",
         kind="apply",
         layer=None,
         title="After the update",
         explanation=(
-            f"Run the forward pass again with the new weights. The loss {change}: one step of learning is done."
+            f"Run the forward pass again with the new weights. The loss {change}. One step of learning is done."
         ),
         formula=r"o_{\text{new}} = f(x;\, W_{\text{new}}), \quad E_{\text{new}}",
         substituted=(

@@ -6,9 +6,11 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from ..core.mistakes import rules_of
 from ..core.names import layer_mark, unit_label, unit_names
 from ..core.record import StepRecord
 from .formatting import distinct_pair, number
+from .notation import ZAD, notation_named
 from .stages import Stage
 
 
@@ -90,9 +92,10 @@ def styled(frame: pd.DataFrame) -> Styler:
     return bare.style.apply(_diverging, axis=None).format(lambda v: shown.get(v) or number(v))
 
 
-def stage_tables(record: StepRecord, stage: Stage) -> dict[str, pd.DataFrame]:
-    """The tables that belong with a stage: what it computes, in unit-labelled rows and columns."""
-    scenario = record.scenario
+def stage_tables(record: StepRecord, stage: Stage, notation: str = ZAD.id) -> dict[str, pd.DataFrame]:
+    """The tables that belong with a stage: what it computes, in unit-labelled rows and columns, the rows
+    named in the notation (z, a or net, out)."""
+    scenario, chosen = record.scenario, notation_named(notation)
     l = stage.layer
     if stage.kind in ("gradient", "update") and stage.id[len(stage.kind) + 1] == "W":
         tables = weight_tables(record, l)
@@ -106,9 +109,9 @@ def stage_tables(record: StepRecord, stage: Stage) -> dict[str, pd.DataFrame]:
         return {f"b{layer_mark(l)}": compared(pd.DataFrame(frame, index=columns).T, before)}
     if stage.kind == "forward":
         columns = _labels(scenario, l)
-        rows = {"z": record.zs[l - 1]}
+        rows = {chosen.z: record.zs[l - 1]}
         if stage.id.startswith("forward.a"):
-            rows["a"] = record.activations[l]
+            rows[chosen.a] = record.activations[l]
         inputs = _labels(scenario, l - 1)
         return {
             f"W{layer_mark(l)}": matrix_frame(scenario.weights[l - 1], inputs, columns),
@@ -116,7 +119,11 @@ def stage_tables(record: StepRecord, stage: Stage) -> dict[str, pd.DataFrame]:
         }
     if stage.kind == "loss":
         columns = _labels(scenario, len(scenario.layers) - 1)
-        frame = pd.DataFrame({"o": record.output, "t": scenario.target, "e = o − t": record.error}, index=columns).T
+        o, t = chosen.o, chosen.t
+        first, second = (o, t) if rules_of(record.mistake).error_sign > 0 else (t, o)  # as the step took it
+        frame = pd.DataFrame(
+            {o: record.output, t: scenario.target, f"e = {first} − {second}": record.error}, index=columns
+        ).T
         return {"Output and target": frame}
     if stage.kind == "delta":
         columns = _labels(scenario, l)

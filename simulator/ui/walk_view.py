@@ -1,0 +1,152 @@
+"""The walk on the page: one Components v2 component that shows every stage Python built, stepping in the browser.
+
+Python builds the walk (:func:`simulator.views.walk.walk`) once per scenario and view, cached across
+sessions, and ships it with the component's ``data``; Prev/Next, the picker, the clicker keys, auto-play,
+Back/Forward and the inspector then run in the browser (``walk.js``) with no message to the server. The
+URL keeps the stage (``history.pushState``), and :func:`simulator.ui.state.follow_browser_stage` reads it
+on the next rerun. Blank the answer and the quiz send only the stages up to the current one, the hidden
+ones blanked: a step past them, a Reveal or a pause is one message (``action``), handled by :func:`on_action`.
+Formulas are rendered in the browser by the KaTeX that Streamlit itself ships (see ``docs/walk.md``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from simulator.core.mistakes import divergence
+from simulator.core.record import step
+from simulator.core.scenario import scenario_from_dict, scenario_to_json
+from simulator.views.stages import build_stages
+from simulator.views.walk import WalkView, walk
+
+from . import presenter, state
+from .keys import HELPERS
+
+_HERE = Path(__file__).parent
+_STREAMLIT_JS = Path(st.__file__).parent / "static" / "static" / "js"
+
+
+def _asset(pattern: str) -> str:
+    """The file name of a module Streamlit's own page loads (KaTeX, Plotly.js), so the browser reuses it."""
+    found = sorted(_STREAMLIT_JS.glob(pattern))
+    return found[0].name if found else ""
+
+
+KATEX, PLOTLY = _asset("katex.*.js"), _asset("PlotlyChart.*.js")
+HTML = (_HERE / "walk.html").read_text()
+CSS = (_HERE / "walk.css").read_text()
+_WALK = st.components.v2.component(
+    "backprop_walk", html=HTML, css=CSS, js=HELPERS + (_HERE / "walk.js").read_text(), isolate_styles=False
+)
+_SYNC = st.components.v2.component(
+    "backprop_stage_sync",
+    html="",
+    js="export default function ({ setStateValue }) { window.__bpRemember = setStateValue; }",
+)
+LECTURE_WIDTH = 660  # px: the graph's column at 1280 in lecture mode (walk.css), wider at 1920: labels placed for it
+LEGEND = (
+    "Blue solid: positive, vermillion dashed: negative, width ∝ |w|. "
+    "Hover for full precision; click a unit to see how it was computed."
+)
+
+
+@st.cache_data(max_entries=1_000, show_spinner=False)
+def _built(scenario_json: str, mistake: str | None, digits: int | None, notation: str, form: str, view: WalkView):
+    """The walk for one scenario and view, shared by every visitor who asks for the same one."""
+    scenario = scenario_from_dict(json.loads(scenario_json))
+    record = step(scenario, mistake=mistake, digits=digits)
+    stages = build_stages(record, notation=notation, form=form)
+    if mistake is None:
+        return walk(record, stages, view)
+    correct = build_stages(step(scenario, digits=digits), notation=notation, form=form)
+    return walk(record, stages, view, correct_stages=correct, divergence=divergence(correct, stages))
+
+
+def walk_view_options(now, index: int) -> WalkView:
+    """What the page shows and how much it may send: in blank and quiz mode only up to the current stage."""
+    guarded = bool(state.get("blank") or state.get("quiz"))
+    limit = index + 1 if guarded else None
+    ids = now.ids[: limit or len(now.ids)]
+    lecture = bool(state.get("lecture"))
+    return WalkView(
+        lecture=lecture,
+        width=LECTURE_WIDTH if lecture else None,
+        dark=st.context.theme.type == "dark",
+        spotlight=bool(state.get("spotlight")),
+        hidden=frozenset(i for i in ids if presenter.hiding(i)),
+        limit=limit,
+        code=presenter.shown("code"),
+        tables=presenter.shown("tables"),
+        digits=state.get("digits"),
+        notation=state.get("notation"),
+    )
+
+
+def on_action() -> None:
+    """One message from the browser: a step past what it holds, a Reveal, or a pause of auto-play."""
+    action = st.session_state["walk"].get("action")
+    if not isinstance(action, dict):
+        return
+    ids = state.computed().ids
+    if action.get("at") in ids:
+        state.move_to(action["at"])  # where the browser was: it may have stepped on its own since
+    kind, to = action.get("kind"), action.get("to")
+    if kind == "pause":
+        state.put("autoplay", False)
+    elif kind == "reveal":
+        presenter.reveal()
+    elif kind == "go" and isinstance(to, int) and not isinstance(to, bool):
+        state.move_to(ids[max(0, min(to, len(ids) - 1))])
+    if not presenter.more_ahead():
+        state.put("autoplay", False)  # auto-play stops at the last stage
+
+
+def on_stage() -> None:
+    """The browser's stage, sent once as the user turns to another part of the page (never per step)."""
+    stage = st.session_state["walk_stage"].get("stage")
+    if stage in state.computed().ids:
+        state.move_to(stage)
+
+
+def stage_sync() -> None:
+    """Mount in the main script, outside the stepper's fragment: the walk tells the server its stage through
+    this as the user turns to another widget. Streamlit sends a fragment's and a main-script widget's change
+    of one moment as one fragment run, so the message must not come from the fragment."""
+    _SYNC(key="walk_stage", on_stage_change=on_stage)
+
+
+def walk_component(now, index: int, handler: Callable[[], None] = on_action) -> None:
+    """Mount the walk at stage ``index`` of ``now`` (a :class:`simulator.ui.state.Computed`)."""
+    view = walk_view_options(now, index)
+    key = (scenario_to_json(now.record.scenario, indent=None), state.get("mistake"), state.get("digits"))
+    key += (state.get("notation"), state.get("form"), view)
+    data = _built(*key)
+    lecture = bool(state.get("lecture"))
+    _WALK(
+        key="walk",
+        data={
+            **data,
+            "index": index,
+            "version": hashlib.sha1(repr(key).encode()).hexdigest()[:16],
+            "katex": KATEX,
+            "plotly": PLOTLY,
+            "blank": bool(state.get("blank")),
+            "server_steps": bool(state.get("quiz")),  # the quiz's form and check live on the server
+            "autoplay": bool(state.get("autoplay")) and presenter.more_ahead(),
+            "speed": float(state.get("speed")),
+            "spotlight": view.spotlight,
+            "lecture": lecture,
+            "legend": "" if lecture else LEGEND,  # on a projector the lecturer says it
+            "narration": presenter.shown("narration"),
+            "tables": view.tables,
+            "form": state.get("form"),
+            "search": urlencode(state.link_params()),
+        },
+        on_action_change=handler,
+    )

@@ -1,0 +1,203 @@
+"""The whole walk through one training step as plain data: what the browser shows at every stage.
+
+Python computes every stage once per scenario and view (:func:`walk`); the browser only turns the
+pages, choosing among what is here and never doing arithmetic on a number it shows. Everything is
+JSON-ready (strings, numbers, lists, dicts): per stage the heading, explanation, formulas (LaTeX; the
+browser renders them with KaTeX), the NumPy line with its output, the tables (HTML), the narration,
+the graph (a Plotly figure), the gradient check and the mistake's comparison; per unit the
+inspector's lines with the stage that reveals each.
+
+Hidden numbers never enter the walk: a stage in ``WalkView.hidden`` is built blanked (its results
+read "?", no tables, no check), and only the first ``WalkView.limit`` stages are built at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..core.gradcheck import stage_gradient_check
+from ..core.names import subscript, unit_label, unit_names
+from ..core.record import StepRecord
+from .chain import unit_chains
+from .figures import network_figure_spec
+from .formatting import notebook_values, number, written
+from .graph import graph_model, node_explanation
+from .narration import blank_latex, blank_output, graph_table, narrate
+from .notation import ZAD
+from .stages import Stage
+from .tables import stage_tables
+from .walk_tables import check_html, comparison_html, graph_table_html, jsonable, stage_table
+
+
+@dataclass(frozen=True)
+class WalkView:
+    """How the walk is drawn and how much of it is sent."""
+
+    lecture: bool = False  # larger type on the graph
+    dark: bool = False  # colours for a dark page
+    spotlight: bool = False  # what the stage does not touch nearly fades out
+    width: float | None = None  # the narrowest the graph is drawn, px (default: graph_layout.LAYOUT_WIDTH)
+    hidden: frozenset[str] = frozenset()  # stage ids whose own numbers read "?" (blank the answer, quiz)
+    limit: int | None = None  # build only the first ``limit`` stages (None: all)
+    code: bool = True  # the NumPy line and its output (hide=code drops it)
+    tables: bool = True  # the stage's tables (hide=tables drops them)
+    digits: int | None = None  # paper mode, named in the gradient check's verdict
+    notation: str = ZAD.id  # the chain rule's symbols in the inspector
+
+
+def _code(stage: Stage, hidden: bool) -> str:
+    output = blank_output(stage) if hidden else notebook_values(stage.values)
+    return f">>> {stage.code}\n{output}"
+
+
+def _after(record: StepRecord) -> list[dict[str, str]]:
+    """The apply stage's figures: every output and the loss, before → after, with the change."""
+    outputs = [
+        {
+            "label": f"Output o{subscript(k)}",
+            "value": number(new, 6),
+            "delta": f"{new - old:+.3g}",
+            "good": bool(new > old),  # coloured as st.metric colours a rise
+        }
+        for k, (new, old) in enumerate(zip(record.new_output, record.output), start=1)
+    ]
+    loss = {
+        "label": "Loss E",
+        "value": number(record.new_loss, 6),
+        "delta": f"{record.new_loss - record.loss:+.3g}",
+        "good": bool(record.new_loss < record.loss),  # a fall of the loss is good
+    }
+    return [*outputs, loss]
+
+
+def _comparison(stage: Stage, correct: Stage, divergence) -> dict | None:
+    """The stage with the mistake beside the correct one (None without a mistake)."""
+    if divergence is None:
+        return None
+    if not divergence.differs(stage.id):
+        return {"same": True}
+    return {
+        "correct": correct.substituted,
+        "mistaken": stage.substituted,
+        "table": comparison_html(correct, stage, divergence.masks.get(stage.id)),
+    }
+
+
+def _check(record: StepRecord, stage: Stage, digits: int | None) -> dict | None:
+    if stage.kind != "gradient":
+        return None
+    kind = "weights" if stage.id.startswith("gradient.W") else "biases"
+    check = stage_gradient_check(record.scenario, stage.layer, kind, mistake=record.mistake)
+    return check_html(check, digits, record.mistake)
+
+
+def stage_page(
+    record: StepRecord, stages: tuple[Stage, ...], index: int, view: WalkView, correct=None, divergence=None
+) -> dict:
+    """Everything the browser shows at stage ``index``."""
+    stage = stages[index]
+    hidden = stage.id in view.hidden
+    model = graph_model(record, stages, index, blank=hidden, divergence=divergence, notation=view.notation)
+    figure = network_figure_spec(model, view.lecture, view.spotlight, view.dark, view.width)
+    page = {
+        "id": stage.id,
+        "heading": f"Stage {index + 1} of {len(stages)} — {stage.title}",
+        "explanation": stage.explanation,
+        "formula": stage.formula,
+        "shapes": stage.shapes,
+        "substituted": blank_latex(stage) if hidden else stage.substituted,
+        "code": _code(stage, hidden) if view.code else "",
+        "hidden": hidden,
+        "figure": jsonable(figure),
+        "caption": model.caption,
+        "marked": any(n.marked for n in model.nodes) or any(e.marked for e in model.edges),
+        "narration": list(narrate(record, stage, blank=hidden)),
+        "graph_table": graph_table_html(graph_table(record, stages, index, blank=hidden)),
+        "nodes": list(stage.nodes),
+        "tables": [],
+        "check": None,
+        "compare": None,
+        "after": [],
+    }
+    if hidden:
+        return page
+    if view.tables:
+        page["tables"] = [
+            stage_table(caption, frame) for caption, frame in stage_tables(record, stage, view.notation).items()
+        ]
+    page["check"] = _check(record, stage, view.digits)
+    page["compare"] = _comparison(stage, correct[index] if correct else stage, divergence)
+    if stage.kind == "apply":
+        page["after"] = _after(record)
+    return page
+
+
+def _chain_items(chain, first: bool) -> list[list]:
+    """One chain as the inspector's items: its lines of maths, then (for the unit's own δ) the paths its
+    gradient comes back along and what each factor means, as plain text."""
+    items = [[line, "tex"] for line in chain.latex()]
+    if first and chain.shares:
+        paths = "; ".join(
+            f"{unit_label(a)} → {unit_label(b)}: δ {written(s.delta)} × w {written(s.weight)} = {written(s.value)}"
+            for s, (a, b) in zip(chain.shares, chain.edges)
+        )
+        items.append([f"Paths its gradient comes back along: {paths}.", "text"])
+    if first:
+        items += [[meaning, "text"] for meaning in chain.meanings()]
+    return items
+
+
+def _chains(record: StepRecord, unit: str, stages, shipped: int, hidden: frozenset[str], notation: str) -> list:
+    """The chain rule at ``unit``: each chain (its δ, then the gradients of the weights coming in) with the
+    index of the stage that reveals it; chains of a hidden stage are left out."""
+    items, seen = [], set()
+    for index in range(shipped):
+        if stages[index].id in hidden:
+            continue
+        reached = {s.id for s in stages[: index + 1] if s.id not in hidden}
+        for k, chain in enumerate(unit_chains(record, unit, reached, notation)):
+            if chain.symbol not in seen:
+                seen.add(chain.symbol)
+                items += [[*item, index] for item in _chain_items(chain, k == 0)]
+    return items
+
+
+def inspector(record: StepRecord, stages: tuple[Stage, ...], shipped: int, view: WalkView) -> dict:
+    """Per unit, its label, the lines of "how it was computed" and the chain rule at it, each line with the
+    index of the stage that reveals it (−1: known from the start). Lines revealed by a hidden or unsent stage
+    are left out."""
+    units = {}
+    for layer in unit_names(record.scenario.layers):
+        for unit in layer:
+            lines, seen = [], set()
+            for index in range(-1, shipped):
+                reached = {s.id for s in stages[: index + 1]}
+                for line in node_explanation(record, unit, reached):
+                    if line not in seen:
+                        seen.add(line)
+                        if index < 0 or stages[index].id not in view.hidden:
+                            lines.append([line, index])
+            chain = _chains(record, unit, stages, shipped, view.hidden, view.notation)
+            units[unit] = {"label": unit_label(unit), "lines": lines, "chain": chain}
+    return units
+
+
+def walk(
+    record: StepRecord,
+    stages: tuple[Stage, ...],
+    view: WalkView | None = None,
+    *,
+    correct_stages: tuple[Stage, ...] | None = None,
+    divergence=None,
+) -> dict:
+    """The walk as JSON-ready data: every stage's page (the first ``view.limit``), the picker's titles and the
+    inspector. ``correct_stages`` and ``divergence`` come with a classic mistake (``record`` is the mistaken step)."""
+    view = view or WalkView()
+    shipped = len(stages) if view.limit is None else max(1, min(view.limit, len(stages)))
+    return {
+        "count": len(stages),
+        "ids": [s.id for s in stages],
+        "titles": [f"{k + 1}. {s.title}" for k, s in enumerate(stages)],
+        "stages": [stage_page(record, stages, k, view, correct_stages, divergence) for k in range(shipped)],
+        "units": inspector(record, stages, shipped, view),
+    }

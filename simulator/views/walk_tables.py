@@ -1,0 +1,116 @@
+"""Small HTML tables for the browser's stage view: every text escaped, every number formatted here.
+
+Pure: pandas frames and engine records in, strings out. The page never builds HTML from user text;
+all cells are numbers formatted by :mod:`simulator.formatting` and labels made by the app.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import numpy as np
+import pandas as pd
+
+from ..core.gradcheck import AGREEMENT, StageGradientCheck
+from ..core.mistakes import MISTAKES
+from .formatting import number
+from .learning_tables import AGREE, DISAGREE, gradient_check_table, mistake_comparison_table
+from .narration import GraphTable
+from .tables import _diverging, cell_text
+
+DIFFERS = "background-color: rgba(213,94,0,0.28); font-weight: 600"
+
+
+def html_table(frame: pd.DataFrame, texts, css=None, caption: str = "") -> str:
+    """``frame``'s index and columns as headers, ``texts`` (same shape) as cells, ``css`` per cell."""
+    head = "".join(f"<th>{escape(str(c))}</th>" for c in frame.columns)
+    rows = []
+    for r, label in enumerate(frame.index):
+        cells = "".join(
+            f'<td style="{escape(css[r][c])}">{escape(str(texts[r][c]))}</td>' if css is not None and css[r][c]
+            else f"<td>{escape(str(texts[r][c]))}</td>"
+            for c in range(len(frame.columns))
+        )  # fmt: skip
+        rows.append(f"<tr><th>{escape(str(label))}</th>{cells}</tr>")
+    title = f"<caption>{escape(caption)}</caption>" if caption else ""
+    body = "".join(rows)
+    return f'<table class="bp-table">{title}<thead><tr><th></th>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def stage_table(caption: str, frame: pd.DataFrame) -> str:
+    """A stage's table as the page styles it: diverging tints, new values with the digits that tell them apart."""
+    return html_table(frame, cell_text(frame).tolist(), _diverging(frame).to_numpy().tolist(), caption)
+
+
+def _rows_css(frame: pd.DataFrame, flags, on: str, off: str) -> list[list[str]]:
+    return [[on if flag else off] * len(frame.columns) for flag in flags]
+
+
+def check_verdict(check: StageGradientCheck, digits: int | None, mistake: str | None) -> str:
+    """The gradient check in words: how many agree, the worst relative error, and what the mistake did."""
+    agree, size = int(check.agrees().sum()), check.analytic.size
+    verdict = (
+        f"All {size} agree: the largest relative error is {check.worst:.1e} (≤ {AGREEMENT:.0e})."
+        if agree == size
+        else f"{size - agree} of {size} disagree: the largest relative error is "
+        f"{check.worst:.1e}, far above {AGREEMENT:.0e}."
+    )
+    if digits:
+        verdict += f" (Checked at full precision, not at paper mode's {digits} digits.)"
+    if mistake is not None and agree < size:
+        verdict += f" The mistake “{MISTAKES[mistake].title}” bent the gradient: the check fails."
+    elif mistake is not None:
+        verdict += f" The mistake “{MISTAKES[mistake].title}” does not touch this gradient."
+    return (
+        f"ε = {check.epsilon:g}; relative error |a − n| / (|a| + |n|). Blue rows agree, vermillion rows do not. "
+        + verdict
+    )
+
+
+def check_html(check: StageGradientCheck, digits: int | None, mistake: str | None) -> dict[str, str]:
+    """The gradient-check table, each row coloured by agreement, and its verdict."""
+    frame = gradient_check_table(check)
+    texts = [
+        [number(r["backprop ∂E/∂w"]), number(r["finite difference"]), f"{r['relative error']:.1e}", str(r["agree"])]
+        for _, r in frame.iterrows()
+    ]
+    return {
+        "table": html_table(frame, texts, _rows_css(frame, frame["agree"], AGREE, DISAGREE)),
+        "verdict": check_verdict(check, digits, mistake),
+    }
+
+
+def comparison_html(correct_stage, stage, masks) -> str:
+    """Every value of a stage, correct against mistaken; differing rows shaded and bold."""
+    frame = mistake_comparison_table(correct_stage, stage, masks)
+    texts = [[number(r["correct"]), number(r["with the mistake"]), str(r["differs"])] for _, r in frame.iterrows()]
+    return html_table(frame, texts, _rows_css(frame, frame["differs"], DIFFERS, ""))
+
+
+def rows_html(rows: tuple[dict[str, str], ...]) -> str:
+    """Rows of text (the graph as a table) as an HTML table; the first column is the row's name."""
+    if not rows:
+        return ""
+    columns = list(rows[0])
+    frame = pd.DataFrame([[r[c] for c in columns[1:]] for r in rows], index=[r[columns[0]] for r in rows])
+    frame.columns = columns[1:]
+    return html_table(frame, frame.to_numpy().tolist())
+
+
+def graph_table_html(table: GraphTable) -> str:
+    return rows_html(table.units) + rows_html(table.edges)
+
+
+def jsonable(value):
+    """Figures and records as JSON: arrays to lists, NaN to null (a gap in a Plotly line)."""
+    if isinstance(value, np.ndarray):
+        return [jsonable(v) for v in value.tolist()]
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, float | np.floating):
+        return None if np.isnan(value) else float(value)
+    if isinstance(value, np.integer | np.bool_):
+        return value.item()
+    return value
