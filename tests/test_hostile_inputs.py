@@ -226,3 +226,20 @@ def test_the_cli_step_limits(tmp_path):
     assert done.returncode == 2 and "must be from 0 to 20,000" in done.stderr
     done = cli("train", "--preset", "xor", "--steps", "20000", "--dataset", "circle", "--size", "256", "--resize")
     assert done.returncode == 2 and "at most 200,000 with --batch example" in done.stderr
+
+
+# --- training ticks bounded by time: chunks of any size give the same history --------------------
+
+
+def test_training_in_small_chunks_equals_one_run_and_needs_no_replay():
+    from simulator import PRESETS, History
+
+    start = History.begin(PRESETS["xor"], "example")
+    whole = start.train(37)
+    pieces = start
+    for chunk in (1, 2, 3, 5, 7, 19):
+        pieces = pieces.train(chunk)
+    assert pieces.last == whole.last == 37
+    assert pieces.losses.tolist() == whole.losses.tolist()
+    assert pieces.weights_at(37).flat().tolist() == whole.weights_at(37).flat().tolist()
+    assert pieces.tip is not None and pieces.truncated(20).tip is None

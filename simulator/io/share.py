@@ -25,7 +25,7 @@ from ..core.messages import MAX_LISTED, listed, quote
 from ..core.mistakes import MISTAKES
 from ..core.numbers import number_or_text, plain
 from ..core.presets import PRESETS
-from ..core.scenario import MAX_LAYERS, Scenario, key_name, layer_problems, scenario_to_dict
+from ..core.scenario import MAX_DATASET, MAX_LAYERS, MAX_UNITS, Scenario, key_name, layer_problems, scenario_to_dict
 from ..core.training import EXAMPLE, MODES
 from ..views.forms import FORMS, MATRIX
 from ..views.notation import NOTATIONS, ZAD
@@ -52,8 +52,16 @@ def encode_vector(values) -> str:
     return ",".join(_format(v) for v in values)
 
 
+def _parts(text: str, separator: str, most: int, what: str) -> list[str]:
+    """``text`` split at ``separator``, refusing more than ``most`` parts before reading any of them."""
+    parts = text.split(separator, most)
+    if len(parts) > most:
+        raise ValueError(f"more than {most} {what}")
+    return parts
+
+
 def decode_vector(text: str) -> list:
-    return [number_or_text(part) for part in text.split(",")]
+    return [number_or_text(part) for part in _parts(text, ",", MAX_UNITS, "numbers")]
 
 
 def encode_matrix(rows) -> str:
@@ -61,7 +69,7 @@ def encode_matrix(rows) -> str:
 
 
 def decode_matrix(text: str) -> list:
-    return [decode_vector(row) for row in text.split(";")]
+    return [decode_vector(row) for row in _parts(text, ";", MAX_UNITS, "rows")]
 
 
 def _size(part: str) -> int | float | str:
@@ -79,7 +87,7 @@ def _encode_dataset(dataset) -> str:
 
 def _decode_dataset(text: str) -> list:
     examples = []
-    for part in text.split("|"):
+    for part in _parts(text, "|", MAX_DATASET, "examples"):
         x, sep, target = part.partition(":")
         if not sep or ":" in target:
             raise ValueError("each example must be written x:target")
@@ -358,7 +366,10 @@ def _read_scenario(texts: dict[str, str], default: Scenario, problems: list[str]
         if any(len(text) > MAX_PARAM_LENGTH for text in found):
             problems.append(f"{prefix}1…: ignored, one is longer than {MAX_PARAM_LENGTH:,} characters")
             continue
-        data[name] = [read(text) for text in found]
+        try:
+            data[name] = [read(text) for text in found]
+        except ValueError as err:
+            problems.append(f"{prefix}1…: ignored, could not be read ({err})")
     if any(k in texts for k in ("layers", "w1")):  # a link that describes a network says all of it
         data.setdefault("biases", None)
         data.setdefault("dataset", None)

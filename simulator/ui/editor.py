@@ -13,7 +13,7 @@ import streamlit as st
 from simulator import ACTIVATIONS, LOSSES, PRESETS, ScenarioError
 from simulator.core.editing import BIAS_MODES, bias_mode, with_bias_mode, with_cell_edits, with_layers
 from simulator.core.fields import parse_cell, parse_learning_rate, parse_sizes, parse_vector
-from simulator.core.messages import quote
+from simulator.core.messages import listed, quote
 from simulator.core.names import layer_mark, unit_label, unit_names
 from simulator.core.presets import PRESET_TITLES
 from simulator.core.scenario import scenario_to_json
@@ -92,7 +92,8 @@ def upload(key: str) -> None:
 
 
 def problems_beside(field: str) -> None:
-    for message in state.get("problems").get(field, []):
+    """The messages noted for ``field``, one alert each: at most ten, then how many more (a file can have hundreds)."""
+    for message in listed(state.get("problems").get(field, [])):
         st.error(f"{escaped(message)} The last good value is kept.", icon="⚠️")
 
 
