@@ -75,6 +75,7 @@ class Walk {
     this.index = 0;
     this.unit = null;  // the unit whose inspector is open; it follows Prev/Next
     this.timer = null;
+    this.plots = new Map();  // stage id → its drawn graph, for this.data.version
     this.onKey = this.onKey.bind(this);
     this.onPop = this.onPop.bind(this);
     this.onLeave = this.onLeave.bind(this);
@@ -118,13 +119,14 @@ class Walk {
 
   prerender() {  // every stage's formulas rendered while the page is idle: a step only swaps HTML
     const idle = window.requestIdleCallback || ((f) => setTimeout(f, 50));
-    const pages = this.data.stages.slice();
+    const data = this.data, pages = data.stages.slice();
     const next = () => {
       const page = pages.shift();
       if (!page) return;
       tex(page.formula);
       tex("\\small " + page.substituted);
       if (page.shapes) tex("\\small " + page.shapes);
+      if (this.data === data && this.root.isConnected) this.plot(this.root.querySelector(".bp-graph"), page);
       idle(next);
     };
     idle(next);
@@ -204,17 +206,35 @@ class Walk {
       + `${tex("\\small " + page.compare.mistaken)}</div></div>${page.compare.table}`;
   }
 
-  graph(page) {
+  graph(page) {  // each stage's graph is drawn once (ahead, while idle) and kept: a step swaps it in
     const box = this.root.querySelector(".bp-graph");
-    const figure = this.fitted(box, page.figure);
-    window.Plotly.react(box, figure.data, figure.layout, CONFIG(page.id));
-    if (!box.__bpClicks) {
-      box.__bpClicks = true;
-      box.on("plotly_click", (event) => {
-        const unit = (event.points || []).map((p) => p.customdata).find((c) => typeof c === "string");
-        if (unit) { this.unit = unit; this.inspect(); }
-      });
+    const plot = this.plot(box, page);
+    if (box.firstElementChild !== plot || box.childElementCount !== 1) box.replaceChildren(plot);
+    if (plot.__bpWidth !== box.clientWidth) {  // the column changed since it was drawn
+      plot.__bpWidth = box.clientWidth;
+      const figure = this.fitted(box, page.figure);
+      window.Plotly.react(plot, figure.data, figure.layout, CONFIG(page.id));
     }
+  }
+
+  plot(box, page) {  // the stage's drawn graph, drawn now if the idle time has not reached it yet
+    if (this.plots.version !== this.data.version) this.plots = Object.assign(new Map(), { version: this.data.version });
+    if (this.plots.has(page.id)) return this.plots.get(page.id);
+    const plot = document.createElement("div");
+    plot.className = "bp-plot";
+    const aside = box.childElementCount > 0;  // drawn beside the shown one, unseen, at the column's width
+    if (aside) plot.style.cssText = "position:absolute;visibility:hidden;left:0;right:0;top:0";
+    box.append(plot);
+    const figure = this.fitted(box, page.figure);
+    window.Plotly.newPlot(plot, figure.data, figure.layout, CONFIG(page.id));
+    plot.__bpWidth = box.clientWidth;
+    plot.on("plotly_click", (event) => {
+      const unit = (event.points || []).map((p) => p.customdata).find((c) => typeof c === "string");
+      if (unit) { this.unit = unit; this.inspect(); }
+    });
+    if (aside) { plot.remove(); plot.style.cssText = ""; }
+    this.plots.set(page.id, plot);
+    return plot;
   }
 
   fitted(box, figure) {  // the whole graph scaled to its column: smaller on a phone, larger on a projector
