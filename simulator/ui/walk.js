@@ -206,33 +206,40 @@ class Walk {
       + `${tex("\\small " + page.compare.mistaken)}</div></div>${page.compare.table}`;
   }
 
-  graph(page) {  // each stage's graph is drawn once (ahead, while idle) and kept: a step swaps it in
+  graph(page) {  // each stage's graph is drawn once (ahead, while idle) and kept: a step only shows it
     const box = this.root.querySelector(".bp-graph");
+    const width = box.clientWidth;  // read before the swap: no layout forced in between
     const plot = this.plot(box, page);
-    if (box.firstElementChild !== plot || box.childElementCount !== 1) box.replaceChildren(plot);
-    if (plot.__bpWidth !== box.clientWidth) {  // the column changed since it was drawn
-      plot.__bpWidth = box.clientWidth;
+    if (this.shown && this.shown !== plot && this.shown.parentNode === box) this.shown.classList.add("bp-aside");
+    plot.classList.remove("bp-aside");
+    if (box.firstElementChild !== plot) box.prepend(plot);  // the page's first graph is the shown one
+    this.shown = plot;
+    if (plot.__bpWidth !== width) {  // the column changed since it was drawn
+      plot.__bpWidth = width;
       const figure = this.fitted(box, page.figure);
       window.Plotly.react(plot, figure.data, figure.layout, CONFIG(page.id));
     }
   }
 
   plot(box, page) {  // the stage's drawn graph, drawn now if the idle time has not reached it yet
-    if (this.plots.version !== this.data.version) this.plots = Object.assign(new Map(), { version: this.data.version });
+    if (this.plots.version !== this.data.version) {
+      for (const old of box.querySelectorAll(".bp-plot")) window.Plotly.purge(old);
+      box.replaceChildren();
+      this.plots = Object.assign(new Map(), { version: this.data.version });
+    }
     if (this.plots.has(page.id)) return this.plots.get(page.id);
     const plot = document.createElement("div");
-    plot.className = "bp-plot";
-    const aside = box.childElementCount > 0;  // drawn beside the shown one, unseen, at the column's width
-    if (aside) plot.style.cssText = "position:absolute;visibility:hidden;left:0;right:0;top:0";
+    const aside = box.childElementCount > 0;  // drawn beside the shown one, unseen, then put away
+    plot.className = aside ? "bp-plot bp-drawing" : "bp-plot";
     box.append(plot);
     const figure = this.fitted(box, page.figure);
     window.Plotly.newPlot(plot, figure.data, figure.layout, CONFIG(page.id));
     plot.__bpWidth = box.clientWidth;
+    if (aside) plot.className = "bp-plot bp-aside";
     plot.on("plotly_click", (event) => {
       const unit = (event.points || []).map((p) => p.customdata).find((c) => typeof c === "string");
       if (unit) { this.unit = unit; this.inspect(); }
     });
-    if (aside) { plot.remove(); plot.style.cssText = ""; }
     this.plots.set(page.id, plot);
     return plot;
   }
