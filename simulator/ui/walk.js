@@ -6,7 +6,7 @@
 
 const CONFIG = (id) => ({ displayModeBar: true, displaylogo: false, modeBarButtons: [["toImage"]], responsive: true,
   toImageButtonOptions: { format: "png", scale: 2, filename: `backprop-${id}` } });
-const TABLES_ROOM = 160;  // px kept under a lecture graph for the stage's tables
+const TABLES_ROOM = 200;  // px kept under a lecture graph for the stage's tables (3 rows and a caption)
 const cache = new Map();  // LaTeX → KaTeX's HTML: a stage shown twice is rendered once
 
 function moduleUrl(name) {
