@@ -5,8 +5,10 @@
 Each student does what Chromium does: GET the page, /_stcore/health and /_stcore/host-config (keeping
 the cookies: HAProxy's SERVERID and Streamlit's _streamlit_xsrf), opens /_stcore/stream and sends the
 rerun BackMsg carrying the query string, waits until the script has finished (the first full view),
-then clicks Next every --interval seconds: a rerun_script with the button's trigger value, the page
-script hash and the fragment id taken from the ForwardMsg deltas. At the last stage it clicks Reset.
+then steps every --interval seconds. A step is local, as in the browser (the walk turns the page: no
+message); every --edit-every-th step is an edit, a rerun_script carrying a new "Input x" (the editor's text
+field: a scenario change, so the server rebuilds every stage of the step). The floor app (bare) has no
+field: there an "edit" is its button's click.
 
 With --hostile, one more client opens the page again and again with a link of about 100 KB (long
 runs of digits and separators, the overflow link of issue 15), each time in a new session, for the whole run;
@@ -17,7 +19,7 @@ Targets, started one after the other in the same run (each on a free 127.0.0.1 p
   two   `deploy/run-local --replicas 2` (two processes behind HAProxy)
   bare  one process of benchmarks/bare_app.py (one button and a counter: the floor)
 
-Reports per target: first view and click p50/p95/max, errors by kind, KiB received per click, server
+Reports per target: first view and edit p50/p95/max, errors by kind, KiB received per click, server
 CPU (from /proc of the server pids, in % of one core), client CPU, all CPU used on the machine (other
 programs included: on a shared machine that is what the server competed with), and memory per session (growth of
 the servers' summed RSS from after a warm-up session to its peak, divided by the students).
@@ -36,6 +38,7 @@ import random
 import re
 import socket
 import statistics
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -78,6 +81,7 @@ class Result:
     click_bytes: list[int] = field(default_factory=list)
     errors: Counter = field(default_factory=Counter)
     servers: Counter = field(default_factory=Counter)
+    steps: int = 0  # local steps: no message
     client_cpu: float = 0.0
     wall: float = 0.0
     hostile: list[float] = field(default_factory=list)  # seconds per hostile page view (--hostile)
@@ -111,12 +115,14 @@ class Page:
     def __init__(self, ws, query: str, url: str):
         self.ws, self.query, self.url = ws, query, url
         self.buttons: dict[str, tuple[str, str, bool]] = {}  # label → (widget id, fragment id, disabled)
+        self.fields: dict[str, str] = {}  # text input label → widget id (the editor's keys carry a revision)
         self.page_hash = ""
         self.stage: tuple[int, int] | None = None
         self.messages = 0
 
-    async def rerun(self, trigger: str = "", fragment: str = "") -> tuple[float, int]:
-        """Send a rerun (with a button's trigger), read until the script finished; returns (seconds, bytes)."""
+    async def rerun(self, trigger: str = "", fragment: str = "", text: tuple[str, str] | None = None):
+        """Send a rerun (with a button's trigger, or a text field's new value), read until the script finished;
+        returns (seconds, bytes)."""
         message = BackMsg()
         state = message.rerun_script
         state.query_string = self.query
@@ -124,6 +130,10 @@ class Page:
         for key, value in CONTEXT.items():
             setattr(state.context_info, key, value)
         state.context_info.url = self.url
+        if text:
+            widget = state.widget_states.widgets.add()
+            widget.id, widget.string_value = text
+            state.page_script_hash = self.page_hash
         if trigger:
             widget = state.widget_states.widgets.add()
             widget.id, widget.trigger_value = trigger, True
@@ -162,6 +172,8 @@ class Page:
             if which == "button":
                 button = element.button
                 self.buttons[button.label] = (button.id, msg.delta.fragment_id, button.disabled)
+            elif which == "text_input":
+                self.fields[element.text_input.label] = element.text_input.id
             elif which == "heading" and (match := STAGE.match(element.heading.body)):
                 self.stage = (int(match[1]), int(match[2]))
             elif which == "exception":
@@ -169,8 +181,32 @@ class Page:
         return False
 
 
-async def student(target: str, start_at: float, end_at: float, interval: float, rng: random.Random, out: Result):
-    """Open the page, wait for the first view, click Next every ``interval`` seconds until ``end_at``."""
+async def steps(page: Page, plan: tuple[float, int], end_at: float, rng: random.Random, out: Result) -> None:
+    """Step every ``interval`` seconds until ``end_at`` (locally: no message); every ``edit_every``-th step edits."""
+    interval, edit_every = plan
+    next_at, count = time.monotonic() + rng.uniform(0, interval), 0
+    while next_at < end_at:
+        await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+        count += 1
+        out.steps += 1
+        if count % edit_every == 0:
+            if "Input x" in page.fields:  # the app: a new input, so every stage is rebuilt
+                text, trigger, fragment = (page.fields["Input x"], f"0.5, 0.1, {rng.uniform(-1, 1):.3f}"), "", ""
+            elif page.buttons:  # the floor: its one button
+                text, (trigger, fragment, _) = None, next(iter(page.buttons.values()))
+            else:
+                raise StudentError("nothing to edit")
+            try:
+                seconds, size = await asyncio.wait_for(page.rerun(trigger, fragment, text), CLICK_TIMEOUT)
+            except TimeoutError:
+                raise StudentError("edit timeout") from None
+            out.clicks.append(seconds)
+            out.click_bytes.append(size)
+        next_at = max(next_at + interval, time.monotonic())
+
+
+async def student(target: str, start_at: float, end_at: float, plan: tuple, rng: random.Random, out: Result):
+    """Open the page, wait for the first view, then step and edit (:func:`steps`) until ``end_at``."""
     parts = urlsplit(target)
     host, port = parts.hostname, parts.port
     await asyncio.sleep(max(0.0, start_at - time.monotonic()))
@@ -201,23 +237,7 @@ async def student(target: str, start_at: float, end_at: float, interval: float, 
                 raise StudentError("first view timeout") from None
             out.first_views.append(time.perf_counter() - begin)
             out.servers[cookies.get("SERVERID", "-")] += 1
-            next_at = time.monotonic() + rng.uniform(0, interval)
-            while next_at < end_at:
-                await asyncio.sleep(max(0.0, next_at - time.monotonic()))
-                label = "Next" if "Next" in page.buttons and not page.buttons["Next"][2] else "Reset"
-                if label not in page.buttons:
-                    raise StudentError("no Next button")
-                before = page.stage
-                widget, fragment, _ = page.buttons[label]
-                try:
-                    seconds, size = await asyncio.wait_for(page.rerun(widget, fragment), CLICK_TIMEOUT)
-                except TimeoutError:
-                    raise StudentError("click timeout") from None
-                out.clicks.append(seconds)
-                out.click_bytes.append(size)
-                if label == "Next" and before and page.stage and page.stage[0] != before[0] + 1:
-                    out.errors[f"stage {before[0]} → {page.stage[0]} after Next"] += 1
-                next_at = max(next_at + interval, time.monotonic())
+            await steps(page, plan, end_at, rng, out)
     except StudentError as error:
         out.errors[str(error)] += 1
     except (OSError, EOFError) as error:
@@ -269,14 +289,20 @@ async def hostile(target: str, end_at: float, out: Result) -> None:
 
 
 async def class_of(
-    target: str, users: list[int], n: int, arrival: float, interval: float, duration: float, bad: bool = False
+    target: str,
+    users: list[int],
+    n: int,
+    arrival: float,
+    interval: float,
+    duration: float,
+    edit_every: int,
+    bad: bool = False,
 ) -> Result:
     out = Result()
     now = time.monotonic()
     cpu = time.process_time()
-    tasks = [
-        student(target, now + arrival * k / max(1, n), now + duration, interval, random.Random(k), out) for k in users
-    ]
+    plan = (interval, edit_every)
+    tasks = [student(target, now + arrival * k / max(1, n), now + duration, plan, random.Random(k), out) for k in users]
     if bad:
         tasks.append(hostile(target, now + duration, out))
     await asyncio.gather(*tasks)
@@ -328,7 +354,7 @@ def machine_busy() -> tuple[int, int]:
 def measure(name: str, url: str, pids: list[int], apps: dict[int, str], args: argparse.Namespace) -> Figures:
     """Warm up each app process with one student, then run the class from ``args.clients`` client processes."""
     for app_url in apps.values():
-        asyncio.run(class_of(app_url, [0], 1, 0.0, 1.0, 3.0))  # imports, caches, first compile
+        asyncio.run(class_of(app_url, [0], 1, 0.0, 1.0, 3.0, 1))  # imports, caches, first compile
     time.sleep(1.0)
     app_pids = list(apps)
     base_rss = sum(proc_rss(pid) for pid in app_pids)
@@ -343,6 +369,7 @@ def measure(name: str, url: str, pids: list[int], apps: dict[int, str], args: ar
             args.arrival,
             args.interval,
             args.duration,
+            args.edit_every,
             args.hostile and w == 0,
         )
         for w in range(args.clients)
@@ -362,6 +389,7 @@ def measure(name: str, url: str, pids: list[int], apps: dict[int, str], args: ar
     for part in parts:
         merged.first_views += part.first_views
         merged.clicks += part.clicks
+        merged.steps += part.steps
         merged.click_bytes += part.click_bytes
         merged.errors += part.errors
         merged.servers += part.servers
@@ -384,9 +412,9 @@ def report(figures: Figures, args: argparse.Namespace) -> None:
     errors = sum(r.errors.values())
     kib = statistics.median(r.click_bytes) / 1024 if r.click_bytes else 0.0
     print(
-        f"{figures.name:5} first view p50/p95/max ms {spread(r.first_views)} | click {spread(r.clicks)} | "
-        f"{len(r.first_views)}/{args.users} views, {len(r.clicks)} clicks, {errors} errors | "
-        f"{kib:5.1f} KiB/click | server CPU {figures.server_cpu:4.0f} % | "
+        f"{figures.name:5} first view p50/p95/max ms {spread(r.first_views)} | edit {spread(r.clicks)} | "
+        f"{len(r.first_views)}/{args.users} views, {r.steps} steps, {len(r.clicks)} edits, {errors} errors | "
+        f"{kib:5.1f} KiB/edit | server CPU {figures.server_cpu:4.0f} % | "
         f"client CPU {r.client_cpu / max(r.wall, 1e-9) * 100:3.0f} % ({figures.clients} proc) | "
         f"machine {figures.machine_cpu:4.0f} % | "
         f"{figures.mb_per_session:5.2f} MB/session",
@@ -407,6 +435,8 @@ def run_target(name: str, args: argparse.Namespace) -> Figures:
             return measure(name, deployment.url, deployment.pids, apps, args)
     script = ROOT / ("streamlit_app.py" if name == "one" else "benchmarks/bare_app.py")
     with running_script(script, "--server.fileWatcherType", "none") as (url, pid):  # as run-local does
+        if args.cores:  # every thread of the server, as on a one-core host
+            subprocess.run(["taskset", "-a", "-p", "-c", args.cores, str(pid)], check=True, capture_output=True)
         return measure(name, url, [pid], {pid: url}, args)
 
 
@@ -414,7 +444,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=50, help=f"students, at most {MAX_USERS} (default 50)")
     parser.add_argument("--arrival", type=float, default=30.0, help="seconds over which they arrive (default 30)")
-    parser.add_argument("--interval", type=float, default=10.0, help="seconds between clicks (default 10)")
+    parser.add_argument("--interval", type=float, default=5.0, help="seconds between steps (default 5)")
+    parser.add_argument("--edit-every", type=int, default=10, help="every Nth step is an edit (default 10)")
+    parser.add_argument("--cores", default="", help="pin the one-process server to these cores (taskset -c)")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of clicking per target (default 60)")
     parser.add_argument("--targets", default="one,two,bare", help="comma-separated: one, two, bare")
     parser.add_argument("--clients", type=int, default=1, help="client processes (default 1)")
@@ -431,7 +463,8 @@ def main() -> None:
     if problems:
         parser.exit(2, "load.py: " + "; ".join(problems) + "\n")
     print(
-        f"load: {args.users} students arriving over {args.arrival:.0f} s, one click per {args.interval:.0f} s, "
+        f"load: {args.users} students arriving over {args.arrival:.0f} s, one local step per {args.interval:.0f} s, "
+        f"an edit every {args.edit_every} steps{f', server on cores {args.cores}' if args.cores else ''}, "
         f"{args.duration:.0f} s per target, {os.cpu_count()} cores" + (", one hostile client" if args.hostile else ""),
         flush=True,
     )

@@ -89,13 +89,14 @@ def test_a_mistake_marks_what_differs(visit):
 
 def test_the_gradient_check_and_nudge_plot_render(visit):
     view = visit({"stage": "gradient.W2", "mistake": "slope_from_z"})
+    view.page.get_by_text("Nudge one weight and watch the loss").click()  # built when opened
     view.page.locator(".st-key-nudge .js-plotly-plot").wait_for(timeout=20_000)
     view.settle()
     assert plot_has(view, "t.name === 'actual ΔE'")
-    assert view.page.get_by_text("2 of 2 disagree").count() == 1
-    view.page.locator(".st-key-gradient_check").scroll_into_view_if_needed()
+    assert view.page.locator(".bp-check").get_by_text("2 of 2 disagree").count() == 1
+    view.page.locator(".bp-check").scroll_into_view_if_needed()
     view.page.screenshot(path=str(ARTIFACTS / "gradcheck-1280.png"))
-    doc_image(view, "gradcheck", "[data-testid=stColumn]:has(.st-key-gradient_check)")
+    doc_image(view, "gradcheck", ".bp-check")
     view.check_clean()
 
 

@@ -108,7 +108,7 @@ def settle(page: Page) -> None:
 
 def click_next(page: Page, expected: str) -> None:
     settle(page)
-    page.locator(".bp-next").first.click()  # the walk turns the page in the browser
+    page.locator(".bp-next").first.click()  # the walk's Next (aria-label "Next stage")
     wait_for_heading(page, expected)
 
 

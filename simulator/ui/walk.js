@@ -6,7 +6,7 @@
 
 const CONFIG = (id) => ({ displayModeBar: true, displaylogo: false, modeBarButtons: [["toImage"]], responsive: true,
   toImageButtonOptions: { format: "png", scale: 2, filename: `backprop-${id}` } });
-const TABLES_ROOM = 160;  // px kept under a lecture graph for the stage's tables
+const TABLES_ROOM = 200;  // px kept under a lecture graph for the stage's tables (3 rows and a caption)
 const cache = new Map();  // LaTeX → KaTeX's HTML: a stage shown twice is rendered once
 
 function moduleUrl(name) {
@@ -81,6 +81,7 @@ class Walk {
     this.index = 0;
     this.unit = null;  // the unit whose inspector is open; it follows Prev/Next
     this.timer = null;
+    this.plots = new Map();  // stage id → its drawn graph, for this.data.version
     this.onKey = this.onKey.bind(this);
     this.onPop = this.onPop.bind(this);
     this.onLeave = this.onLeave.bind(this);
@@ -124,13 +125,14 @@ class Walk {
 
   prerender() {  // every stage's formulas rendered while the page is idle: a step only swaps HTML
     const idle = window.requestIdleCallback || ((f) => setTimeout(f, 50));
-    const pages = this.data.stages.slice();
+    const data = this.data, pages = data.stages.slice();
     const next = () => {
       const page = pages.shift();
       if (!page) return;
       tex(page.formula);
       tex("\\small " + page.substituted);
       if (page.shapes) tex("\\small " + page.shapes);
+      if (this.data === data && this.root.isConnected) this.plot(this.root.querySelector(".bp-graph"), page);
       idle(next);
     };
     idle(next);
@@ -210,17 +212,42 @@ class Walk {
       + `${tex(page.compare.mistaken)}</div></div>${page.compare.table}`;
   }
 
-  graph(page) {
+  graph(page) {  // each stage's graph is drawn once (ahead, while idle) and kept: a step only shows it
     const box = this.root.querySelector(".bp-graph");
-    const figure = this.fitted(box, page.figure);
-    window.Plotly.react(box, figure.data, figure.layout, CONFIG(page.id));
-    if (!box.__bpClicks) {
-      box.__bpClicks = true;
-      box.on("plotly_click", (event) => {
-        const unit = (event.points || []).map((p) => p.customdata).find((c) => typeof c === "string");
-        if (unit) { this.unit = unit; this.inspect(); }
-      });
+    const width = box.clientWidth;  // read before the swap: no layout forced in between
+    const plot = this.plot(box, page);
+    if (this.shown && this.shown !== plot && this.shown.parentNode === box) this.shown.classList.add("bp-aside");
+    plot.classList.remove("bp-aside");
+    if (box.firstElementChild !== plot) box.prepend(plot);  // the page's first graph is the shown one
+    this.shown = plot;
+    if (plot.__bpWidth !== width) {  // the column changed since it was drawn
+      plot.__bpWidth = width;
+      const figure = this.fitted(box, page.figure);
+      window.Plotly.react(plot, figure.data, figure.layout, CONFIG(page.id));
     }
+  }
+
+  plot(box, page) {  // the stage's drawn graph, drawn now if the idle time has not reached it yet
+    if (this.plots.version !== this.data.version) {
+      for (const old of box.querySelectorAll(".bp-plot")) window.Plotly.purge(old);
+      box.replaceChildren();
+      this.plots = Object.assign(new Map(), { version: this.data.version });
+    }
+    if (this.plots.has(page.id)) return this.plots.get(page.id);
+    const plot = document.createElement("div");
+    const aside = box.childElementCount > 0;  // drawn beside the shown one, unseen, then put away
+    plot.className = aside ? "bp-plot bp-drawing" : "bp-plot";
+    box.append(plot);
+    const figure = this.fitted(box, page.figure);
+    window.Plotly.newPlot(plot, figure.data, figure.layout, CONFIG(page.id));
+    plot.__bpWidth = box.clientWidth;
+    if (aside) plot.className = "bp-plot bp-aside";
+    plot.on("plotly_click", (event) => {
+      const unit = (event.points || []).map((p) => p.customdata).find((c) => typeof c === "string");
+      if (unit) { this.unit = unit; this.inspect(); }
+    });
+    this.plots.set(page.id, plot);
+    return plot;
   }
 
   fitted(box, figure) {  // the whole graph scaled to its column: smaller on a phone, larger on a projector

@@ -210,7 +210,8 @@ def _spots(edge, grid: _Grid, fixed: np.ndarray, size: int) -> list[Box]:
 
 
 def _fit(edges: list, choices: dict, taken: list[Box], budget: list[int]) -> list[Box] | None:
-    """One free spot for every edge in ``edges`` (depth first, at most ``budget[0]`` tries), or None."""
+    """One free spot for every edge in ``edges`` (depth first, at most ``budget[0]`` tries), or None.
+    ``taken``: the edge labels placed so far (every spot already clears the units, values and titles)."""
     if not edges:
         return []
     for box in choices[edges[0]]:
@@ -231,14 +232,14 @@ def _edge_labels(model: GraphModel, grid: _Grid, fixed: list[Box], size: int) ->
     choices = {edge: _spots(edge, grid, plates, size) for edge in model.edges if edge.text}
     order = sorted(choices, key=lambda e: (not e.highlighted, len(choices[e])))
     lit = [edge for edge in order if edge.highlighted]
-    placed = _fit(lit, choices, fixed, [SEARCH_BUDGET]) or []
+    placed = _fit(lit, choices, [], [SEARCH_BUDGET]) or []
     done = {box.owner for box in placed}
     for edge in order:
         if f"{edge.source}>{edge.target}" in done:
             continue
-        free = [box for box in choices[edge] if not any(box.overlaps(other) for other in [*fixed, *placed])]
-        if free:
-            placed.append(free[0])
+        free = next((box for box in choices[edge] if not any(box.overlaps(other) for other in placed)), None)
+        if free is not None:
+            placed.append(free)
     return placed
 
 

@@ -23,13 +23,17 @@ DIFFERS = "background-color: rgba(213,94,0,0.28); font-weight: 600"
 
 def html_table(frame: pd.DataFrame, texts, css=None, caption: str = "") -> str:
     """``frame``'s index and columns as headers, ``texts`` (same shape) as cells, ``css`` per cell."""
-    head = "".join(f"<th>{escape(str(c))}</th>" for c in frame.columns)
+    return _table(list(frame.columns), list(frame.index), texts, css, caption)
+
+
+def _table(columns: list, index: list, texts, css=None, caption: str = "") -> str:
+    head = "".join(f"<th>{escape(str(c))}</th>" for c in columns)
     rows = []
-    for r, label in enumerate(frame.index):
+    for r, label in enumerate(index):
         cells = "".join(
             f'<td style="{escape(css[r][c])}">{escape(str(texts[r][c]))}</td>' if css is not None and css[r][c]
             else f"<td>{escape(str(texts[r][c]))}</td>"
-            for c in range(len(frame.columns))
+            for c in range(len(columns))
         )  # fmt: skip
         rows.append(f"<tr><th>{escape(str(label))}</th>{cells}</tr>")
     title = f"<caption>{escape(caption)}</caption>" if caption else ""
@@ -92,9 +96,7 @@ def rows_html(rows: tuple[dict[str, str], ...]) -> str:
     if not rows:
         return ""
     columns = list(rows[0])
-    frame = pd.DataFrame([[r[c] for c in columns[1:]] for r in rows], index=[r[columns[0]] for r in rows])
-    frame.columns = columns[1:]
-    return html_table(frame, frame.to_numpy().tolist())
+    return _table(columns[1:], [r[columns[0]] for r in rows], [[r[c] for c in columns[1:]] for r in rows])
 
 
 def graph_table_html(table: GraphTable) -> str:
