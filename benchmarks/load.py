@@ -205,6 +205,23 @@ async def steps(page: Page, plan: tuple[float, int], end_at: float, rng: random.
         next_at = max(next_at + interval, time.monotonic())
 
 
+def stream(host: str, port: int, cookies: dict[str, str]):
+    """Streamlit's websocket as Chromium opens it: the page's origin, its cookies and the XSRF subprotocol."""
+    headers = {"Origin": f"http://{host}:{port}"}
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    protocols = ["streamlit", cookies["_streamlit_xsrf"]] if "_streamlit_xsrf" in cookies else ["streamlit"]
+    return connect(
+        f"ws://{host}:{port}/_stcore/stream",
+        additional_headers=headers,
+        subprotocols=protocols,
+        compression=None,
+        ping_interval=None,
+        max_size=None,
+        open_timeout=FIRST_VIEW_TIMEOUT,
+    )
+
+
 async def student(target: str, start_at: float, end_at: float, plan: tuple, rng: random.Random, out: Result):
     """Open the page, wait for the first view, then step and edit (:func:`steps`) until ``end_at``."""
     parts = urlsplit(target)
@@ -216,19 +233,7 @@ async def student(target: str, start_at: float, end_at: float, plan: tuple, rng:
         await http_get(host, port, "/", cookies)
         await http_get(host, port, "/_stcore/health", cookies)
         await http_get(host, port, "/_stcore/host-config", cookies)
-        headers = {"Origin": f"http://{host}:{port}"}
-        if cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
-        protocols = ["streamlit", cookies["_streamlit_xsrf"]] if "_streamlit_xsrf" in cookies else ["streamlit"]
-        async with connect(
-            f"ws://{host}:{port}/_stcore/stream",
-            additional_headers=headers,
-            subprotocols=protocols,
-            compression=None,
-            ping_interval=None,
-            max_size=None,
-            open_timeout=FIRST_VIEW_TIMEOUT,
-        ) as ws:
+        async with stream(host, port, cookies) as ws:
             quick(ws.transport.get_extra_info("socket"))
             page = Page(ws, "", f"http://{host}:{port}/")
             try:
@@ -268,18 +273,7 @@ async def hostile(target: str, end_at: float, out: Result) -> None:
         try:
             begin = time.perf_counter()
             await http_get(host, port, "/?" + query, cookies)
-            headers = {"Origin": f"http://{host}:{port}"}
-            if cookies:
-                headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
-            protocols = ["streamlit", cookies["_streamlit_xsrf"]] if "_streamlit_xsrf" in cookies else ["streamlit"]
-            async with connect(
-                f"ws://{host}:{port}/_stcore/stream",
-                additional_headers=headers,
-                subprotocols=protocols,
-                compression=None,
-                ping_interval=None,
-                max_size=None,
-            ) as ws:
+            async with stream(host, port, cookies) as ws:
                 page = Page(ws, query, f"http://{host}:{port}/")
                 await asyncio.wait_for(page.rerun(), FIRST_VIEW_TIMEOUT)
             out.hostile.append(time.perf_counter() - begin)
