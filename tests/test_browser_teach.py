@@ -16,10 +16,11 @@ from urllib.parse import urlencode
 import pytest
 
 from simulator import PRESETS, SEED, step
-from simulator.core.mistakes import MISTAKES, mistake_entry
+from simulator.core.mistakes import MISTAKES, divergence, mistake_entry
 from simulator.io.share import encode
-from simulator.views.forms import FORMS
+from simulator.views.forms import FORMS, MATRIX
 from simulator.views.stages import build_stages
+from simulator.views.walk import WalkView, walk
 
 from .test_browser import ARTIFACTS, Visit
 
@@ -40,12 +41,12 @@ def visit(server, browser):
 
     def open_page(query: dict | None = None, width: int = 1280, height: int = 800) -> Visit:
         url = server + ("/?" + urlencode(query) if query else "/")
-        for attempt in range(2):
+        for attempt in range(3):
             try:
                 opened.append(Visit(browser, url, width, height))
                 return opened[-1]
             except PageTimeout:
-                if attempt:
+                if attempt == 2:
                     raise
         raise AssertionError("unreachable")
 
@@ -279,33 +280,61 @@ def test_a_mistake_page_renders_every_formula(visit, width, height):
     view.check_clean()
 
 
-def step_through(view: Visit) -> list[str]:
-    """Press Next until the last stage, checking every formula at each; returns each stage's explanation."""
-    explanations = []
-    for k in range(1, 13):
-        view.page.wait_for_function(
-            "k => document.querySelector('.bp-title').innerText.startsWith(`Stage ${k} of`)", arg=k, timeout=20_000
-        )
-        time.sleep(0.2)
-        assert_typeset(view, view.page.locator(".bp-title").inner_text())
-        explanations.append(view.page.locator(".bp-explanation").inner_text())
-        if k < 12:
-            view.page.locator(".bp-next").first.click()
-    return explanations
+# Each formula rendered by the page's own KaTeX as walk.js renders it; the ones that fail or show LaTeX source.
+RENDER = """items => {
+  const box = document.createElement('div');
+  document.body.append(box);
+  const failed = [];
+  for (const [latex, display] of items) {
+    box.innerHTML = window.__bpKatex.renderToString(latex, { displayMode: display, throwOnError: false });
+    const drawn = box.querySelector('.katex-html');
+    if (box.querySelector('.katex-error') || !drawn || /\\\\[A-Za-z]+/.test(drawn.innerText)) failed.push(latex);
+  }
+  box.remove();
+  return failed;
+}"""
 
 
-@pytest.mark.parametrize("form", FORMS)
-def test_every_mistake_at_every_stage_is_typeset(visit, form):
-    """Each classic mistake, walked from the first stage to the last in this form: every formula typeset, and
-    the last stage blames the mistake, never the learning rate, when the loss does not fall."""
-    for mistake in MISTAKES:
-        view = visit({"mistake": mistake, "form": form, "intro": "0", "stage": "forward.z1"})
-        explanations = step_through(view)
-        record = step(SEED, mistake=mistake)
-        assert explanations[-1] == build_stages(record, form=form)[-1].explanation  # the engine's own words
-        assert "smaller learning rate)" not in explanations[-1]
-        if record.new_loss >= record.loss:  # the mistake is named as the cause
-            entry = mistake_entry(mistake)
-            assert (entry.uphill or "fix it before the learning rate") in explanations[-1]
-        view.check_clean()
-        view.close()
+def walk_formulas(mistake: str, form: str) -> set[tuple[str, bool]]:
+    """Every formula the walk of the seed with ``mistake`` sends in ``form``, as walk.js hands it to KaTeX:
+    (LaTeX, display mode). Built as simulator.ui.walk_view builds the walk."""
+    record = step(SEED, mistake=mistake)
+    stages = build_stages(record, form=form)
+    correct = build_stages(step(SEED), form=form)
+    data = walk(record, stages, WalkView(), correct_stages=correct, divergence=divergence(correct, stages))
+    formulas = set()
+    for page in data["stages"]:
+        formulas |= {(page["formula"], True), (r"\small " + page["substituted"], True)}
+        if page["shapes"] and form == MATRIX:
+            formulas.add((r"\small " + page["shapes"], True))
+        if page["compare"] and not page["compare"].get("same"):
+            formulas |= {(page["compare"]["correct"], True), (page["compare"]["mistaken"], True)}
+    for unit in data["units"].values():
+        formulas |= {(line, False) for line, _ in unit["lines"]}
+        formulas |= {(item, False) for item, kind, _ in unit["chain"] if kind == "tex"}
+    return formulas
+
+
+def test_every_formula_of_every_mistake_is_typeset(visit):
+    """Every formula of every mistake's walk, in both forms, typeset by the page's KaTeX: no error, no LaTeX
+    source left as text, no e-notation (KaTeX draws 7.08e-04 as "7.08e − 04"). And where the loss does not fall
+    because of the sign, the last stage blames the sign, not the learning rate."""
+    view = visit({"intro": "0", "stage": "forward.z1"})
+    formulas = {f for mistake in MISTAKES for form in FORMS for f in walk_formulas(mistake, form)}
+    assert len(formulas) > 300
+    assert not [latex for latex, _ in formulas if E_NOTATION.search(latex)]
+    assert view.page.evaluate(RENDER, sorted(formulas)) == []
+    for mistake in ("plus_update", "target_minus_output"):
+        go(view, {"mistake": mistake, "intro": "0", "stage": "apply"})
+        said = view.page.locator(".bp-explanation").inner_text()
+        assert "The loss did not fall: " + mistake_entry(mistake).uphill in said
+        assert "smaller learning rate only climbs slower" in said and "(try a smaller learning rate)" not in said
+    view.check_clean()
+
+
+def go(view: Visit, query: dict) -> None:
+    """Open another link in the same browser (its cache keeps Streamlit's scripts: only the app reruns)."""
+    view.page.goto(view.page.url.split("/?")[0] + "/?" + urlencode(query))
+    view.page.wait_for_function(
+        "() => window.__backpropWalk && document.querySelector('.bp-title').innerText", timeout=90_000
+    )
