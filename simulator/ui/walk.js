@@ -241,7 +241,7 @@ class Walk {
     const figure = this.fitted(box, page.figure);
     window.Plotly.newPlot(plot, figure.data, figure.layout, CONFIG(page.id));
     plot.__bpWidth = box.clientWidth;
-    if (aside) plot.className = "bp-plot bp-aside";
+    if (aside) plot.classList.replace("bp-drawing", "bp-aside");  // keep Plotly's own js-plotly-plot class
     plot.on("plotly_click", (event) => {
       const unit = (event.points || []).map((p) => p.customdata).find((c) => typeof c === "string");
       if (unit) { this.unit = unit; this.inspect(); }
@@ -331,8 +331,10 @@ export default function ({ data, parentElement, setTriggerValue }) {
   const walk = window.__backpropWalk || (window.__backpropWalk = new Walk());
   document.body.classList.toggle("bp-spotlight", data.spotlight);
   document.body.classList.toggle("bp-lecture", data.lecture);
-  walk.mount(parentElement.querySelector(".bp-walk"), data, setTriggerValue);
+  const root = parentElement.querySelector(".bp-walk");
+  walk.mount(root, data, setTriggerValue);
   return () => {
+    if (walk.root !== root) return;  // a new mount (the Lecture toggle moves the walk) already took the walk over
     clearTimeout(walk.timer);
     window.removeEventListener("keydown", walk.onKey, true);
     window.removeEventListener("popstate", walk.onPop, true);
