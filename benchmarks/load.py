@@ -488,8 +488,13 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of clicking per target (default 60)")
     parser.add_argument("--targets", default="one,two,bare", help="comma-separated: one, two, bare")
     parser.add_argument("--clients", type=int, default=1, help="client processes (default 1)")
-    parser.add_argument("--cost", type=int, default=20, help="first views and edits one at a time before the class "
-                        "(server CPU per first view and per edit; 0: skip; default 20)")
+    parser.add_argument(
+        "--cost",
+        type=int,
+        default=20,
+        help="first views and edits one at a time before the class "
+        "(server CPU per first view and per edit; 0: skip; default 20)",
+    )
     parser.add_argument("--cost-only", action="store_true", help="only the one-at-a-time costs, no class")
     parser.add_argument("--hostile", action="store_true", help="one more client sending 100 KB links all along")
     args = parser.parse_args()

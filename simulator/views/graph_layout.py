@@ -249,9 +249,7 @@ def _spots(edges: list, grid: _Grid, fixed: np.ndarray, size: int) -> dict:
     columns = [a[chosen].tolist() for a in (k, x, y, w, h)]
     bounds = np.searchsorted(owner[chosen], np.arange(len(edges) + 1)).tolist()
     return {
-        edge: _Spots(
-            f"{edge.source}>{edge.target}", texts[e], size, [c[bounds[e] : bounds[e + 1]] for c in columns]
-        )
+        edge: _Spots(f"{edge.source}>{edge.target}", texts[e], size, [c[bounds[e] : bounds[e + 1]] for c in columns])
         for e, edge in enumerate(edges)
     }
 
