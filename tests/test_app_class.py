@@ -10,12 +10,15 @@ import json
 import time
 from pathlib import Path
 
+import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from simulator import PRESETS
 from simulator.live import classroom
 from simulator.ui import live_class
+from simulator.ui.live_student import class_graph
 
 from .walkpage import pick, step
 
@@ -228,3 +231,14 @@ def test_phones_follow_the_projectors_blank_without_a_question_and_never_get_the
     step(app, "next")  # the next stage is blanked on the projector, so on the phone too
     ran(app)
     assert ran(phone).subheader[0].value.startswith("Stage 10 of 12") and "?" in phone.latex[-1].value
+
+
+def test_every_phone_gets_the_class_graph_from_one_shared_figure_left_unchanged():
+    app = lecturer()
+    go_to(app, "delta.2")
+    phones = [student(app.session_state["class_code"]) for _ in range(2)]
+    shared = class_graph(live_class.class_store().state(app.session_state["class_code"]).scenario, 5, False, False)
+    fresh = json.loads(pio.to_json(go.Figure(shared), validate=False))  # built from the figure, not its dict
+    for phone in phones:
+        (chart,) = phone.get("plotly_chart")
+        assert json.loads(chart.proto.spec) == fresh
