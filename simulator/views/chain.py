@@ -249,6 +249,16 @@ def bias_chain(record: StepRecord, l: int, j: int, notation: str = ZAD.id) -> Ch
     return Chain(s.partial(s.loss, b), (*factors, last), shares, float(record.bias_gradients[l - 1][j]), sum_line, left)
 
 
+def chain_stages(record: StepRecord, node_id: str) -> frozenset[str]:
+    """The stage ids whose being reached changes :func:`unit_chains` at a unit (so a caller asking stage by
+    stage can ask again only when one of them is reached)."""
+    found = _position(record, node_id)
+    if not found:
+        return frozenset()
+    l = found[0]
+    return frozenset((f"delta.{l}", f"gradient.W{l}", f"gradient.b{l}"))
+
+
 def unit_chains(record: StepRecord, node_id: str, reached: set[str], notation: str = ZAD.id) -> tuple[Chain, ...]:
     """The chains the stages in ``reached`` have revealed at a unit: its δ, then the gradient of each
     weight (and the bias) coming into it."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from ..core.gradcheck import stage_gradient_check
 from ..core.names import subscript, unit_label, unit_names
 from ..core.record import StepRecord
-from .chain import unit_chains
+from .chain import chain_stages, unit_chains
 from .figures import network_figure_spec
 from .formatting import notebook_values, number, written
 from .graph import graph_model, node_explanation
@@ -150,12 +150,17 @@ def _chain_items(chain, first: bool) -> list[list]:
 
 def _chains(record: StepRecord, unit: str, stages, shipped: int, hidden: frozenset[str], notation: str) -> list:
     """The chain rule at ``unit``: each chain (its δ, then the gradients of the weights coming in) with the
-    index of the stage that reveals it; chains of a hidden stage are left out."""
-    items, seen = [], set()
+    index of the stage that reveals it; chains of a hidden stage are left out. The chains are built again
+    only at a stage that can change them (8 layers × 16 units: 128 units × 51 stages otherwise)."""
+    items, seen, asked = [], set(), None
+    relevant = chain_stages(record, unit)
     for index in range(shipped):
         if stages[index].id in hidden:
             continue
         reached = {s.id for s in stages[: index + 1] if s.id not in hidden}
+        if asked == (key := reached & relevant):
+            continue
+        asked = key
         for k, chain in enumerate(unit_chains(record, unit, reached, notation)):
             if chain.symbol not in seen:
                 seen.add(chain.symbol)
