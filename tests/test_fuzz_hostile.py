@@ -28,9 +28,9 @@ from simulator import SEED, parse_answer
 from simulator.core.fields import parse_cell, parse_vector
 from simulator.core.numbers import MAX_NUMBER_CHARS, NumberError, read_number
 from simulator.core.scenario import ScenarioError
+from simulator.io.cli import main
 from simulator.io.csv_data import DataError, dataset_from_csv
 from simulator.io.scenario_files import scenario_from_json
-from simulator.io.cli import main
 from simulator.io.share import decode
 
 from .strategies import hostile_json
