@@ -12,7 +12,8 @@ field: there an "edit" is its button's click.
 
 With --hostile, one more client opens the page again and again with a link of about 100 KB (long
 runs of digits and separators, the overflow link of issue 15), each time in a new session, for the whole run;
-its requests are reported apart, and the students' click p95 is what to compare with a run without it.
+its requests are reported apart. Each target then runs twice on the same server, first without the
+hostile client and then with it, and the students' edit p95 is printed as a ratio (with / without).
 
 Targets, started one after the other in the same run (each on a free 127.0.0.1 port, stopped at the end):
   one   one process of `streamlit run streamlit_app.py`
@@ -304,6 +305,41 @@ async def class_of(
     return out
 
 
+async def serial_costs(target: str, pids: list[int], count: int) -> tuple[float, float, float, float]:
+    """The server's CPU per first view and per edit, in ms, with nothing else running against it: ``count``
+    first views one after the other (each a new session, then closed), then ``count`` edits in one session.
+    Returns (ms CPU per first view, ms CPU per edit, median wall ms per first view, median wall ms per edit)."""
+    rng, views, edits = random.Random(1), [], []
+    ticks = sum(proc_ticks(pid) for pid in pids)
+    for _ in range(count):
+        out = Result()
+        await student(target, time.monotonic(), time.monotonic(), (1.0, 1), rng, out)
+        views += out.first_views
+    view_ticks = sum(proc_ticks(pid) for pid in pids) - ticks
+    parts = urlsplit(target)
+    cookies: dict[str, str] = {}
+    await http_get(parts.hostname, parts.port, "/", cookies)
+    async with stream(parts.hostname, parts.port, cookies) as ws:
+        page = Page(ws, "", f"{target}/")
+        await page.rerun()
+        ticks = sum(proc_ticks(pid) for pid in pids)
+        for _ in range(count):
+            if "Input x" in page.fields:
+                text = (page.fields["Input x"], f"0.5, 0.1, {rng.uniform(-1, 1):.3f}")
+                edits.append((await page.rerun(text=text))[0])
+            else:  # the floor app: its one button
+                trigger, fragment, _ = next(iter(page.buttons.values()))
+                edits.append((await page.rerun(trigger, fragment))[0])
+        edit_ticks = sum(proc_ticks(pid) for pid in pids) - ticks
+    per_tick = 1000 / os.sysconf("SC_CLK_TCK")
+    return (
+        view_ticks * per_tick / count,
+        edit_ticks * per_tick / count,
+        statistics.median(views) * 1000,
+        statistics.median(edits) * 1000,
+    )
+
+
 def client_process(args: tuple) -> Result:
     return asyncio.run(class_of(*args))
 
@@ -350,6 +386,15 @@ def measure(name: str, url: str, pids: list[int], apps: dict[int, str], args: ar
     for app_url in apps.values():
         asyncio.run(class_of(app_url, [0], 1, 0.0, 1.0, 3.0, 1))  # imports, caches, first compile
     time.sleep(1.0)
+    if args.cost and name != "two":
+        view_cpu, edit_cpu, view_wall, edit_wall = asyncio.run(serial_costs(url, pids, args.cost))
+        print(
+            f"{name:5} one at a time ({args.cost} each): server CPU per first view {view_cpu:5.1f} ms, "
+            f"per edit {edit_cpu:5.1f} ms; wall per first view {view_wall:5.1f} ms, per edit {edit_wall:5.1f} ms",
+            flush=True,
+        )
+        if args.cost_only:
+            return None
     app_pids = list(apps)
     base_rss = sum(proc_rss(pid) for pid in app_pids)
     ticks = sum(proc_ticks(pid) for pid in pids)
@@ -422,16 +467,35 @@ def report(figures: Figures, args: argparse.Namespace) -> None:
         print("      sessions per replica: " + ", ".join(f"{k} {v}" for k, v in sorted(r.servers.items())))
 
 
+def p95(values: list[float]) -> float:
+    ordered = sorted(values) or [float("nan")]
+    return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+
+
+def measure_hostile(name: str, url: str, pids: list[int], apps: dict[int, str], args: argparse.Namespace) -> Figures:
+    """With --hostile: the class without the hostile client, then with it, on the same server; prints the
+    first and the ratio of the students' edit p95 (with / without), and returns the second."""
+    calm = measure(name, url, pids, apps, argparse.Namespace(**{**vars(args), "hostile": False}))
+    report(calm, argparse.Namespace(**{**vars(args), "hostile": False}))
+    time.sleep(2.0)
+    stormy = measure(name, url, pids, apps, args)
+    ratio = p95(stormy.result.clicks) / p95(calm.result.clicks)
+    first = p95(stormy.result.first_views) / p95(calm.result.first_views)
+    print(f"      hostile client: students' edit p95 × {ratio:.2f}, first view p95 × {first:.2f} (with / without)")
+    return stormy
+
+
 def run_target(name: str, args: argparse.Namespace) -> Figures:
+    run = measure_hostile if args.hostile else measure
     if name == "two":
         with running_deploy(2) as deployment:
             apps = dict(deployment.replicas.values())
-            return measure(name, deployment.url, deployment.pids, apps, args)
+            return run(name, deployment.url, deployment.pids, apps, args)
     script = ROOT / ("streamlit_app.py" if name == "one" else "benchmarks/bare_app.py")
     with running_script(script, "--server.fileWatcherType", "none") as (url, pid):  # as run-local does
         if args.cores:  # every thread of the server, as on a one-core host
             subprocess.run(["taskset", "-a", "-p", "-c", args.cores, str(pid)], check=True, capture_output=True)
-        return measure(name, url, [pid], {pid: url}, args)
+        return run(name, url, [pid], {pid: url}, args)
 
 
 def main() -> None:
@@ -444,6 +508,14 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of clicking per target (default 60)")
     parser.add_argument("--targets", default="one,two,bare", help="comma-separated: one, two, bare")
     parser.add_argument("--clients", type=int, default=1, help="client processes (default 1)")
+    parser.add_argument(
+        "--cost",
+        type=int,
+        default=20,
+        help="first views and edits one at a time before the class "
+        "(server CPU per first view and per edit; 0: skip; default 20)",
+    )
+    parser.add_argument("--cost-only", action="store_true", help="only the one-at-a-time costs, no class")
     parser.add_argument("--hostile", action="store_true", help="one more client sending 100 KB links all along")
     args = parser.parse_args()
     targets = args.targets.split(",")
@@ -463,7 +535,9 @@ def main() -> None:
         flush=True,
     )
     for name in targets:
-        report(run_target(name, args), args)
+        figures = run_target(name, args)
+        if figures is not None:
+            report(figures, args)
         time.sleep(2.0)
 
 
