@@ -16,7 +16,7 @@ from ..core.mistakes import MISTAKES
 from .formatting import number
 from .learning_tables import AGREE, DISAGREE, gradient_check_table, mistake_comparison_table
 from .narration import GraphTable
-from .tables import _diverging, cell_text
+from .tables import Grid
 
 DIFFERS = "background-color: rgba(213,94,0,0.28); font-weight: 600"
 
@@ -41,9 +41,9 @@ def _table(columns: list, index: list, texts, css=None, caption: str = "") -> st
     return f'<table class="bp-table">{title}<thead><tr><th></th>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def stage_table(caption: str, frame: pd.DataFrame) -> str:
+def stage_table(caption: str, grid: Grid) -> str:
     """A stage's table as the page styles it: diverging tints, new values with the digits that tell them apart."""
-    return html_table(frame, cell_text(frame).tolist(), _diverging(frame).to_numpy().tolist(), caption)
+    return _table(list(grid.columns), list(grid.rows), grid.texts().tolist(), grid.tints().tolist(), caption)
 
 
 def _rows_css(frame: pd.DataFrame, flags, on: str, off: str) -> list[list[str]]:
