@@ -12,7 +12,8 @@ field: there an "edit" is its button's click.
 
 With --hostile, one more client opens the page again and again with a link of about 100 KB (long
 runs of digits and separators, the overflow link of issue 15), each time in a new session, for the whole run;
-its requests are reported apart, and the students' click p95 is what to compare with a run without it.
+its requests are reported apart. Each target then runs twice on the same server, first without the
+hostile client and then with it, and the students' edit p95 is printed as a ratio (with / without).
 
 Targets, started one after the other in the same run (each on a free 127.0.0.1 port, stopped at the end):
   one   one process of `streamlit run streamlit_app.py`
@@ -490,16 +491,35 @@ def report(figures: Figures, args: argparse.Namespace) -> None:
         print("      sessions per replica: " + ", ".join(f"{k} {v}" for k, v in sorted(r.servers.items())))
 
 
+def p95(values: list[float]) -> float:
+    ordered = sorted(values) or [float("nan")]
+    return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+
+
+def measure_hostile(name: str, url: str, pids: list[int], apps: dict[int, str], args: argparse.Namespace) -> Figures:
+    """With --hostile: the class without the hostile client, then with it, on the same server; prints the
+    first and the ratio of the students' edit p95 (with / without), and returns the second."""
+    calm = measure(name, url, pids, apps, argparse.Namespace(**{**vars(args), "hostile": False}))
+    report(calm, argparse.Namespace(**{**vars(args), "hostile": False}))
+    time.sleep(2.0)
+    stormy = measure(name, url, pids, apps, args)
+    ratio = p95(stormy.result.clicks) / p95(calm.result.clicks)
+    first = p95(stormy.result.first_views) / p95(calm.result.first_views)
+    print(f"      hostile client: students' edit p95 × {ratio:.2f}, first view p95 × {first:.2f} (with / without)")
+    return stormy
+
+
 def run_target(name: str, args: argparse.Namespace) -> Figures:
+    run = measure_hostile if args.hostile else measure
     if name == "two":
         with running_deploy(2) as deployment:
             apps = dict(deployment.replicas.values())
-            return measure(name, deployment.url, deployment.pids, apps, args)
+            return run(name, deployment.url, deployment.pids, apps, args)
     script = ROOT / ("streamlit_app.py" if name == "one" else "benchmarks/bare_app.py")
     with running_script(script, "--server.fileWatcherType", "none") as (url, pid):  # as run-local does
         if args.cores:  # every thread of the server, as on a one-core host
             subprocess.run(["taskset", "-a", "-p", "-c", args.cores, str(pid)], check=True, capture_output=True)
-        return measure(name, url, [pid], {pid: url}, args)
+        return run(name, url, [pid], {pid: url}, args)
 
 
 def main() -> None:

@@ -37,7 +37,7 @@ def unit_names(layers: tuple[int, ...]) -> tuple[tuple[str, ...], ...]:
     return _unit_names(tuple(layers))
 
 
-@lru_cache(maxsize=256)  # pure, immutable result; a walk asks for the same network's names hundreds of times
+@lru_cache(maxsize=256)  # pure, and asked for thousands of times per walk of a large network
 def _unit_names(layers: tuple[int, ...]) -> tuple[tuple[str, ...], ...]:
     last = len(layers) - 1
     names = []

@@ -241,7 +241,7 @@ class Walk {
     const figure = this.fitted(box, page.figure);
     window.Plotly.newPlot(plot, figure.data, figure.layout, CONFIG(page.id));
     plot.__bpWidth = box.clientWidth;
-    if (aside) plot.className = "bp-plot bp-aside";
+    if (aside) plot.classList.replace("bp-drawing", "bp-aside");  // keep Plotly's own js-plotly-plot class
     plot.on("plotly_click", (event) => {
       const unit = (event.points || []).map((p) => p.customdata).find((c) => typeof c === "string");
       if (unit) { this.unit = unit; this.inspect(); }
@@ -342,12 +342,13 @@ function withWalk(data) {  // the walk's pages beside this run's switches (index
 // Streamlit calls this again with new data on every rerun, without the cleanup in between.
 export default function ({ data, parentElement, setTriggerValue }) {
   const walk = window.__backpropWalk || (window.__backpropWalk = new Walk());
+  const root = parentElement.querySelector(".bp-walk");
   const call = (walk.calls = (walk.calls || 0) + 1);
   const mount = () => {
     if (window.__backpropWalk !== walk || walk.calls !== call) return;  // unmounted, or a newer run came meanwhile
     document.body.classList.toggle("bp-spotlight", data.spotlight);
     document.body.classList.toggle("bp-lecture", data.lecture);
-    walk.mount(parentElement.querySelector(".bp-walk"), withWalk(data), setTriggerValue);
+    walk.mount(root, withWalk(data), setTriggerValue);
   };
   if (unpacked.has(data.version)) mount();
   else {
@@ -358,6 +359,7 @@ export default function ({ data, parentElement, setTriggerValue }) {
     });
   }
   return () => {
+    if (walk.root !== root) return;  // a new mount (the Lecture toggle moves the walk) already took the walk over
     clearTimeout(walk.timer);
     window.removeEventListener("keydown", walk.onKey, true);
     window.removeEventListener("popstate", walk.onPop, true);

@@ -141,8 +141,11 @@ def stage_page(
 
 def _chain_items(chain, first: bool) -> list[list]:
     """One chain as the inspector's items: its lines of maths, then (for the unit's own δ) the paths its
-    gradient comes back along and what each factor means, as plain text."""
+    gradient comes back along and what each factor means, as plain text; a weight's or bias's chain adds
+    what its own last factor means (why ∂z/∂w = a, why ∂z/∂b = 1)."""
     items = [[line, "tex"] for line in chain.latex()]
+    if not first:
+        return [*items, [chain.meanings()[-1], "text"]]
     if first and chain.shares:
         paths = "; ".join(
             f"{unit_label(a)} → {unit_label(b)}: δ {written(s.delta)} × w {written(s.weight)} = {written(s.value)}"
