@@ -7,6 +7,7 @@ backends is tested in test_live_store.py and test_live_classroom.py.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from pathlib import Path
 
@@ -242,3 +243,24 @@ def test_every_phone_gets_the_class_graph_from_one_shared_figure_left_unchanged(
     for phone in phones:
         (chart,) = phone.get("plotly_chart")
         assert json.loads(chart.proto.spec) == fresh
+
+
+def test_the_presenter_key_never_reaches_a_log(caplog):
+    logs = logging.getLogger("streamlit")
+    logs.addHandler(caplog.handler)  # Streamlit's loggers do not propagate to the root
+    try:
+        with caplog.at_level(logging.DEBUG), caplog.at_level(logging.DEBUG, logger="streamlit"):
+            app = lecturer()
+            key = app.session_state["class_key"]
+            go_to(app, "update.W2")
+            app.button(key="class_ask").click()
+            ran(app)
+            phone = student(app.session_state["class_code"])
+            answer(phone, RIGHT)
+            student(app.session_state["class_code"], presenter="x" * 32)  # a forged key is refused
+            app.button(key="class_reveal").click()
+            ran(app)
+    finally:
+        logs.removeHandler(caplog.handler)
+    assert caplog.records  # the capture works: Streamlit logs as the pages run
+    assert not [r for r in caplog.records if key in r.getMessage() or "x" * 32 in r.getMessage()]
