@@ -100,7 +100,7 @@ def page_seconds(params: dict[str, str]) -> tuple[float, float]:
     """CPU seconds of the page's first view and of one rerun under AppTest."""
     from streamlit.testing.v1 import AppTest
 
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=900)
     for key, value in params.items():
         app.query_params[key] = value
     started = time.process_time()
