@@ -305,6 +305,41 @@ async def class_of(
     return out
 
 
+async def serial_costs(target: str, pids: list[int], count: int) -> tuple[float, float, float, float]:
+    """The server's CPU per first view and per edit, in ms, with nothing else running against it: ``count``
+    first views one after the other (each a new session, then closed), then ``count`` edits in one session.
+    Returns (ms CPU per first view, ms CPU per edit, median wall ms per first view, median wall ms per edit)."""
+    rng, views, edits = random.Random(1), [], []
+    ticks = sum(proc_ticks(pid) for pid in pids)
+    for _ in range(count):
+        out = Result()
+        await student(target, time.monotonic(), time.monotonic(), (1.0, 1), rng, out)
+        views += out.first_views
+    view_ticks = sum(proc_ticks(pid) for pid in pids) - ticks
+    parts = urlsplit(target)
+    cookies: dict[str, str] = {}
+    await http_get(parts.hostname, parts.port, "/", cookies)
+    async with stream(parts.hostname, parts.port, cookies) as ws:
+        page = Page(ws, "", f"{target}/")
+        await page.rerun()
+        ticks = sum(proc_ticks(pid) for pid in pids)
+        for _ in range(count):
+            if "Input x" in page.fields:
+                text = (page.fields["Input x"], f"0.5, 0.1, {rng.uniform(-1, 1):.3f}")
+                edits.append((await page.rerun(text=text))[0])
+            else:  # the floor app: its one button
+                trigger, fragment, _ = next(iter(page.buttons.values()))
+                edits.append((await page.rerun(trigger, fragment))[0])
+        edit_ticks = sum(proc_ticks(pid) for pid in pids) - ticks
+    per_tick = 1000 / os.sysconf("SC_CLK_TCK")
+    return (
+        view_ticks * per_tick / count,
+        edit_ticks * per_tick / count,
+        statistics.median(views) * 1000,
+        statistics.median(edits) * 1000,
+    )
+
+
 def client_process(args: tuple) -> Result:
     return asyncio.run(class_of(*args))
 
@@ -351,6 +386,15 @@ def measure(name: str, url: str, pids: list[int], apps: dict[int, str], args: ar
     for app_url in apps.values():
         asyncio.run(class_of(app_url, [0], 1, 0.0, 1.0, 3.0, 1))  # imports, caches, first compile
     time.sleep(1.0)
+    if args.cost and name != "two":
+        view_cpu, edit_cpu, view_wall, edit_wall = asyncio.run(serial_costs(url, pids, args.cost))
+        print(
+            f"{name:5} one at a time ({args.cost} each): server CPU per first view {view_cpu:5.1f} ms, "
+            f"per edit {edit_cpu:5.1f} ms; wall per first view {view_wall:5.1f} ms, per edit {edit_wall:5.1f} ms",
+            flush=True,
+        )
+        if args.cost_only:
+            return None
     app_pids = list(apps)
     base_rss = sum(proc_rss(pid) for pid in app_pids)
     ticks = sum(proc_ticks(pid) for pid in pids)
@@ -464,6 +508,14 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of clicking per target (default 60)")
     parser.add_argument("--targets", default="one,two,bare", help="comma-separated: one, two, bare")
     parser.add_argument("--clients", type=int, default=1, help="client processes (default 1)")
+    parser.add_argument(
+        "--cost",
+        type=int,
+        default=20,
+        help="first views and edits one at a time before the class "
+        "(server CPU per first view and per edit; 0: skip; default 20)",
+    )
+    parser.add_argument("--cost-only", action="store_true", help="only the one-at-a-time costs, no class")
     parser.add_argument("--hostile", action="store_true", help="one more client sending 100 KB links all along")
     args = parser.parse_args()
     targets = args.targets.split(",")
@@ -483,7 +535,9 @@ def main() -> None:
         flush=True,
     )
     for name in targets:
-        report(run_target(name, args), args)
+        figures = run_target(name, args)
+        if figures is not None:
+            report(figures, args)
         time.sleep(2.0)
 
 

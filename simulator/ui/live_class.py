@@ -32,7 +32,7 @@ CODE_HTML = (
 )
 
 
-def _configured_store() -> str | None:
+def configured_store() -> str | None:
     """``BACKPROP_STORE`` from the environment, else from ``.streamlit/secrets.toml``, else the default."""
     if os.environ.get(ENV):
         return None  # open_store reads it
@@ -45,7 +45,7 @@ def _configured_store() -> str | None:
 @st.cache_resource
 def class_store() -> Store:
     """This process's client of the shared store (a connection, not the data: that lives in the store)."""
-    return open_store(_configured_store())
+    return open_store(configured_store())
 
 
 def base_url() -> str:
@@ -91,7 +91,8 @@ def start_class() -> None:
     """Open a class on the scenario in force, at the stage on screen."""
     try:
         made = classroom.open_class(class_store(), state.get("scenario"), state.get("digits"))
-        class_store().set_stage(made.code, made.key, lecturer_stage())
+        stage = lecturer_stage()
+        class_store().set_stage(made.code, made.key, stage, hidden=blanked_here(stage))
     except LiveError as err:
         note("error", str(err))
         return
@@ -139,13 +140,21 @@ def lecturer_stage() -> str:
     return shown if shown in ids else state.get("stage")
 
 
+def blanked_here(stage_id: str) -> bool:
+    """Does the projector blank this stage's numbers (blank mode, not yet revealed)? As ``presenter.blanked``,
+    which imports this module."""
+    return bool(state.get("blank")) and state.get("revealed") != stage_id
+
+
 def sync(found: SessionState, owner: classroom.Presenter) -> None:
-    """Write the lecturer's stage when it changed; close the question once its stage was revealed here."""
+    """Write the lecturer's stage and its blanking when they changed; close the question once its stage was
+    revealed here. The phones follow both: a stage blanked on the projector is blanked on every phone."""
     store, stage = class_store(), lecturer_stage()
-    if stage != found.stage:
-        store.set_stage(owner.code, owner.key, stage)
     if found.asking == "open" and state.get("revealed") == found.question_stage:
         store.reveal(owner.code, owner.key)
+    hidden = blanked_here(stage)
+    if (stage, hidden) != (found.stage, found.hidden):
+        store.set_stage(owner.code, owner.key, stage, hidden=hidden)
 
 
 def ask() -> None:
