@@ -146,15 +146,13 @@ def _chain_items(chain, first: bool) -> list[list]:
     items = [[line, "tex"] for line in chain.latex()]
     if not first:
         return [*items, [chain.meanings()[-1], "text"]]
-    if first and chain.shares:
+    if chain.shares:
         paths = "; ".join(
             f"{unit_label(a)} → {unit_label(b)}: δ {written(s.delta)} × w {written(s.weight)} = {written(s.value)}"
             for s, (a, b) in zip(chain.shares, chain.edges)
         )
         items.append([f"Paths its gradient comes back along: {paths}.", "text"])
-    if first:
-        items += [[meaning, "text"] for meaning in chain.meanings()]
-    return items
+    return items + [[meaning, "text"] for meaning in chain.meanings()]
 
 
 def _revealed_at(needs, position: dict[str, int], hidden: frozenset[str]) -> int | None:
