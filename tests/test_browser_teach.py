@@ -268,10 +268,12 @@ def test_a_mistake_page_renders_every_formula(visit, width, height):
     assert view.page.locator(".bp-title").inner_text().startswith("Stage 7 of 12")
     assert assert_typeset(view, mistake) >= 5  # the formula, its shapes, the numbers, correct and mistaken
     compare = view.page.locator(".bp-compare")
-    sizes = compare.locator(".katex-display > .katex").evaluate_all(
-        "es => es.map(e => parseFloat(getComputedStyle(e).fontSize))"
+    fitted = compare.locator(".katex-display").evaluate_all(
+        "es => es.map(e => [parseFloat(getComputedStyle(e.firstElementChild).fontSize),"
+        " e.scrollWidth - 2 - e.clientWidth])"
     )
-    assert len(sizes) == 2 and sizes[0] == sizes[1] and min(sizes) >= 16  # the page's size, both legible
+    assert len(fitted) == 2  # correct and mistaken, each scaled to the column (style.FIT), none cut off
+    assert all(size >= 10 and over <= 1 for size, over in fitted), fitted
     correct, mistaken = compare.locator("annotation[encoding='application/x-tex']").all_text_contents()
     updated = step(SEED, mistake=mistake).new_weights[1][0, 0]  # δ went back along the updated weight
     assert f"{updated:.4g}" in mistaken and f"{updated:.4g}" not in correct
