@@ -4,9 +4,10 @@
 // answer, the quiz) or a Reveal asks the server, which sends the next piece.
 //
 // Paint: every part of the page that changes with the stage (graph, formulas, code, tables…) holds one
-// piece per stage, built and laid out once while the page is idle and then kept in place, skipped by
-// `content-visibility: hidden`. A step hides one piece and shows another in each part: nothing is parsed,
-// drawn or measured, and the browser reuses the pieces' layout (docs/walk.md, "Paint").
+// piece per stage, in place and skipped by `content-visibility: hidden` until shown. Each is built, drawn
+// and laid out once while the page is idle (reading a size inside a skipped piece lays it out, unseen, and
+// the browser keeps that layout). A step hides one piece and shows another in each part: nothing is
+// parsed, drawn or measured (docs/walk.md, "Paint").
 // (STEP, MODIFIERS, typing and svgButton come first, from simulator/ui/keys.py.)
 
 // Not Plotly's "responsive": its ResizeObserver would redraw a graph each time it is shown (its box grows
@@ -14,7 +15,7 @@
 const CONFIG = (id) => ({ displayModeBar: true, displaylogo: false, modeBarButtons: [["toImage"]], responsive: false,
   toImageButtonOptions: { format: "png", scale: 2, filename: `backprop-${id}` } });
 const TABLES_ROOM = 200;  // px kept under a lecture graph for the stage's tables (3 rows and a caption)
-const AWAY = "bp-away", WARMING = "bp-warming";  // walk.css: put aside (skipped), being laid out unseen
+const AWAY = "bp-away";  // walk.css: a piece put aside, skipped (content-visibility: hidden), its layout kept
 const cache = new Map();  // LaTeX → KaTeX's HTML: a formula shown in two stages is rendered once
 const idle = window.requestIdleCallback || ((work) => setTimeout(() => work({ timeRemaining: () => 8 }), 40));
 
@@ -134,7 +135,6 @@ class Walk {
     this.unit = null;  // the unit whose inspector is open; it follows Prev/Next
     this.timer = null;
     this.pages = [];  // per stage: its pieces, part → element, and its drawn graph (for this.built)
-    this.warming = [];  // pieces laid out unseen this moment, put aside at the next idle time
     this.ready = null;  // the version whose every stage has been drawn ahead
     this.width = 0;  // the graph column's width, kept by a ResizeObserver: a step never measures
     this.onKey = this.onKey.bind(this);
@@ -173,7 +173,6 @@ class Walk {
     this.root = root;
     this.built = version;
     this.pages = [];
-    this.warming = [];
     this.prerendering = null;
     this.slots = Object.fromEntries([...root.querySelectorAll("[data-part]")].map((s) => [s.dataset.part, s]));
     this.box = root.querySelector(".bp-graph");
@@ -204,52 +203,49 @@ class Walk {
     this.prerendering = built;
     const near = (k) => 2 * Math.abs(k - from) - (k > from);  // the next stage, the previous, the one after…
     const order = [...this.data.stages.keys()].sort((a, b) => near(a) - near(b));
-    const work = order.flatMap((k) => [() => this.pieces(k, WARMING), () => this.plot(k, WARMING)]);
+    const work = order.flatMap((k) => [() => this.ahead(Object.values(this.pieces(k))), () => this.ahead([this.plot(k)])]);
     const next = (deadline) => {
       if (this.built !== built || !this.root.isConnected) return;
-      this.settle();
       if (work.length) work.shift()();  // one piece of work per idle time at least, more while it lasts
       while (work.length && deadline.timeRemaining() > 4) work.shift()();
-      if (work.length || this.warming.length) idle(next);
+      if (work.length) idle(next);
       else this.ready = built;  // every stage drawn ahead (benchmarks/walk.py waits for it)
     };
     idle(next);
   }
 
-  settle() {  // the pieces laid out last frame: their formulas fitted, then put aside, layout kept
-    const pieces = this.warming.filter((piece) => piece.isConnected);
-    this.warming = [];
-    if (pieces.length) void this.box.offsetWidth;  // laid out now if no frame has come since (idle time)
-    fit(pieces.filter((piece) => !piece.classList.contains("bp-plot")));
+  ahead(pieces) {  // pieces built aside, laid out now while they are skipped: their formulas fitted
+    fit(pieces);
     for (const piece of pieces) {
+      const inside = piece.querySelector(".main-svg") || piece.firstElementChild;
+      if (inside) inside.getBoundingClientRect();  // a size read inside a skipped piece lays it out, unseen
       piece.__bpFitted = this.width;
-      if (piece.classList.contains(WARMING)) piece.classList.replace(WARMING, AWAY);
     }
   }
 
-  pieces(index, state) {  // stage index's piece in every part, built now if the idle time has not reached it
+  pieces(index) {  // stage index's piece in every part, put aside; built now if the idle time has not reached it
     const page = (this.pages[index] ||= {});
     if (page.parts) return page.parts;
     page.parts = {};
     for (const [part, html] of Object.entries(PARTS)) {
       const piece = document.createElement("span");  // a span: valid in the <p> and <pre> parts too
-      piece.className = `bp-piece ${state}`;
-      piece.innerHTML = html(this.data.stages[index], this.data);
+      piece.className = `bp-piece ${AWAY}`;
+      const inner = html(this.data.stages[index], this.data);
+      if (inner) piece.innerHTML = `<div class="bp-in">${inner}</div>`;  // the part's box: skipped while aside
       page.parts[part] = piece;
       this.slots[part].append(piece);
-      if (state === WARMING) this.warming.push(piece);
     }
     return page.parts;
   }
 
-  plot(index, state) {  // stage index's graph, drawn once (ahead, while idle) and kept
+  plot(index, shown = false) {  // stage index's graph, drawn once (ahead, while idle, put aside) and kept
     const page = (this.pages[index] ||= {});
     if (page.plot) return page.plot;
     const stage = this.data.stages[index];
     const plot = document.createElement("div");
-    plot.className = `bp-plot bp-piece ${state}`;
+    plot.className = `bp-plot bp-piece ${AWAY}`;
     this.box.append(plot);
-    if (state !== WARMING) this.swap(this.box, plot);  // drawn where it is shown: Plotly measures its box
+    if (shown) this.swap(this.box, plot);
     const figure = this.fitted(stage.figure);
     window.Plotly.newPlot(plot, figure.data, figure.layout, CONFIG(stage.id));
     plot.__bpWidth = this.box.clientWidth;
@@ -257,7 +253,6 @@ class Walk {
       const unit = (event.points || []).map((p) => p.customdata).find((c) => typeof c === "string");
       if (unit) { this.unit = unit; this.inspect(); }
     });
-    if (state === WARMING) this.warming.push(plot);
     page.plot = plot;
     return plot;
   }
@@ -269,7 +264,7 @@ class Walk {
       old.classList.add(AWAY);
       for (const formula of old.__bpDisplays || []) formula.classList.remove("katex-display");
     }
-    piece.classList.remove(AWAY, WARMING);
+    piece.classList.remove(AWAY);
     piece.__bpDisplays ||= [...piece.getElementsByClassName("bp-display")];
     for (const formula of piece.__bpDisplays) formula.classList.add("katex-display");
     slot.__bpShown = piece;
@@ -309,7 +304,7 @@ class Walk {
     else if (history) window.history.replaceState(window.history.state, "", stageUrl(page.id));
     const width = this.width || this.box.clientWidth;
     this.index = index;
-    const parts = this.pieces(index, AWAY);
+    const parts = this.pieces(index);
     for (const part in parts) this.swap(this.slots[part], parts[part]);
     this.graph(index, width);
     text($(".bp-title"), page.heading);
@@ -343,7 +338,7 @@ class Walk {
   }
 
   graph(index, width) {
-    const plot = this.plot(index, AWAY);
+    const plot = this.plot(index, true);
     this.swap(this.box, plot);
     if (Math.abs(plot.__bpWidth - width) > 1) {  // the column changed since it was drawn: drawn again, once
       plot.__bpWidth = width;
