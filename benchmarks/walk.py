@@ -151,13 +151,13 @@ def browser_figures(url: str, rounds: int) -> dict[str, float]:
             before = len(sent)
             walk_keys += _taken(page, lambda: press("ArrowRight", "ArrowLeft"))
             shows += page.evaluate("window.__bpShows")
-            walk_clicks += _taken(page, lambda: click(nxt, prev))
+            walk_clicks += _taken(page, lambda n=nxt, p=prev: click(n, p))
             frames += len(sent) - before
             page.evaluate(SHOWN, True)
             page.locator("#bpStatic").scroll_into_view_if_needed()
             flip = _centre(page, "#bpFlip")
             static_keys += _taken(page, lambda: press("x", "x"))
-            static_clicks += _taken(page, lambda: click(flip, flip))
+            static_clicks += _taken(page, lambda f=flip: click(f, f))
         browser.close()
     med = statistics.median
     return {
