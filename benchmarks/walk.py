@@ -1,12 +1,22 @@
-"""The walk's figures: key press → new stage painted in Chromium, against switching two static divs in the
-same page; websocket frames per step; the server's cost of building the walk and its size. Prints a table.
+"""The walk's figures: a key press or a click → the new stage painted in Chromium at 1280×800, against
+switching two precomputed static divs in the same page; websocket frames per step; the server's cost of
+building the walk and its size. Prints a table; with ``--against REV`` the same browser measurement also
+runs on commit REV's app (exported with ``git archive``), so before and after come from one run.
 
-    python benchmarks/walk.py [--presses 22]
+    python benchmarks/walk.py [--rounds 3] [--against main]
 
-Paint is timed in the page: from the keydown (``performance.now()`` in a capture listener registered
-before the walk's) to the second ``requestAnimationFrame`` after it, i.e. after the frame that shows the
-new stage has been produced. The static baseline toggles two precomputed divs of the same size on the
-same key, timed the same way.
+How "painted" is timed, in the page, the same way for the walk and the static divs:
+- start: the input event's own ``event.timeStamp`` (when Chromium received the key or made the click),
+  read by a capture listener installed before the page's scripts. It counts any wait before the page's
+  handlers run, e.g. behind a graph being drawn ahead.
+- end: the second ``requestAnimationFrame`` callback after the event. The first runs just before the
+  frame that holds the new stage is rendered (style, layout, paint); the second runs once that frame has
+  been produced.
+A click is ``page.mouse.click`` on the button's centre (Next, or Prev on the way back); a key is
+ArrowRight (ArrowLeft on the way back). Each round steps through every stage forward and back, then
+does the same number of static switches, so both see the same machine load. The walk is measured
+after every stage has been drawn ahead (``Walk.ready``), and separately on its first pass right after
+the page loaded ("first pass"). Figures are medians; under load compare the ratios, not the times.
 """
 
 from __future__ import annotations
@@ -15,7 +25,10 @@ import argparse
 import gzip
 import json
 import statistics
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from pathlib import Path
 
@@ -24,29 +37,49 @@ sys.path.insert(0, str(ROOT))
 
 from simulator import SEED, build_stages, step  # noqa: E402
 from simulator.views.walk import walk  # noqa: E402
-from tests.appserver import CHROMIUM, CHROMIUM_FLAGS, running_app  # noqa: E402
+from tests.appserver import CHROMIUM, CHROMIUM_FLAGS, running_script  # noqa: E402
 
+VIEWPORT = {"width": 1280, "height": 800}
+PAUSE = 0.15  # s between presses: longer than a frame, shorter than a student reads
 TIMER = """(() => {
   window.__bpTimes = [];
-  window.addEventListener('keydown', () => {
-    const t0 = performance.now();
-    requestAnimationFrame(() => requestAnimationFrame(() => window.__bpTimes.push(performance.now() - t0)));
-  }, true);
-})()"""  # installed before the page's own scripts, so it hears every key first
-STATIC = """() => {
-  window.__backpropWalk.root = document.createElement('div');  // the walk stands aside: not on the page
+  window.__bpShows = [];
+  const painted = (event) => {
+    const start = event.timeStamp;
+    requestAnimationFrame(() => requestAnimationFrame(() => {
+      window.__bpTimes.push(performance.now() - start);
+      if (window.__bpLastPaint !== undefined) window.__bpShows.push(window.__bpLastPaint);
+    }));
+  };
+  window.addEventListener('keydown', painted, true);
+  window.addEventListener('click', painted, true);
+})()"""  # installed before the page's own scripts, so it hears every key and click first
+STATIC = """() => {  // two precomputed divs in the walk, switched by a key of their own (x) or a button
   const box = document.createElement('div');
-  box.innerHTML = '<div id=bpA style="height:400px">' + 'A '.repeat(2000) + '</div>'
-    + '<div id=bpB style="height:400px;display:none">' + 'B '.repeat(2000) + '</div>';
-  document.body.prepend(box);
-  window.__bpStatic = true;
-  window.__bpStaticKey = (event) => {
-    if (!window.__bpStatic) return;
-    event.stopImmediatePropagation();
+  box.id = 'bpStatic';
+  box.hidden = true;
+  box.innerHTML = '<button id=bpFlip style="height:40px">Flip</button>'
+    + '<div id=bpA style="height:400px;overflow:hidden">' + 'A 0.24 '.repeat(600) + '</div>'
+    + '<div id=bpB style="height:400px;overflow:hidden;display:none">' + 'B 0.56 '.repeat(600) + '</div>';
+  const walk = document.querySelector('.bp-walk');  // inside it: a click there is the walk's, no message
+  walk.insertBefore(box, walk.querySelector('.bp-body'));
+  const flip = () => {
     const a = document.getElementById('bpA'), b = document.getElementById('bpB');
     [a.style.display, b.style.display] = [b.style.display, a.style.display];
   };
-  window.addEventListener('keydown', window.__bpStaticKey, true);
+  window.addEventListener('keydown', (event) => {
+    if (event.key !== 'x') return;
+    event.stopImmediatePropagation();  // as the walk does with its keys
+    flip();
+  }, true);
+  box.querySelector('#bpFlip').addEventListener('click', flip);
+}"""
+SHOWN = "(on) => { document.getElementById('bpStatic').hidden = !on; }"
+READY = """() => {
+  const w = window.__backpropWalk;
+  if (!w || !w.data) return false;
+  if ('ready' in w) return w.ready === w.built;  // this tree: every stage's pieces and graph drawn ahead
+  return document.querySelectorAll('.bp-graph .js-plotly-plot').length >= w.data.stages.length;  // before
 }"""
 
 
@@ -60,56 +93,114 @@ def server_figures() -> dict[str, float]:
         times.append(time.perf_counter() - start)
     text = json.dumps(data, separators=(",", ":"))
     return {
-        "build ms (median of 5, seed)": 1000 * statistics.median(times),
-        "walk KiB raw": len(text) / 1024,
-        "walk KiB gzip": len(gzip.compress(text.encode())) / 1024,
+        "walk of the seed: build, ms (median of 5)": 1000 * statistics.median(times),
+        "walk of the seed: KiB raw": len(text) / 1024,
+        "walk of the seed: KiB gzip": len(gzip.compress(text.encode())) / 1024,
     }
 
 
-def browser_figures(presses: int) -> dict[str, float]:
+def _taken(page, action) -> list[float]:
+    page.evaluate("window.__bpTimes = []; window.__bpShows = []")
+    action()
+    time.sleep(0.5)
+    return page.evaluate("window.__bpTimes")
+
+
+def _centre(page, selector: str) -> tuple[float, float]:
+    box = page.locator(selector).first.bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def browser_figures(url: str, rounds: int) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
-    with running_app() as url, sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page = browser.new_page(viewport=VIEWPORT)
         sent = []
         page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
         page.add_init_script(TIMER)
-        page.goto(url)
+        page.goto(url + "/?intro=0")
         page.wait_for_selector(".bp-graph .main-svg", timeout=60_000)
-        time.sleep(2)
-        page.evaluate("window.__bpTimes = []")
-        before = len(sent)
-        for k in range(presses):
-            page.keyboard.press("ArrowRight" if (k // 11) % 2 == 0 else "ArrowLeft")
-            time.sleep(0.15)
-        frames = len(sent) - before
-        walk_times = page.evaluate("window.__bpTimes")
-        in_page = page.evaluate("window.__bpLastPaint")
+        page.wait_for_function("() => window.__backpropWalk && window.__backpropWalk.data", timeout=60_000)
+        count = page.evaluate("window.__backpropWalk.data.count")
+        page.locator(".bp-walk .bp-body").scroll_into_view_if_needed()
+
+        def press(forward: str, back: str) -> None:  # through every stage and back
+            for k in range(2 * (count - 1)):
+                page.keyboard.press(forward if k < count - 1 else back)
+                time.sleep(PAUSE)
+
+        def click(forward: tuple[float, float], back: tuple[float, float]) -> None:
+            for k in range(2 * (count - 1)):
+                page.mouse.click(*(forward if k < count - 1 else back))
+                time.sleep(PAUSE)
+
+        first = _taken(page, lambda: [(page.keyboard.press("ArrowRight"), time.sleep(PAUSE)) for _ in range(count - 1)])
+        for _ in range(count - 1):
+            page.keyboard.press("ArrowLeft")
+            time.sleep(PAUSE)
+        page.wait_for_function(READY, timeout=180_000)
+        time.sleep(1)
         page.evaluate(STATIC)
-        page.evaluate("window.__bpTimes = []")
-        for _ in range(presses):
-            page.keyboard.press("ArrowRight")
-            time.sleep(0.15)
-        static_times = page.evaluate("window.__bpTimes")
+        walk_keys, walk_clicks, static_keys, static_clicks, shows, frames = [], [], [], [], [], 0
+        for _ in range(rounds):
+            page.evaluate(SHOWN, False)
+            page.locator(".bp-walk .bp-body").scroll_into_view_if_needed()
+            nxt, prev = _centre(page, ".bp-next"), _centre(page, ".bp-prev")
+            before = len(sent)
+            walk_keys += _taken(page, lambda: press("ArrowRight", "ArrowLeft"))
+            shows += page.evaluate("window.__bpShows")
+            walk_clicks += _taken(page, lambda n=nxt, p=prev: click(n, p))
+            frames += len(sent) - before
+            page.evaluate(SHOWN, True)
+            page.locator("#bpStatic").scroll_into_view_if_needed()
+            flip = _centre(page, "#bpFlip")
+            static_keys += _taken(page, lambda: press("x", "x"))
+            static_clicks += _taken(page, lambda f=flip: click(f, f))
         browser.close()
-    walk_median, static_median = statistics.median(walk_times), statistics.median(static_times)
+    med = statistics.median
     return {
-        "key → stage painted, ms (median)": walk_median,
-        "key → static div painted, ms (median)": static_median,
-        "ratio": walk_median / static_median,
-        "show() in the page, ms (last step)": in_page,
-        "websocket frames per step": frames / presses,
+        "static divs switched: key → painted, ms": med(static_keys),
+        "static divs switched: click → painted, ms": med(static_clicks),
+        "walk: key → stage painted, ms": med(walk_keys),
+        "walk: click → stage painted, ms": med(walk_clicks),
+        "walk: key, ratio to static": med(walk_keys) / med(static_keys),
+        "walk: click, ratio to static": med(walk_clicks) / med(static_clicks),
+        "walk: first pass after load, key → painted, ms": med(first),
+        "walk: show() in the page, ms": med(shows) if shows else float("nan"),
+        "websocket frames sent per walk step": frames / (rounds * 4 * (count - 1)),
     }
+
+
+def exported(revision: str, folder: Path) -> Path:
+    """Commit ``revision``'s tree, as files (no worktree, nothing in the repository changes)."""
+    archive = folder / "tree.tar"
+    subprocess.run(["git", "-C", str(ROOT), "archive", "-o", str(archive), revision], check=True)
+    with tarfile.open(archive) as tar:
+        tar.extractall(folder / "tree", filter="data")
+    return folder / "tree"
+
+
+def measured(root: Path, rounds: int) -> dict[str, float]:
+    """The browser figures of the app in ``root`` (its streamlit_app.py imports its own simulator)."""
+    with running_script(root / "streamlit_app.py") as (url, _):
+        return browser_figures(url, rounds)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--presses", type=int, default=22)
+    parser.add_argument("--rounds", type=int, default=3, help="walks forward and back, and static blocks")
+    parser.add_argument("--against", metavar="REV", help="also measure commit REV's app in the same run")
     args = parser.parse_args()
-    figures = {**server_figures(), **browser_figures(args.presses)}
-    for name, value in figures.items():
-        print(f"{name:42s} {value:10.2f}")
+    columns = {"this tree": {**server_figures(), **measured(ROOT, args.rounds)}}
+    if args.against:
+        with tempfile.TemporaryDirectory() as folder:
+            columns[args.against] = measured(exported(args.against, Path(folder)), args.rounds)
+    names = list(columns)
+    print(f"{'1280×800, headless Chromium, medians':52s}" + "".join(f"{name:>14s}" for name in names))
+    for row in columns[names[0]]:
+        print(f"{row:52s}" + "".join(f"{columns[name].get(row, float('nan')):14.2f}" for name in names))
 
 
 if __name__ == "__main__":

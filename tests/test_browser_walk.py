@@ -74,12 +74,14 @@ class Walk:
         self.page.wait_for_selector(f".bp-title:has-text('Stage {k + 1} of')", timeout=WAIT)
 
     def screen(self) -> dict[str, str]:
-        """What a reader sees: graph labels, formulas (KaTeX's TeX source), code, tables."""
+        """What a reader sees: graph labels, formulas (KaTeX's TeX source), code, tables. The walk keeps every
+        stage's pieces in the page, those put aside skipped (content-visibility): only the shown ones count."""
         return self.page.evaluate(
             """() => ({
-              labels: [...document.querySelectorAll('.bp-graph .annotation-text')].map(t => t.textContent),
+              labels: [...document.querySelectorAll('.bp-graph .annotation-text')].filter(t => t.checkVisibility())
+                     .map(t => t.textContent),
               tex: [...document.querySelectorAll('.bp-walk annotation[encoding="application/x-tex"]')]
-                     .map(a => a.textContent),
+                     .filter(a => a.closest('.katex').checkVisibility()).map(a => a.textContent),
               code: document.querySelector('.bp-code').innerText,
               tables: document.querySelector('.bp-tables').innerText,
             })"""

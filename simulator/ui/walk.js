@@ -2,12 +2,22 @@
 // Prev/Next/Reset/End, the picker, the clicker keys, auto-play, Back/Forward and a click on a unit all
 // change the shown stage here, with no message to the server. A step past what was sent (blank the
 // answer, the quiz) or a Reveal asks the server, which sends the next piece.
+//
+// Paint: every part of the page that changes with the stage (graph, formulas, code, tables…) holds one
+// piece per stage, in place and skipped by `content-visibility: hidden` until shown. Each is built, drawn
+// and laid out once while the page is idle (reading a size inside a skipped piece lays it out, unseen, and
+// the browser keeps that layout). A step hides one piece and shows another in each part: nothing is
+// parsed, drawn or measured (docs/walk.md, "Paint").
 // (STEP, MODIFIERS, typing and svgButton come first, from simulator/ui/keys.py.)
 
-const CONFIG = (id) => ({ displayModeBar: true, displaylogo: false, modeBarButtons: [["toImage"]], responsive: true,
+// Not Plotly's "responsive": its ResizeObserver would redraw a graph each time it is shown (its box grows
+// from 0 high); the walk redraws the shown graph itself when the column's width changes.
+const CONFIG = (id) => ({ displayModeBar: true, displaylogo: false, modeBarButtons: [["toImage"]], responsive: false,
   toImageButtonOptions: { format: "png", scale: 2, filename: `backprop-${id}` } });
 const TABLES_ROOM = 200;  // px kept under a lecture graph for the stage's tables (3 rows and a caption)
-const cache = new Map();  // LaTeX → KaTeX's HTML: a stage shown twice is rendered once
+const AWAY = "bp-away";  // walk.css: a piece put aside, skipped (content-visibility: hidden), its layout kept
+const cache = new Map();  // LaTeX → KaTeX's HTML: a formula shown in two stages is rendered once
+const idle = window.requestIdleCallback || ((work) => setTimeout(() => work({ timeRemaining: () => 8 }), 40));
 
 function moduleUrl(name) {
   const index = document.querySelector('script[src*="static/js/index"]');
@@ -19,32 +29,65 @@ async function libraries(data) {  // Streamlit's own KaTeX and Plotly.js, alread
   if (!window.Plotly) await import(moduleUrl(data.plotly));
 }
 
+// A display formula is a .bp-display (walk.css styles it exactly as KaTeX styles .katex-display); only the
+// shown stage's formulas also carry .katex-display, so the page's formula fitting (style.py) and anyone
+// looking for "the formula" find the shown ones, never the 11 put aside.
 function tex(latex, display = true) {
   const key = (display ? "D" : "I") + latex;
   if (!cache.has(key)) {
-    cache.set(key, window.__bpKatex.renderToString(latex, { displayMode: display, throwOnError: false }));
+    const html = window.__bpKatex.renderToString(latex, { displayMode: display, throwOnError: false });
+    cache.set(key, display ? html.replace('class="katex-display', 'class="bp-display') : html);
   }
   return cache.get(key);
 }
 
+const scratch = document.createElement("div");
 function escaped(words) {  // our own sentences as text, never markup
-  const div = document.createElement("div");
-  div.textContent = words;
-  return div.innerHTML;
+  scratch.textContent = words;
+  return scratch.innerHTML;
 }
 
-function fill(element, html) {
-  if (element.__bpHtml !== html) {
-    element.innerHTML = html;
-    element.__bpHtml = html;
+function text(element, words) {  // a text node's data changes: no child list mutation for observers to chase
+  const node = element.firstChild;
+  if (node && node.nodeType === Node.TEXT_NODE && !node.nextSibling) {
+    if (node.data !== words) node.data = words;
+  } else if (element.textContent !== words) {
+    element.textContent = words;
   }
-  element.hidden = !html;
+  if (element.hidden !== !words) element.hidden = !words;
 }
 
-function text(element, words) {
-  if (element.textContent !== words) element.textContent = words;
-  element.hidden = !words;
+function set(element, property, value) {  // the same value twice would still invalidate style
+  if (element[property] !== value) element[property] = value;
 }
+
+function comparison(page) {
+  if (!page.compare) return "";
+  if (page.compare.same) return '<p class="bp-small">This stage\'s numbers are the same as in the correct step.</p>';
+  return `<b>Correct vs with the mistake</b><div class="bp-pair"><div><p class="bp-small">Correct</p>`
+    + `${tex(page.compare.correct)}</div><div><p class="bp-small">With the mistake</p>`
+    + `${tex(page.compare.mistaken)}</div></div>${page.compare.table}`;
+}
+
+// Each part of the page (walk.html's data-part) as HTML for one stage; "" leaves the part empty.
+const PARTS = {
+  explanation: (page) => escaped(page.explanation),
+  formula: (page) => tex(page.formula),
+  shapes: (page, data) => (page.shapes && data.form === "matrix" ? tex("\\small " + page.shapes) : ""),
+  substituted: (page) => tex("\\small " + page.substituted),
+  code: (page) => escaped(page.code),
+  after: (page) => page.after.map((m) => `<div class="bp-metric"><div>${escaped(m.label)}</div>`
+    + `<b>${escaped(m.value)}</b><span class="${m.good ? "bp-good" : "bp-bad"}">${escaped(m.delta)}</span></div>`).join(""),
+  check: (page) => (page.check ? `<b>Gradient check</b>: backprop against the central difference `
+    + `[E(w + ε) − E(w − ε)] / 2ε${page.check.table}<p class="bp-small">${page.check.verdict}</p>` : ""),
+  compare: comparison,
+  caption: (page, data) => escaped([data.legend ? `${page.caption}. ${data.legend}` : "",
+    page.marked ? "Dotted vermillion: differs from the correct step." : ""].filter(Boolean).join(" ")),
+  tables: (page, data) => (page.hidden && data.tables
+    ? '<p class="bp-small">The tables of this stage are hidden until Reveal.</p>' : "")
+    + page.tables.map((table) => `<div class="bp-table-box">${table}</div>`).join(""),
+  "graph-table": (page) => page.graph_table,
+};
 
 function zoomed(figure, scale) {  // the whole graph larger: sizes, fonts and widths alike, so nothing moves apart
   const times = (value) => (Array.isArray(value) ? value.map((v) => v * scale) : value * scale);
@@ -61,6 +104,16 @@ function zoomed(figure, scale) {  // the whole graph larger: sizes, fonts and wi
   const annotations = (layout.annotations || []).map((note) => ({ ...note, font: { ...note.font,
     size: times(note.font.size) }, borderpad: times(note.borderpad ?? 1) }));
   return { data, layout: { ...layout, height: Math.floor(layout.height * scale), annotations } };
+}
+
+function fit(pieces) {  // a display formula wider than its column scaled down (never below 9 px), as style.py does
+  const found = pieces.flatMap((piece) => [...piece.querySelectorAll(".bp-display > .katex")]);
+  for (const formula of found) formula.style.fontSize = "";
+  const sizes = found.map((formula) => {  // all reads, then all writes: one layout
+    const box = formula.parentNode, room = box.clientWidth, need = box.scrollWidth - 2;  // less KaTeX's strut
+    return room && need > room ? Math.max(9, Math.floor(parseFloat(getComputedStyle(formula).fontSize) * room / need * 10) / 10) : 0;
+  });
+  found.forEach((formula, k) => { if (sizes[k]) formula.style.fontSize = `${sizes[k]}px`; });
 }
 
 function stageUrl(id) {
@@ -81,7 +134,9 @@ class Walk {
     this.index = 0;
     this.unit = null;  // the unit whose inspector is open; it follows Prev/Next
     this.timer = null;
-    this.plots = new Map();  // stage id → its drawn graph, for this.data.version
+    this.pages = [];  // per stage: its pieces, part → element, and its drawn graph (for this.built)
+    this.ready = null;  // the version whose every stage has been drawn ahead
+    this.width = 0;  // the graph column's width, kept by a ResizeObserver: a step never measures
     this.onKey = this.onKey.bind(this);
     this.onPop = this.onPop.bind(this);
     this.onLeave = this.onLeave.bind(this);
@@ -91,6 +146,7 @@ class Walk {
     window.addEventListener("popstate", this.onPop, true);
     this.observer = new MutationObserver(() => svgButton());
     this.observer.observe(document.body, { childList: true, subtree: true });
+    this.resized = new ResizeObserver((entries) => this.resize(entries[entries.length - 1].contentRect.width));
   }
 
   get last() { return this.data.count - 1; }
@@ -98,7 +154,7 @@ class Walk {
 
   mount(root, data, trigger) {
     const fresh = !this.data || data.index !== this.data.index || data.version !== this.data.version;
-    this.root = root;
+    if (root !== this.root || data.version !== this.built) this.clear(root, data.version);
     this.trigger = trigger;
     if (fresh) this.told = data.ids[data.index];  // the stage the server knows
     this.data = data;
@@ -106,6 +162,24 @@ class Walk {
     if (!root.__bpWired) this.wire(root);
     this.picker();
     libraries(data).then(() => { this.show(this.index, null); this.schedule(); this.prerender(); });
+  }
+
+  clear(root, version) {  // a new scenario or view: every piece goes, the graphs' listeners with them
+    for (const page of this.pages) if (page && page.plot) window.Plotly.purge(page.plot);
+    for (const slot of root.querySelectorAll("[data-part], .bp-graph")) {
+      slot.replaceChildren();
+      slot.__bpShown = null;
+    }
+    this.root = root;
+    this.built = version;
+    this.pages = [];
+    this.prerendering = null;
+    this.slots = Object.fromEntries([...root.querySelectorAll("[data-part]")].map((s) => [s.dataset.part, s]));
+    this.box = root.querySelector(".bp-graph");
+    this.width = 0;
+    this.scale = null;
+    this.resized.disconnect();
+    this.resized.observe(this.box);
   }
 
   wire(root) {
@@ -123,19 +197,77 @@ class Walk {
     });
   }
 
-  prerender() {  // every stage's formulas rendered while the page is idle: a step only swaps HTML
-    const idle = window.requestIdleCallback || ((f) => setTimeout(f, 50));
-    const data = this.data, pages = data.stages.slice();
-    const next = () => {
-      const page = pages.shift();
-      if (!page) return;
-      tex(page.formula);
-      tex("\\small " + page.substituted);
-      if (page.shapes) tex("\\small " + page.shapes);
-      if (this.data === data && this.root.isConnected) this.plot(this.root.querySelector(".bp-graph"), page);
-      idle(next);
+  prerender() {  // every stage's pieces built and laid out unseen while the page is idle, nearest stages first
+    const built = this.built, from = this.index;
+    if (this.prerendering === built) return;  // every rerun mounts again: one round of idle work is enough
+    this.prerendering = built;
+    const near = (k) => 2 * Math.abs(k - from) - (k > from);  // the next stage, the previous, the one after…
+    const order = [...this.data.stages.keys()].sort((a, b) => near(a) - near(b));
+    const work = order.flatMap((k) => [() => this.ahead(Object.values(this.pieces(k))), () => this.ahead([this.plot(k)])]);
+    const next = (deadline) => {
+      if (this.built !== built || !this.root.isConnected) return;
+      if (work.length) work.shift()();  // one piece of work per idle time at least, more while it lasts
+      while (work.length && deadline.timeRemaining() > 4) work.shift()();
+      if (work.length) idle(next);
+      else this.ready = built;  // every stage drawn ahead (benchmarks/walk.py waits for it)
     };
     idle(next);
+  }
+
+  ahead(pieces) {  // pieces built aside, laid out now while they are skipped: their formulas fitted
+    fit(pieces);
+    for (const piece of pieces) {
+      const inside = piece.querySelector(".main-svg") || piece.firstElementChild;
+      if (inside) inside.getBoundingClientRect();  // a size read inside a skipped piece lays it out, unseen
+      piece.__bpFitted = this.width;
+    }
+  }
+
+  pieces(index) {  // stage index's piece in every part, put aside; built now if the idle time has not reached it
+    const page = (this.pages[index] ||= {});
+    if (page.parts) return page.parts;
+    page.parts = {};
+    for (const [part, html] of Object.entries(PARTS)) {
+      const piece = document.createElement("span");  // a span: valid in the <p> and <pre> parts too
+      piece.className = `bp-piece ${AWAY}`;
+      const inner = html(this.data.stages[index], this.data);
+      if (inner) piece.innerHTML = `<div class="bp-in">${inner}</div>`;  // the part's box: skipped while aside
+      page.parts[part] = piece;
+      this.slots[part].append(piece);
+    }
+    return page.parts;
+  }
+
+  plot(index, shown = false) {  // stage index's graph, drawn once (ahead, while idle, put aside) and kept
+    const page = (this.pages[index] ||= {});
+    if (page.plot) return page.plot;
+    const stage = this.data.stages[index];
+    const plot = document.createElement("div");
+    plot.className = `bp-plot bp-piece ${AWAY}`;
+    this.box.append(plot);
+    if (shown) this.swap(this.box, plot);
+    const figure = this.fitted(stage.figure);
+    window.Plotly.newPlot(plot, figure.data, figure.layout, CONFIG(stage.id));
+    plot.__bpWidth = this.box.clientWidth;
+    plot.on("plotly_click", (event) => {
+      const unit = (event.points || []).map((p) => p.customdata).find((c) => typeof c === "string");
+      if (unit) { this.unit = unit; this.inspect(); }
+    });
+    page.plot = plot;
+    return plot;
+  }
+
+  swap(slot, piece) {  // one piece put aside (skipped, layout kept), another shown
+    const old = slot.__bpShown;
+    if (old === piece) return;
+    if (old) {
+      old.classList.add(AWAY);
+      for (const formula of old.__bpDisplays || []) formula.classList.remove("katex-display");
+    }
+    piece.classList.remove(AWAY);
+    piece.__bpDisplays ||= [...piece.getElementsByClassName("bp-display")];
+    for (const formula of piece.__bpDisplays) formula.classList.add("katex-display");
+    slot.__bpShown = piece;
   }
 
   picker() {
@@ -164,101 +296,70 @@ class Walk {
     this.show(index, history);
   }
 
+  // Reads first (the URL's scroll anchor and the column's width need a clean layout), then only swaps.
   show(index, history) {
-    const page = this.data.stages[index];
     const t0 = performance.now();
+    const page = this.data.stages[index], $ = (selector) => this.root.querySelector(selector);
+    if (history === "push") window.history.pushState(window.history.state, "", stageUrl(page.id));
+    else if (history) window.history.replaceState(window.history.state, "", stageUrl(page.id));
+    const width = this.width || this.box.clientWidth;
     this.index = index;
-    const $ = (selector) => this.root.querySelector(selector);
+    const parts = this.pieces(index);
+    for (const part in parts) this.swap(this.slots[part], parts[part]);
+    this.graph(index, width);
     text($(".bp-title"), page.heading);
-    text($(".bp-explanation"), page.explanation);
-    fill($(".bp-formula"), tex(page.formula));
-    fill($(".bp-shapes"), page.shapes && this.data.form === "matrix" ? tex("\\small " + page.shapes) : "");
-    fill($(".bp-substituted"), tex("\\small " + page.substituted));
-    text($(".bp-code"), page.code);
-    $(".bp-reveal").hidden = !(page.hidden && this.data.blank);
-    text($(".bp-hidden-note"), page.hidden && this.data.tables ? "The tables of this stage are hidden until Reveal." : "");
-    fill($(".bp-tables"), page.tables.map((table) => `<div class="bp-table-box">${table}</div>`).join(""));
-    fill($(".bp-after"), page.after.map((m) => `<div class="bp-metric"><div>${m.label}</div><b>${m.value}</b>`
-      + `<span class="${m.good ? "bp-good" : "bp-bad"}">${m.delta}</span></div>`).join(""));
-    fill($(".bp-check"), page.check ? `<b>Gradient check</b>: backprop against the central difference `
-      + `[E(w + ε) − E(w − ε)] / 2ε${page.check.table}<p class="bp-small">${page.check.verdict}</p>` : "");
-    fill($(".bp-compare"), this.comparison(page));
-    fill($(".bp-graph-table"), page.graph_table);
-    const legend = [this.data.legend ? `${page.caption}. ${this.data.legend}` : "",
-      page.marked ? "Dotted vermillion: differs from the correct step." : ""];
-    text($(".bp-caption"), legend.filter(Boolean).join(" "));
     text($(".bp-narration"), page.narration.join(" "));  // a change is what a screen reader announces
     $(".bp-narration").classList.toggle("bp-visually-hidden", !this.data.narration);
-    $(".bp-prev").disabled = index === 0;
-    $(".bp-next").disabled = index === this.last && !(page.hidden && this.data.blank);
-    $(".bp-picker").value = String(index);
-    document.body.dataset.bpStage = page.id;
-    this.graph(page);
-    this.inspect();
-    if (history) {
-      const url = stageUrl(page.id);
-      if (history === "push") window.history.pushState(window.history.state, "", url);
-      else window.history.replaceState(window.history.state, "", url);
-    }
+    set($(".bp-reveal"), "hidden", !(page.hidden && this.data.blank));
+    set($(".bp-prev"), "disabled", index === 0);
+    set($(".bp-next"), "disabled", index === this.last && !(page.hidden && this.data.blank));
+    set($(".bp-picker"), "value", String(index));
+    if (document.body.dataset.bpStage !== page.id) document.body.dataset.bpStage = page.id;
+    if (this.unit) this.inspect();
+    this.refit(Object.values(parts), width);
     window.__bpLastPaint = performance.now() - t0;
     this.root.dispatchEvent(new CustomEvent("bp-stage", { detail: { index, id: page.id } }));
   }
 
-  comparison(page) {
-    if (!page.compare) return "";
-    if (page.compare.same) return '<p class="bp-small">This stage\'s numbers are the same as in the correct step.</p>';
-    return `<b>Correct vs with the mistake</b><div class="bp-pair"><div><p class="bp-small">Correct</p>`
-      + `${tex(page.compare.correct)}</div><div><p class="bp-small">With the mistake</p>`
-      + `${tex(page.compare.mistaken)}</div></div>${page.compare.table}`;
+  resize(width) {  // the column's width, kept for the steps; the shown graph drawn again at a new one (debounced)
+    this.width = width;
+    const plot = this.box.__bpShown;
+    if (!plot || Math.abs(plot.__bpWidth - width) <= 1) return;
+    clearTimeout(this.redraw);
+    this.redraw = setTimeout(() => { if (this.box.__bpShown === plot) this.graph(this.index, this.width); }, 100);
   }
 
-  graph(page) {  // each stage's graph is drawn once (ahead, while idle) and kept: a step only shows it
-    const box = this.root.querySelector(".bp-graph");
-    const width = box.clientWidth;  // read before the swap: no layout forced in between
-    const plot = this.plot(box, page);
-    if (this.shown && this.shown !== plot && this.shown.parentNode === box) this.shown.classList.add("bp-aside");
-    plot.classList.remove("bp-aside");
-    if (box.firstElementChild !== plot) box.prepend(plot);  // the page's first graph is the shown one
-    this.shown = plot;
-    if (plot.__bpWidth !== width) {  // the column changed since it was drawn
+  refit(pieces, width) {  // pieces fitted at another width (a resize since) are fitted again after the paint
+    if (pieces.every((piece) => Math.abs(piece.__bpFitted - width) <= 1)) return;
+    requestAnimationFrame(() => setTimeout(() => {
+      fit(pieces);
+      for (const piece of pieces) piece.__bpFitted = width;
+    }));
+  }
+
+  graph(index, width) {
+    const plot = this.plot(index, true);
+    this.swap(this.box, plot);
+    if (Math.abs(plot.__bpWidth - width) > 1) {  // the column changed since it was drawn: drawn again, once
       plot.__bpWidth = width;
-      const figure = this.fitted(box, page.figure);
-      window.Plotly.react(plot, figure.data, figure.layout, CONFIG(page.id));
+      const figure = this.fitted(this.data.stages[index].figure);
+      window.Plotly.react(plot, figure.data, figure.layout, CONFIG(this.data.stages[index].id));
     }
   }
 
-  plot(box, page) {  // the stage's drawn graph, drawn now if the idle time has not reached it yet
-    if (this.plots.version !== this.data.version) {
-      for (const old of box.querySelectorAll(".bp-plot")) window.Plotly.purge(old);
-      box.replaceChildren();
-      this.plots = Object.assign(new Map(), { version: this.data.version });
+  fitted(figure) {  // the whole graph scaled to its column: smaller on a phone, larger on a projector
+    const width = this.box.clientWidth;
+    if (!this.scale || Math.abs(this.scale.width - width) > 1) {  // one scale for every stage: the graph never jumps
+      const layout = figure.layout;
+      let scale = width / layout.xaxis.range[1];  // laid out for this width: wider only moves centres apart
+      if (this.data.lecture && scale > 1) {  // larger as far as the screen's height allows, never smaller for it
+        const room = window.innerHeight - this.box.getBoundingClientRect().top - TABLES_ROOM;
+        scale = Math.max(1, Math.min(scale, room / layout.height));
+      }
+      this.scale = { width, value: Math.floor(100 * (this.data.lecture ? scale : Math.min(1, scale))) / 100 };
     }
-    if (this.plots.has(page.id)) return this.plots.get(page.id);
-    const plot = document.createElement("div");
-    const aside = box.childElementCount > 0;  // drawn beside the shown one, unseen, then put away
-    plot.className = aside ? "bp-plot bp-drawing" : "bp-plot";
-    box.append(plot);
-    const figure = this.fitted(box, page.figure);
-    window.Plotly.newPlot(plot, figure.data, figure.layout, CONFIG(page.id));
-    plot.__bpWidth = box.clientWidth;
-    if (aside) plot.classList.replace("bp-drawing", "bp-aside");  // keep Plotly's own js-plotly-plot class
-    plot.on("plotly_click", (event) => {
-      const unit = (event.points || []).map((p) => p.customdata).find((c) => typeof c === "string");
-      if (unit) { this.unit = unit; this.inspect(); }
-    });
-    this.plots.set(page.id, plot);
-    return plot;
-  }
-
-  fitted(box, figure) {  // the whole graph scaled to its column: smaller on a phone, larger on a projector
-    const layout = figure.layout;
-    let scale = box.clientWidth / layout.xaxis.range[1];  // laid out for this width: wider only moves centres apart
-    if (this.data.lecture && scale > 1) {  // larger as far as the screen's height allows, never smaller for it
-      const room = window.innerHeight - box.getBoundingClientRect().top - TABLES_ROOM;
-      scale = Math.max(1, Math.min(scale, room / layout.height));
-    }
-    scale = Math.floor(100 * (this.data.lecture ? scale : Math.min(1, scale))) / 100;
-    return scale > 0.3 && Math.abs(scale - 1) >= 0.02 ? zoomed(figure, scale) : figure;
+    const scale = this.scale.value, fit = scale > 0.3 && Math.abs(scale - 1) >= 0.02 ? zoomed(figure, scale) : figure;
+    return { data: fit.data, layout: { ...fit.layout, width } };  // drawn at the column's width, not Plotly's 700
   }
 
   inspect() {
@@ -273,9 +374,14 @@ class Walk {
       ? `<p class="bp-chain-title"><strong>The chain rule at ${escaped(unit.label)}</strong></p>` + chain.map(([item, kind]) =>
         kind === "tex" ? `<div>${tex(item, false)}</div>` : `<p class="bp-small">${escaped(item)}</p>`).join("")
       : "";
-    fill(this.root.querySelector(".bp-inspector-lines"), (lines.length
+    const html = (lines.length
       ? lines.map(([line]) => `<div>${tex(line, false)}</div>`).join("")
-      : '<p class="bp-small">Nothing computed at this unit yet: step forward.</p>') + chainHtml);
+      : '<p class="bp-small">Nothing computed at this unit yet: step forward.</p>') + chainHtml;
+    const element = this.root.querySelector(".bp-inspector-lines");
+    if (element.__bpHtml !== html) {
+      element.innerHTML = html;
+      element.__bpHtml = html;
+    }
   }
 
   schedule() {
@@ -367,6 +473,8 @@ export default function ({ data, parentElement, setTriggerValue }) {
     window.removeEventListener("pointerdown", walk.onLeave, true);
     window.removeEventListener("focusin", walk.onLeave, true);
     walk.observer.disconnect();
+    walk.resized.disconnect();
+    for (const page of walk.pages) if (page && page.plot) window.Plotly.purge(page.plot);
     document.body.classList.remove("bp-spotlight", "bp-lecture");
     delete document.body.dataset.bpStage;
     window.__backpropWalk = null;
