@@ -14,6 +14,8 @@ With --hostile, one more client opens the page again and again with a link of ab
 runs of digits and separators, the overflow link of issue 15), each time in a new session, for the whole run;
 its requests are reported apart. Each target then runs twice on the same server, first without the
 hostile client and then with it, and the students' edit p95 is printed as a ratio (with / without).
+With --hostile-network the hostile client opens links to an 8 × 16 network instead (about 40 KB, a new
+input each time): the page's own work, not the reading of the link, is what such a link costs.
 
 Targets, started one after the other in the same run (each on a free 127.0.0.1 port, stopped at the end):
   one   one process of `streamlit run streamlit_app.py`
@@ -264,13 +266,39 @@ HOSTILE_LINKS = (  # each about 100 KB: the longest link parameter the app reads
 )
 
 
-async def hostile(target: str, end_at: float, out: Result) -> None:
+def network_links(count: int = 50) -> tuple[str, ...]:
+    """Links to the largest network a link can carry (8 layers × 16 units, about 40 KB), each with its own
+    input x so that no cache helps: the page builds the whole walk of the network for each."""
+    from urllib.parse import urlencode
+
+    import numpy as np
+
+    from simulator.core.scenario import scenario_from_dict
+    from simulator.io.share import encode
+
+    rng = np.random.default_rng(15)
+    base = {
+        "version": 1,
+        "layers": [16] * 8,
+        "activations": ["tanh"] * 6 + ["sigmoid"],
+        "loss": "half_squared_error",
+        "weights": [rng.uniform(-1, 1, (16, 16)).tolist() for _ in range(7)],
+        "biases": [rng.uniform(-1, 1, 16).tolist() for _ in range(7)],
+        "target": rng.uniform(0, 1, 16).tolist(),
+        "learning_rate": 0.5,
+    }
+    return tuple(
+        urlencode(encode(scenario_from_dict({**base, "x": rng.uniform(-1, 1, 16).tolist()}))) for _ in range(count)
+    )
+
+
+async def hostile(target: str, end_at: float, out: Result, links: tuple[str, ...] = HOSTILE_LINKS) -> None:
     """Open the page with each hostile link in turn, a new session each time, until ``end_at``."""
     parts = urlsplit(target)
     host, port = parts.hostname, parts.port
     k = 0
     while time.monotonic() < end_at:
-        query = HOSTILE_LINKS[k % len(HOSTILE_LINKS)]
+        query = links[k % len(links)]
         k += 1
         cookies: dict[str, str] = {}
         try:
@@ -293,7 +321,7 @@ async def class_of(
     interval: float,
     duration: float,
     edit_every: int,
-    bad: bool = False,
+    bad: tuple[str, ...] = (),
 ) -> Result:
     out = Result()
     now = time.monotonic()
@@ -301,7 +329,7 @@ async def class_of(
     plan = (interval, edit_every)
     tasks = [student(target, now + arrival * k / max(1, n), now + duration, plan, random.Random(k), out) for k in users]
     if bad:
-        tasks.append(hostile(target, now + duration, out))
+        tasks.append(hostile(target, now + duration, out, bad))
     await asyncio.gather(*tasks)
     out.client_cpu, out.wall = time.process_time() - cpu, time.monotonic() - now
     return out
@@ -434,7 +462,7 @@ def measure(name: str, url: str, pids: list[int], apps: dict[int, str], args: ar
             args.interval,
             args.duration,
             args.edit_every,
-            args.hostile and w == 0,
+            hostile_links(args) if args.hostile and w == 0 else (),
         )
         for w in range(args.clients)
     ]
@@ -485,11 +513,16 @@ def report(figures: Figures, args: argparse.Namespace) -> None:
         flush=True,
     )
     if args.hostile:
-        print(f"      hostile 100 KB links: {len(r.hostile)} page views, p50/p95/max ms {spread(r.hostile)}")
+        kind = "8 × 16 network links" if args.hostile_network else "100 KB links"
+        print(f"      hostile {kind}: {len(r.hostile)} page views, p50/p95/max ms {spread(r.hostile)}")
     for kind, count in r.errors.most_common():
         print(f"      error: {kind} × {count}")
     if len(r.servers) > 1:
         print("      sessions per replica: " + ", ".join(f"{k} {v}" for k, v in sorted(r.servers.items())))
+
+
+def hostile_links(args: argparse.Namespace) -> tuple[str, ...]:
+    return network_links() if args.hostile_network else HOSTILE_LINKS
 
 
 def p95(values: list[float]) -> float:
@@ -557,6 +590,9 @@ def main() -> None:
     parser.add_argument("--hold", type=int, default=100, help="sessions held open for the memory figure (default 100)")
     parser.add_argument("--cost-only", action="store_true", help="only the one-at-a-time costs, no class")
     parser.add_argument("--hostile", action="store_true", help="one more client sending 100 KB links all along")
+    parser.add_argument(
+        "--hostile-network", action="store_true", help="with --hostile: links to an 8 × 16 network instead"
+    )
     parser.add_argument(
         "--before",
         action="append",
