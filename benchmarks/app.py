@@ -1,8 +1,10 @@
 """Cost of an edit and of a Next click, measured in one run. Prints its figures.
 
     python benchmarks/app.py                 (needs Debian's chromium for the bytes and server figures)
-    python benchmarks/app.py --before REV    (first runs commit REV's own copy of this script in a
-                                              temporary git worktree: before/after in one run)
+    python benchmarks/app.py --before REV    (also times an edit of commit REV's app, checked out in a
+                                              temporary git worktree, with this script: before/after
+                                              in one run, the two apps taking turns)
+    python benchmarks/app.py --no-browser    (AppTest figures only)
 
 1. Script rerun time for one edit under AppTest (a new "Input x": the whole step and every stage of
    the walk built afresh), for this app, against one click of a minimal one-button app.
@@ -13,12 +15,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import streamlit as st
@@ -100,16 +102,41 @@ def browser_figures() -> tuple[float, float, float]:
     return statistics.median(counts), statistics.median(sizes), statistics.median(durations)
 
 
-def measure(folder: Path) -> None:
+def edit_time_of(tree: Path) -> float:
+    """Median seconds per edit of the app in ``tree`` (another checkout), timed by this script in a subprocess
+    whose imports come from that tree."""
+    code = (
+        f"import sys, statistics; sys.path.insert(0, {str(ROOT / 'benchmarks')!r}); import app;"
+        f"sys.path.insert(0, {str(tree)!r});"  # the old tree's simulator, not this one's
+        f"print(statistics.median(app.our_edit_times(12, {str(tree / 'streamlit_app.py')!r})[1:]))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=tree, capture_output=True, text=True, check=True)
+    return float(result.stdout.split()[-1])
+
+
+def measure(folder: Path, before: str | None, browser: bool) -> None:
     """Print this checkout's AppTest and browser figures, as ratios against a one-button app."""
     minimal_script = folder / "minimal_app.py"
     minimal_script.write_text(MINIMAL_APP)
-    edits = our_edit_times(12, str(ROOT / "streamlit_app.py"))
     baseline = statistics.median(minimal_click_times(33, str(minimal_script)))
-    edit = statistics.median(edits[1:])
     print("app benchmark: seed scenario, AppTest (medians)")
     print(f"  one-button app rerun          : {baseline * 1e3:6.1f} ms (33 clicks)")
+    rounds = 3 if before else 1
+    ours, theirs = [], []
+    for _ in range(rounds):  # taking turns, so a busy moment of the machine falls on both
+        ours.append(statistics.median(our_edit_times(12, str(ROOT / "streamlit_app.py"))[1:]))
+        if before:
+            theirs.append(edit_time_of(folder / "before"))
+    edit = statistics.median(ours)
     print(f"  edit of Input x (whole page)  : {edit * 1e3:6.1f} ms ({edit / baseline:5.2f}×; 11 edits, cold)")
+    if before:
+        old = statistics.median(theirs)
+        print(
+            f"  the same edit at {before:10s}  : {old * 1e3:6.1f} ms ({old / baseline:5.2f}×); "
+            f"now / then = {edit / old:4.2f} (medians of {rounds} turns each)"
+        )
+    if not browser:
+        return
     if not Path(CHROMIUM).exists():
         print(f"  (no Chromium at {CHROMIUM}: browser figures skipped)")
         return
@@ -120,27 +147,27 @@ def measure(folder: Path) -> None:
     )
 
 
-def run_before(revision: str, folder: Path) -> None:
-    """Run ``revision``'s own copy of this benchmark against its own code, in a temporary worktree."""
+@contextmanager
+def checkout(revision: str | None, folder: Path):
+    """``revision`` in a temporary git worktree at ``folder / "before"`` (nothing without a revision)."""
+    if not revision:
+        yield
+        return
     worktree = folder / "before"
     subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(worktree), revision], check=True)
     try:
-        print(f"=== before: {revision}", flush=True)
-        environment = {**os.environ, "PYTHONPATH": str(worktree)}
-        subprocess.run([sys.executable, "benchmarks/app.py"], cwd=worktree, env=environment, check=False)
+        yield
     finally:
         subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(worktree)], check=False)
-    print("=== now: the working tree", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--before", metavar="REV", help="first measure this commit with its own benchmark")
+    parser.add_argument("--before", metavar="REV", help="also time an edit of the app at this commit")
+    parser.add_argument("--no-browser", action="store_true", help="AppTest figures only")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as name:
-        if args.before:
-            run_before(args.before, Path(name))
-        measure(Path(name))
+    with tempfile.TemporaryDirectory() as name, checkout(args.before, Path(name)):
+        measure(Path(name), args.before, not args.no_browser)
 
 
 if __name__ == "__main__":

@@ -44,6 +44,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -542,14 +543,28 @@ def measure_hostile(name: str, url: str, pids: list[int], apps: dict[int, str], 
     return stormy
 
 
+@contextlib.contextmanager
+def checkout(revision: str):
+    """A temporary git worktree of ``revision`` (removed at the end): the app as it was, to compare in one run."""
+    with tempfile.TemporaryDirectory() as folder:
+        tree = Path(folder) / "tree"
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(tree), revision], check=True)
+        try:
+            yield tree
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+
+
 def run_target(name: str, args: argparse.Namespace) -> Figures:
     run = measure_hostile if args.hostile else measure
     if name == "two":
         with running_deploy(2) as deployment:
             apps = dict(deployment.replicas.values())
             return run(name, deployment.url, deployment.pids, apps, args)
-    script = ROOT / ("streamlit_app.py" if name == "one" else "benchmarks/bare_app.py")
-    with running_script(script, "--server.fileWatcherType", "none") as (url, pid):  # as run-local does
+    with contextlib.ExitStack() as stack:
+        tree = stack.enter_context(checkout(name[1:])) if name.startswith("@") else ROOT  # --before REV
+        script = tree / ("benchmarks/bare_app.py" if name == "bare" else "streamlit_app.py")
+        url, pid = stack.enter_context(running_script(script, "--server.fileWatcherType", "none"))  # as run-local
         if args.cores:  # every thread of the server, as on a one-core host
             subprocess.run(["taskset", "-a", "-p", "-c", args.cores, str(pid)], check=True, capture_output=True)
         return run(name, url, [pid], {pid: url}, args)
@@ -578,6 +593,14 @@ def main() -> None:
     parser.add_argument(
         "--hostile-network", action="store_true", help="with --hostile: links to an 8 × 16 network instead"
     )
+    parser.add_argument(
+        "--before",
+        action="append",
+        default=[],
+        metavar="REV",
+        help="also measure the app at git revision REV, served from a temporary worktree (repeatable): "
+        "before/after in one run",
+    )
     args = parser.parse_args()
     targets = args.targets.split(",")
     problems = [f"unknown target {t!r}" for t in targets if t not in ("one", "two", "bare")]
@@ -595,7 +618,7 @@ def main() -> None:
         f"{args.duration:.0f} s per target, {os.cpu_count()} cores" + (", one hostile client" if args.hostile else ""),
         flush=True,
     )
-    for name in targets:
+    for name in [*targets, *(f"@{revision}" for revision in args.before)]:
         figures = run_target(name, args)
         if figures is not None:
             report(figures, args)

@@ -58,7 +58,7 @@ LEGEND = (
 )
 
 
-WALKS = 1_000  # packed walks kept (about 12 KiB each for the seed): one per scenario and view asked for lately
+WALKS = 1_000  # packed walks kept (13 KiB for the seed): one per scenario and view asked for lately
 
 
 def _built(scenario_json: str, mistake: str | None, digits: int | None, notation: str, form: str, view: WalkView):

@@ -8,7 +8,7 @@ the graph (a Plotly figure), the gradient check and the mistake's comparison; pe
 inspector's lines with the stage that reveals each.
 
 :func:`packed` makes it the text the page is sent: JSON, gzip-compressed, in base64 (the seed's walk: about
-140 KiB of JSON, 12 KiB sent); the browser unpacks it once per walk (``DecompressionStream``).
+140 KiB of JSON, 13 KiB sent); the browser unpacks it once per walk (``DecompressionStream``).
 
 Hidden numbers never enter the walk: a stage in ``WalkView.hidden`` is built blanked (its results
 read "?", no tables, no check), and only the first ``WalkView.limit`` stages are built at all.
