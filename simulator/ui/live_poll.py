@@ -34,6 +34,7 @@ from .live_class import configured_store
 PATH = "/api/class/{code}/{tag}"
 FRESH_S = 0.2  # a version read this recently is answered from memory: at most 5 store reads a second per class
 MAX_REMEMBERED = 4_096  # (code, tag) pairs; past that the memory starts afresh (made-up tags cannot grow it)
+RETRY_S = 3.0  # a phone whose rerun did not come (lost in a reconnect) asks again after this long
 HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
@@ -94,12 +95,15 @@ def path(code: str, tag: str) -> str:
     return PATH.format(code=code, tag=tag)
 
 
-# In the phone's page: poll the route and ask for a rerun ("moved") only when the version changed.
-# One timer per page (a rerun calls this again with fresh data: it takes the new URL and version).
+# In the phone's page: poll the route and ask for a rerun ("moved") when the version differs from the one the
+# page drew (``data.version``, renewed by every rerun); asked again after RETRY_S if no rerun came (a message
+# lost in a reconnect must not leave the phone behind). One timer per page: a rerun calls this again.
 FOLLOW_JS = """
 export default function ({ data, setTriggerValue }) {
-  const follow = window.__bpFollow || (window.__bpFollow = {});
-  follow.url = data.url; follow.seen = data.version; follow.period = data.period * 1000; follow.moved = setTriggerValue;
+  const follow = window.__bpFollow || (window.__bpFollow = { asked: 0 });
+  if (follow.drawn !== data.version) follow.asked = 0;
+  Object.assign(follow, { url: data.url, drawn: data.version, period: data.period * 1000, retry: data.retry * 1000 });
+  follow.moved = setTriggerValue;
   if (follow.timer) return;
   const again = () => { follow.timer = setTimeout(tick, follow.period * (0.75 + 0.5 * Math.random())); };
   const tick = async () => {
@@ -108,7 +112,10 @@ export default function ({ data, setTriggerValue }) {
       const type = answer.headers.get("content-type") || "";
       if (type.startsWith("application/json")) {
         const version = (await answer.json()).version;
-        if (version !== follow.seen) { follow.seen = version; follow.moved("moved", version); }
+        if (version !== follow.drawn && Date.now() - follow.asked > follow.retry) {
+          follow.asked = Date.now();
+          follow.moved("moved", version);
+        }
       }
     } catch (error) { /* offline for a moment: Streamlit's own reconnect shows it; try again */ }
     again();
@@ -123,6 +130,6 @@ def follow(code: str, tag: str, version: int, period_s: float) -> None:
     """Mount the poller: the page reruns (``moved``) when the class's version is no longer ``version``."""
     _FOLLOW(
         key="class_follow",
-        data={"url": path(code, tag), "version": version, "period": period_s},
+        data={"url": path(code, tag), "version": version, "period": period_s, "retry": RETRY_S},
         on_moved_change=lambda: None,
     )
