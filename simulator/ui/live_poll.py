@@ -95,34 +95,50 @@ def path(code: str, tag: str) -> str:
     return PATH.format(code=code, tag=tag)
 
 
-# In the phone's page: poll the route and ask for a rerun ("moved") when the version differs from the one the
-# page drew (``data.version``, renewed by every rerun); asked again after RETRY_S if no rerun came (a message
-# lost in a reconnect must not leave the phone behind). One timer per page: a rerun calls this again.
-FOLLOW_JS = """
+# In the phone's page: a Web Worker polls the route (a page's own timers can be throttled to one every few
+# seconds while the browser is busy; a worker's are not) and posts each version; the page asks for a rerun
+# ("moved") when it differs from the version the page drew (``data.version``, renewed by every rerun), and
+# again after RETRY_S if no rerun came (a message lost in a reconnect must not leave the phone behind).
+# One worker per page; it stops once the class is gone (null).
+POLL_WORKER = """
+let state = null, timer = null;
+onmessage = (event) => { state = event.data; if (timer === null) tick(); };
+async function tick() {
+  const late = new AbortController();  // a poll stuck on a stalled connection is dropped, not waited for
+  const stop = setTimeout(() => late.abort(), 2 * state.period);
+  let version;
+  try {
+    const answer = await fetch(state.url, { cache: "no-store", credentials: "same-origin", signal: late.signal });
+    if ((answer.headers.get("content-type") || "").startsWith("application/json")) {
+      version = (await answer.json()).version;
+      postMessage(version);
+    }
+  } catch (error) { /* offline or too slow for a moment: try again */ }
+  clearTimeout(stop);
+  timer = version === null ? null : setTimeout(tick, state.period * (0.75 + 0.5 * Math.random()));
+}
+"""
+FOLLOW_JS = (
+    "const POLL_WORKER = "
+    + json.dumps(POLL_WORKER)
+    + """;
 export default function ({ data, setTriggerValue }) {
   const follow = window.__bpFollow || (window.__bpFollow = { asked: 0 });
   if (follow.drawn !== data.version) follow.asked = 0;
-  Object.assign(follow, { url: data.url, drawn: data.version, period: data.period * 1000, retry: data.retry * 1000 });
-  follow.moved = setTriggerValue;
-  if (follow.timer) return;
-  const again = () => { follow.timer = setTimeout(tick, follow.period * (0.75 + 0.5 * Math.random())); };
-  const tick = async () => {
-    try {
-      const answer = await fetch(follow.url, { cache: "no-store", credentials: "same-origin" });
-      const type = answer.headers.get("content-type") || "";
-      if (type.startsWith("application/json")) {
-        const version = (await answer.json()).version;
-        if (version !== follow.drawn && Date.now() - follow.asked > follow.retry) {
-          follow.asked = Date.now();
-          follow.moved("moved", version);
-        }
+  Object.assign(follow, { drawn: data.version, retry: data.retry * 1000, moved: setTriggerValue });
+  if (!follow.worker) {
+    follow.worker = new Worker(URL.createObjectURL(new Blob([POLL_WORKER], { type: "text/javascript" })));
+    follow.worker.onmessage = (event) => {
+      if (event.data !== follow.drawn && Date.now() - follow.asked > follow.retry) {
+        follow.asked = Date.now();
+        follow.moved("moved", event.data);
       }
-    } catch (error) { /* offline for a moment: Streamlit's own reconnect shows it; try again */ }
-    again();
-  };
-  again();
+    };
+  }
+  follow.worker.postMessage({ url: new URL(data.url, window.location.href).href, period: data.period * 1000 });
 }
 """
+)
 _FOLLOW = st.components.v2.component("backprop_class_follow", js=FOLLOW_JS)
 
 
