@@ -200,7 +200,7 @@ def run_class(browser, deployment) -> None:
     go_to_stage(lecturer, 9)
     moved = time.monotonic()
     for phone in phones:
-        wait_heading(phone, "Stage 9 of 12", 20_000)  # 2 s on a quiet machine; CI may be busy
+        wait_heading(phone, "Stage 9 of 12", 60_000)  # 1-2 s on a quiet machine; 15-35 s at load average 20 here
     lag = time.monotonic() - moved
     print(f"phones followed the stage in {lag:.1f} s")
 

@@ -34,6 +34,7 @@ from .live_class import configured_store
 PATH = "/api/class/{code}/{tag}"
 FRESH_S = 0.2  # a version read this recently is answered from memory: at most 5 store reads a second per class
 MAX_REMEMBERED = 4_096  # (code, tag) pairs; past that the memory starts afresh (made-up tags cannot grow it)
+RETRY_S = 3.0  # a phone whose rerun did not come (lost in a reconnect) asks again after this long
 HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
@@ -94,28 +95,50 @@ def path(code: str, tag: str) -> str:
     return PATH.format(code=code, tag=tag)
 
 
-# In the phone's page: poll the route and ask for a rerun ("moved") only when the version changed.
-# One timer per page (a rerun calls this again with fresh data: it takes the new URL and version).
-FOLLOW_JS = """
-export default function ({ data, setTriggerValue }) {
-  const follow = window.__bpFollow || (window.__bpFollow = {});
-  follow.url = data.url; follow.seen = data.version; follow.period = data.period * 1000; follow.moved = setTriggerValue;
-  if (follow.timer) return;
-  const again = () => { follow.timer = setTimeout(tick, follow.period * (0.75 + 0.5 * Math.random())); };
-  const tick = async () => {
-    try {
-      const answer = await fetch(follow.url, { cache: "no-store", credentials: "same-origin" });
-      const type = answer.headers.get("content-type") || "";
-      if (type.startsWith("application/json")) {
-        const version = (await answer.json()).version;
-        if (version !== follow.seen) { follow.seen = version; follow.moved("moved", version); }
-      }
-    } catch (error) { /* offline for a moment: Streamlit's own reconnect shows it; try again */ }
-    again();
-  };
-  again();
+# In the phone's page: a Web Worker polls the route (a page's own timers can be throttled to one every few
+# seconds while the browser is busy; a worker's are not) and posts each version; the page asks for a rerun
+# ("moved") when it differs from the version the page drew (``data.version``, renewed by every rerun), and
+# again after RETRY_S if no rerun came (a message lost in a reconnect must not leave the phone behind).
+# One worker per page; it stops once the class is gone (null).
+POLL_WORKER = """
+let state = null, timer = null;
+onmessage = (event) => { state = event.data; if (timer === null) tick(); };
+async function tick() {
+  const late = new AbortController();  // a poll stuck on a stalled connection is dropped, not waited for
+  const stop = setTimeout(() => late.abort(), 2 * state.period);
+  let version;
+  try {
+    const answer = await fetch(state.url, { cache: "no-store", credentials: "same-origin", signal: late.signal });
+    if ((answer.headers.get("content-type") || "").startsWith("application/json")) {
+      version = (await answer.json()).version;
+      postMessage(version);
+    }
+  } catch (error) { /* offline or too slow for a moment: try again */ }
+  clearTimeout(stop);
+  timer = version === null ? null : setTimeout(tick, state.period * (0.75 + 0.5 * Math.random()));
 }
 """
+FOLLOW_JS = (
+    "const POLL_WORKER = "
+    + json.dumps(POLL_WORKER)
+    + """;
+export default function ({ data, setTriggerValue }) {
+  const follow = window.__bpFollow || (window.__bpFollow = { asked: 0 });
+  if (follow.drawn !== data.version) follow.asked = 0;
+  Object.assign(follow, { drawn: data.version, retry: data.retry * 1000, moved: setTriggerValue });
+  if (!follow.worker) {
+    follow.worker = new Worker(URL.createObjectURL(new Blob([POLL_WORKER], { type: "text/javascript" })));
+    follow.worker.onmessage = (event) => {
+      if (event.data !== follow.drawn && Date.now() - follow.asked > follow.retry) {
+        follow.asked = Date.now();
+        follow.moved("moved", event.data);
+      }
+    };
+  }
+  follow.worker.postMessage({ url: new URL(data.url, window.location.href).href, period: data.period * 1000 });
+}
+"""
+)
 _FOLLOW = st.components.v2.component("backprop_class_follow", js=FOLLOW_JS)
 
 
@@ -123,6 +146,6 @@ def follow(code: str, tag: str, version: int, period_s: float) -> None:
     """Mount the poller: the page reruns (``moved``) when the class's version is no longer ``version``."""
     _FOLLOW(
         key="class_follow",
-        data={"url": path(code, tag), "version": version, "period": period_s},
+        data={"url": path(code, tag), "version": version, "period": period_s, "retry": RETRY_S},
         on_moved_change=lambda: None,
     )
