@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import random
@@ -333,39 +334,60 @@ async def class_of(
     return out
 
 
-async def serial_costs(target: str, pids: list[int], count: int) -> tuple[float, float, float, float]:
-    """The server's CPU per first view and per edit, in ms, with nothing else running against it: ``count``
-    first views one after the other (each a new session, then closed), then ``count`` edits in one session.
-    Returns (ms CPU per first view, ms CPU per edit, median wall ms per first view, median wall ms per edit)."""
+@dataclass
+class Costs:
+    """What one student costs the server, measured with nothing else running against it."""
+
+    view_cpu: float  # ms of server CPU per first view (each a new session)
+    edit_cpu: float  # ms of server CPU per edit
+    view_wall: float  # median ms per first view
+    edit_wall: float  # median ms per edit
+    held_mb: float  # MB of server RSS per open session that has edited once (its own walk cached)
+
+
+async def edit(page: Page, rng: random.Random) -> float:
+    """One edit of "Input x" (the floor app: its button); seconds until the rerun finished."""
+    if "Input x" in page.fields:
+        return (await page.rerun(text=(page.fields["Input x"], f"0.5, 0.1, {rng.uniform(-1, 1):.3f}")))[0]
+    trigger, fragment, _ = next(iter(page.buttons.values()))
+    return (await page.rerun(trigger, fragment))[0]
+
+
+async def opened(target: str, stack: contextlib.AsyncExitStack) -> Page:
+    """A new session with its first view done, left open until ``stack`` closes."""
+    parts = urlsplit(target)
+    cookies: dict[str, str] = {}
+    await http_get(parts.hostname, parts.port, "/", cookies)
+    ws = await stack.enter_async_context(stream(parts.hostname, parts.port, cookies))
+    page = Page(ws, "", f"{target}/")
+    await page.rerun()
+    return page
+
+
+async def serial_costs(target: str, pids: list[int], count: int, hold: int) -> Costs:
+    """``count`` first views one after the other (each a new session, then closed), then ``count`` edits in
+    one session, then ``hold`` sessions opened, each edited once, and held open while the server's RSS is read."""
     rng, views, edits = random.Random(1), [], []
-    ticks = sum(proc_ticks(pid) for pid in pids)
+    cpu = lambda: sum(proc_ticks(pid) for pid in pids) * 1000 / os.sysconf("SC_CLK_TCK")  # noqa: E731
+    start = cpu()
     for _ in range(count):
         out = Result()
         await student(target, time.monotonic(), time.monotonic(), (1.0, 1), rng, out)
         views += out.first_views
-    view_ticks = sum(proc_ticks(pid) for pid in pids) - ticks
-    parts = urlsplit(target)
-    cookies: dict[str, str] = {}
-    await http_get(parts.hostname, parts.port, "/", cookies)
-    async with stream(parts.hostname, parts.port, cookies) as ws:
-        page = Page(ws, "", f"{target}/")
-        await page.rerun()
-        ticks = sum(proc_ticks(pid) for pid in pids)
-        for _ in range(count):
-            if "Input x" in page.fields:
-                text = (page.fields["Input x"], f"0.5, 0.1, {rng.uniform(-1, 1):.3f}")
-                edits.append((await page.rerun(text=text))[0])
-            else:  # the floor app: its one button
-                trigger, fragment, _ = next(iter(page.buttons.values()))
-                edits.append((await page.rerun(trigger, fragment))[0])
-        edit_ticks = sum(proc_ticks(pid) for pid in pids) - ticks
-    per_tick = 1000 / os.sysconf("SC_CLK_TCK")
-    return (
-        view_ticks * per_tick / count,
-        edit_ticks * per_tick / count,
-        statistics.median(views) * 1000,
-        statistics.median(edits) * 1000,
-    )
+    view_cpu = (cpu() - start) / count
+    async with contextlib.AsyncExitStack() as stack:
+        page = await opened(target, stack)
+        start = cpu()
+        edits = [await edit(page, rng) for _ in range(count)]
+        edit_cpu = (cpu() - start) / count
+    await asyncio.sleep(1.0)
+    before = sum(proc_rss(pid) for pid in pids)
+    async with contextlib.AsyncExitStack() as stack:
+        for _ in range(hold):
+            await edit(await opened(target, stack), rng)
+        await asyncio.sleep(2.0)
+        held = (sum(proc_rss(pid) for pid in pids) - before) / 2**20 / max(1, hold)
+    return Costs(view_cpu, edit_cpu, statistics.median(views) * 1000, statistics.median(edits) * 1000, held)
 
 
 def client_process(args: tuple) -> Result:
@@ -415,10 +437,12 @@ def measure(name: str, url: str, pids: list[int], apps: dict[int, str], args: ar
         asyncio.run(class_of(app_url, [0], 1, 0.0, 1.0, 3.0, 1))  # imports, caches, first compile
     time.sleep(1.0)
     if args.cost and name != "two":
-        view_cpu, edit_cpu, view_wall, edit_wall = asyncio.run(serial_costs(url, pids, args.cost))
+        c = asyncio.run(serial_costs(url, pids, args.cost, args.hold))
         print(
-            f"{name:5} one at a time ({args.cost} each): server CPU per first view {view_cpu:5.1f} ms, "
-            f"per edit {edit_cpu:5.1f} ms; wall per first view {view_wall:5.1f} ms, per edit {edit_wall:5.1f} ms",
+            f"{name:5} one at a time ({args.cost} each): server CPU per first view {c.view_cpu:5.1f} ms, "
+            f"per edit {c.edit_cpu:5.1f} ms; wall per first view {c.view_wall:5.1f} ms, "
+            f"per edit {c.edit_wall:5.1f} ms; "
+            f"{c.held_mb:.3f} MB per open session ({args.hold} held, each edited once)",
             flush=True,
         )
         if args.cost_only:
@@ -548,6 +572,7 @@ def main() -> None:
         help="first views and edits one at a time before the class "
         "(server CPU per first view and per edit; 0: skip; default 20)",
     )
+    parser.add_argument("--hold", type=int, default=100, help="sessions held open for the memory figure (default 100)")
     parser.add_argument("--cost-only", action="store_true", help="only the one-at-a-time costs, no class")
     parser.add_argument("--hostile", action="store_true", help="one more client sending 100 KB links all along")
     parser.add_argument(

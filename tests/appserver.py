@@ -37,30 +37,8 @@ def free_port() -> int:
 @contextlib.contextmanager
 def running_app(*options: str, timeout: float = 60.0) -> Iterator[str]:
     """Serve streamlit_app.py until the block ends; yields its URL. ``options`` go to ``streamlit run``."""
-    port = free_port()
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.port", str(port),
-        "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        *options,
-    ]  # fmt: skip
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                        break
-                except OSError:
-                    if time.monotonic() > deadline or process.poll() is not None:
-                        log.seek(0)
-                        raise RuntimeError(f"the app did not start:\n{log.read().decode(errors='replace')}") from None
-                    time.sleep(0.3)
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
+    with running_script(ROOT / "streamlit_app.py", *options, timeout=timeout) as (url, _):
+        yield url
 
 
 @contextlib.contextmanager
@@ -77,20 +55,21 @@ def running_script(script: Path, *options: str, timeout: float = 60.0) -> Iterat
         process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + timeout
-            while not _healthy(url):
+            while not healthy(url):
                 if time.monotonic() > deadline or process.poll() is not None:
                     log.seek(0)
                     raise RuntimeError(f"{script.name} did not start:\n{log.read().decode(errors='replace')}")
-                time.sleep(0.3)
+                time.sleep(0.1)
             yield url, process.pid
         finally:
             process.terminate()
             process.wait(timeout=20)
 
 
-def _healthy(url: str) -> bool:
+def healthy(url: str, timeout: float = 2.0) -> bool:
+    """Whether the Streamlit server at ``url`` answers its health check within ``timeout`` seconds."""
     try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=timeout) as response:
             return response.read() == b"ok"
     except OSError:
         return False

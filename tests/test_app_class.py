@@ -7,6 +7,7 @@ backends is tested in test_live_store.py and test_live_classroom.py.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from pathlib import Path
 
@@ -95,7 +96,7 @@ def answer(app: AppTest, text: str) -> AppTest:
 def test_a_started_class_shows_its_code_and_link_and_keeps_the_key_in_the_lecturers_link_only():
     app = lecturer()
     code, key = app.session_state["class_code"], app.session_state["class_key"]
-    assert f"### Class {code}" in [m.value for m in app.markdown]
+    assert any(f"Class {code}<" in h.proto.body for h in app.get("html"))  # the code in large type
     assert f"?class={code}" in texts(app) and "presenter=" not in texts(app)
     assert app.query_params["class"] == code and app.query_params["presenter"] == key
     assert key.encode() not in page_bytes(app)  # the key is in the URL, never on the page
@@ -242,3 +243,24 @@ def test_every_phone_gets_the_class_graph_from_one_shared_figure_left_unchanged(
     for phone in phones:
         (chart,) = phone.get("plotly_chart")
         assert json.loads(chart.proto.spec) == fresh
+
+
+def test_the_presenter_key_never_reaches_a_log(caplog):
+    logs = logging.getLogger("streamlit")
+    logs.addHandler(caplog.handler)  # Streamlit's loggers do not propagate to the root
+    try:
+        with caplog.at_level(logging.DEBUG), caplog.at_level(logging.DEBUG, logger="streamlit"):
+            app = lecturer()
+            key = app.session_state["class_key"]
+            go_to(app, "update.W2")
+            app.button(key="class_ask").click()
+            ran(app)
+            phone = student(app.session_state["class_code"])
+            answer(phone, RIGHT)
+            student(app.session_state["class_code"], presenter="x" * 32)  # a forged key is refused
+            app.button(key="class_reveal").click()
+            ran(app)
+    finally:
+        logs.removeHandler(caplog.handler)
+    assert caplog.records  # the capture works: Streamlit logs as the pages run
+    assert not [r for r in caplog.records if key in r.getMessage() or "x" * 32 in r.getMessage()]

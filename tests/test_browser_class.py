@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from .appserver import CHROMIUM, CHROMIUM_FLAGS, running_deploy
+from .appserver import CHROMIUM, running_deploy
 
 pytestmark = pytest.mark.browser
 HAPROXY, REDIS = "/usr/sbin/haproxy", "/usr/bin/redis-server"
@@ -36,7 +36,7 @@ if missing:
         raise RuntimeError(message + " — CI must not skip the live-class browser test")
     pytest.skip(message, allow_module_level=True)
 
-from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Page  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 
 
@@ -97,7 +97,7 @@ def start_class(page: Page, url: str) -> str:
     settle(page)
     page.get_by_role("button", name="Presenter").click()
     page.get_by_role("button", name="Start a class session").click()
-    page.get_by_role("button", name="Show the QR code").click()  # a click outside closes the popover
+    page.get_by_role("button", name="QR").click()  # a click outside closes the popover
     dialog = page.get_by_role("dialog")
     dialog.locator("img").wait_for(timeout=WAIT)
     link = dialog.locator("[data-testid=stCode] code").inner_text().strip()
@@ -138,18 +138,15 @@ def without_key(frame: bytes, query: str) -> bytes:
     return message.SerializeToString()
 
 
-def test_a_class_on_two_replicas():
+def test_a_class_on_two_replicas(browser):
     ARTIFACTS.mkdir(exist_ok=True)
-    with running_deploy(2) as deployment, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+    with running_deploy(2) as deployment:
         try:
             run_class(browser, deployment)
         except Exception:
             for number, page in enumerate(p for c in browser.contexts for p in c.pages):
                 page.screenshot(path=str(ARTIFACTS / f"class-failure-{number}.png"))
             raise
-        finally:
-            browser.close()
 
 
 def refused_without_key(forged: Page, link: str, code: str, ask_frame: bytes, lecturer: Page) -> None:

@@ -154,6 +154,32 @@ def test_small_updates_show_on_edges_and_in_tables(open_page):
     assert "0.10004" in page.locator(".bp-tables").inner_text()
 
 
+# The shown graph (the walk puts it first in .bp-graph): Plotly's class kept, its SVG layers on top of one
+# another (not stacked down the page), every label inside the picture.
+ONE_PICTURE = """() => {
+  const plot = document.querySelector('.bp-graph > .bp-plot');
+  const box = plot.getBoundingClientRect();
+  const labels = [...plot.querySelectorAll('.annotation')].map(a => a.getBoundingClientRect()).filter(r => r.height);
+  return {plotly: plot.classList.contains('js-plotly-plot'),
+          layers: [...new Set([...plot.querySelectorAll('svg.main-svg')]
+                               .map(s => Math.round(s.getBoundingClientRect().top - box.top)))],
+          outside: labels.filter(r => r.top < box.top - 1 || r.bottom > box.bottom + 1).length, count: labels.length};
+}"""
+
+
+@pytest.mark.parametrize("mode", [{}, {"mode": "lecture"}])
+def test_every_graph_drawn_ahead_is_one_picture(open_page, mode):
+    page = open_page({**encode(PRESETS["seed"]), "stage": "forward.z1", **mode}, 1280, 800)
+    settle(page)
+    time.sleep(1.0)  # the later stages' graphs are drawn while the page is idle
+    for number in range(1, 13):
+        if number > 1:
+            next_stage(page, number)
+        drawn = page.evaluate(ONE_PICTURE)
+        assert drawn["plotly"] and drawn["layers"] == [0], (number, drawn)
+        assert drawn["count"] >= 8 and drawn["outside"] == 0, (number, drawn)  # 6 units, 3 column titles, …
+
+
 def test_inspected_unit_stays_legible_and_follows_the_steps(open_page):
     page = open_page({**encode(PRESETS["seed"]), "stage": "forward.a1"}, 1280, 800)
     settle(page)

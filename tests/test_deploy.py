@@ -27,7 +27,7 @@ import pytest
 
 from simulator import PRESETS, save_scenario, scenario_from_dict, scenario_to_dict
 
-from .appserver import CHROMIUM, CHROMIUM_FLAGS, running_deploy
+from .appserver import CHROMIUM, running_deploy
 
 pytestmark = pytest.mark.browser
 HAPROXY = "/usr/sbin/haproxy"
@@ -41,7 +41,7 @@ if missing:
         raise RuntimeError(message + " — CI must not skip the deploy test")
     pytest.skip(message, allow_module_level=True)
 
-from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Page  # noqa: E402
 
 
 def wait_for_heading(page: Page, start: str, timeout: float = 30_000) -> None:
@@ -156,12 +156,11 @@ def precompressed_check(url: str, cookie: str) -> None:
         assert chromium.headers["Content-Encoding"] == "gzip" and body == packed
 
 
-def test_sticky_sessions_gzip_and_failover(tmp_path):
+def test_sticky_sessions_gzip_and_failover(browser, tmp_path):
     scenario = PRESETS["xor"]
     upload = tmp_path / "xor.json"
     save_scenario(scenario, str(upload))
-    with running_deploy(2) as deployment, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+    with running_deploy(2) as deployment:
         try:
             page = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True).new_page()
             sockets = finished_runs(page)
@@ -222,8 +221,6 @@ def test_sticky_sessions_gzip_and_failover(tmp_path):
             for number, open_page in enumerate(p for context in browser.contexts for p in context.pages):
                 open_page.screenshot(path=str(ARTIFACTS / f"deploy-failure-{number}.png"))
             raise
-        finally:
-            browser.close()
 
 
 def same_scenario(downloaded: dict, scenario) -> bool:

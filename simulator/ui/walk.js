@@ -343,6 +343,7 @@ function withWalk(data) {  // the walk's pages beside this run's switches (index
 export default function ({ data, parentElement, setTriggerValue }) {
   const walk = window.__backpropWalk || (window.__backpropWalk = new Walk());
   const root = parentElement.querySelector(".bp-walk");
+  walk.latest = root;  // the newest mount's root, known before its pages are unpacked
   const call = (walk.calls = (walk.calls || 0) + 1);
   const mount = () => {
     if (window.__backpropWalk !== walk || walk.calls !== call) return;  // unmounted, or a newer run came meanwhile
@@ -359,7 +360,7 @@ export default function ({ data, parentElement, setTriggerValue }) {
     });
   }
   return () => {
-    if (walk.root !== root) return;  // a new mount (the Lecture toggle moves the walk) already took the walk over
+    if (walk.latest !== root) return;  // a new mount (the Lecture toggle moves the walk) already took the walk over
     clearTimeout(walk.timer);
     window.removeEventListener("keydown", walk.onKey, true);
     window.removeEventListener("popstate", walk.onPop, true);

@@ -31,7 +31,7 @@ from .graph import graph_model, staged_lines
 from .narration import blank_latex, blank_output, graph_table, narrate
 from .notation import ZAD, notation_named
 from .stages import Stage
-from .tables import stage_tables
+from .tables import stage_grids
 from .walk_tables import check_html, comparison_html, graph_table_html, jsonable, stage_table
 
 
@@ -130,7 +130,7 @@ def stage_page(
         return page
     if view.tables:
         page["tables"] = [
-            stage_table(caption, frame) for caption, frame in stage_tables(record, stage, view.notation).items()
+            stage_table(caption, grid) for caption, grid in stage_grids(record, stage, view.notation).items()
         ]
     page["check"] = _check(record, stage, view.digits)
     page["compare"] = _comparison(stage, correct[index] if correct else stage, divergence)
