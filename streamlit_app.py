@@ -14,6 +14,7 @@ from simulator.ui.editor import editing_panel
 from simulator.ui.handouts import handouts_view
 from simulator.ui.keys import install as install_clicker
 from simulator.ui.live_class import class_panel
+from simulator.ui.live_poll import routes as class_routes
 from simulator.ui.live_student import student_page
 from simulator.ui.presenter import shown
 from simulator.ui.reconnect import rerun_after_reconnect
@@ -86,3 +87,5 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+else:  # `streamlit run` imports this file for its server: the page, plus the route a live class's phones poll
+    app = st.App(__file__, routes=class_routes())

@@ -11,7 +11,7 @@ asks and polls the tally. Prints ``answers sent S, counted C`` and exits 1 when 
 per diagnosis differs, or on any error; stops by itself after ``--timeout`` seconds. The page and HTTP are
 not in this measurement: it shows what the store and the checking cost. ``--http`` runs the class through
 the app itself over websockets instead (benchmarks/class_http.py: Redis, one process or ``--replicas``
-behind HAProxy).
+behind HAProxy); ``--http --poll-cost`` prints what one poll costs the server, against the old way.
 """
 
 from __future__ import annotations
@@ -228,12 +228,18 @@ def main() -> int:
         "--http", action="store_true", help="through the app over websockets (benchmarks/class_http.py)"
     )
     parser.add_argument("--arrival", type=float, default=20.0, help="--http: seconds over which phones arrive")
+    parser.add_argument(
+        "--poll-cost", action="store_true", help="--http: server CPU of one poll, the route against the old fragment"
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="--poll-cost: interleaved rounds (default 5)")
     args = parser.parse_args()
     if not 1 <= args.users <= MAX_USERS or not 1 <= args.replicas <= 16:
         parser.error(f"--users must be 1 to {MAX_USERS}, --replicas 1 to 16")
     if args.http:
         import class_http  # noqa: PLC0415 (websockets and the app's test server: only in this mode)
 
+        if args.poll_cost:
+            return class_http.measure_poll_cost(args, private_redis)
         return class_http.main(args, private_redis)
     with tempfile.TemporaryDirectory() as directory:
         server = None

@@ -4,22 +4,29 @@
     python benchmarks/class.py --http --users 600 --replicas 2    # deploy/run-local --replicas 2 (its own Redis)
 
 Each student does what a phone's Chromium does (the handshake of benchmarks/load.py): GETs the page with
-``?class=CODE``, opens the websocket, waits for the first view, then sends the follow fragment's
-auto-rerun every second (the fragment id from the page's ``auto_rerun`` message). The lecturer is driven
-through the store, as the projector's own fragment does (open the class, set the stage, Ask, read the
-tally every 0.2 s). Once a phone's poll brings the prediction field, it waits a random 0–5 s and submits
-the form (the field's text and the Send trigger), timing the answer until the page says it is in.
+``?class=CODE``, opens the websocket, waits for the first view, then polls the class's version route
+(``/api/class/CODE/TAG``, from the follow component's data) every second ±25 % over one keep-alive
+connection, as the component's ``fetch`` does, and sends a rerun only when the version changed. The
+lecturer is driven through the store, as the projector's own fragment does (open the class, set the
+stage, Ask, read the tally every 0.2 s). Once a rerun brings the prediction field, the phone waits a
+random 0–5 s and submits the form (the field's text and the Send trigger), timing the answer until the
+page says it is in.
 
 Prints ``answers sent S, counted C`` and exits 1 when they differ or on any error; also p50/p95 of an
-answer and of following the Ask, the projector lag (last answer acknowledged → tally complete), server
-CPU (the app processes and HAProxy, from /proc) and store commands per student (Redis INFO). Bounded:
-at most 2,000 students; it stops by itself after ``--timeout`` seconds.
+answer, of a poll and of following the Ask, the projector lag (last answer acknowledged → tally
+complete), server CPU (the app processes and HAProxy, from /proc) and store commands per student
+(Redis INFO). Bounded: at most 2,000 students; it stops by itself after ``--timeout`` seconds.
+
+``--poll-cost`` measures instead, in one run, the server CPU of one poll by the route against one poll
+as it was before (a ``run_every`` fragment reading the version: benchmarks/class_fragment_app.py) and
+against a full rerun of the phone's page (what a change costs), interleaved in rounds.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import sys
@@ -30,8 +37,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import redis
-from load import ROOT, BackMsg, ForwardMsg, Page, StudentError, http_get, proc_ticks, quick  # benchmarks/load.py
-from websockets.asyncio.client import connect
+from load import ROOT, BackMsg, ForwardMsg, Page, StudentError, http_get, proc_ticks, quick, stream  # noqa: I001
 
 from simulator import SEED
 from simulator.live import classroom, open_store
@@ -40,6 +46,8 @@ from tests.appserver import running_deploy, running_script
 ANSWERS = ("0.108040 -0.294441", "0,132191 -0,277743", "-0.108040 0.294441", "0.5 0.5")  # right, slope, sign, other
 STAGE, VALUE = "update.W2", "new_W2"
 TICK = os.sysconf("SC_CLK_TCK")
+FOLLOW = "backprop_class_follow"  # simulator/ui/live_poll.py's component
+PERIOD = 1.0  # seconds between polls, ±25 % (as the component)
 
 
 @dataclass
@@ -47,24 +55,59 @@ class Tallies:
     sent: Counter = field(default_factory=Counter)  # answers acknowledged by the page, per text
     answers: list[float] = field(default_factory=list)
     follows: list[float] = field(default_factory=list)  # Ask → the field on the phone
+    polls: list[float] = field(default_factory=list)  # seconds per version poll
     errors: Counter = field(default_factory=Counter)
     last_answer: float = 0.0
-    polls: int = 0
+    reruns: int = 0  # reruns a changed version asked for
+
+
+class Poller:
+    """One keep-alive HTTP/1.1 connection to the version route, as the browser's fetch keeps one."""
+
+    def __init__(self, host: str, port: int, cookies: dict[str, str]):
+        self.host, self.port, self.cookies, self.stream = host, port, cookies, None
+
+    async def version(self, path: str) -> int | None:
+        for attempt in (0, 1):  # a connection the server closed meanwhile is opened again once
+            try:
+                if self.stream is None:
+                    self.stream = await asyncio.open_connection(self.host, self.port)
+                return await self._get(path)
+            except (OSError, asyncio.IncompleteReadError):
+                self.close()
+                if attempt:
+                    raise
+        return None
+
+    async def _get(self, path: str) -> int | None:
+        reader, writer = self.stream
+        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nCookie: {cookie}\r\n\r\n".encode())
+        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").lower()
+        quick(writer.get_extra_info("socket"))
+        length = int(head.split("content-length:", 1)[1].split("\r\n", 1)[0])
+        body = json.loads(await reader.readexactly(length))
+        if not head.startswith(("http/1.1 200", "http/1.1 404")):  # 404: no class with this code and tag
+            raise StudentError(f"version route: http {head[9:12]}")
+        return body["version"]
+
+    def close(self) -> None:
+        if self.stream is not None:
+            self.stream[1].close()
+            self.stream = None
 
 
 class Phone(Page):
-    """A student's page: also tracks the follow fragment, the text field and the form's submit button."""
+    """A student's page: also tracks the follow component's data, the text field and the form's submit button."""
 
     def __init__(self, ws, query: str, url: str):
         super().__init__(ws, query, url)
-        self.follow, self.field, self.submit, self.notes = "", "", "", []
+        self.watch, self.version, self.field, self.submit, self.notes = "", None, "", "", []
 
     def read(self, data: bytes) -> bool:
         msg = ForwardMsg()
         msg.ParseFromString(data)
-        if msg.WhichOneof("type") == "auto_rerun":
-            self.follow = msg.auto_rerun.fragment_id
-        elif msg.WhichOneof("type") == "delta" and msg.delta.WhichOneof("type") == "new_element":
+        if msg.WhichOneof("type") == "delta" and msg.delta.WhichOneof("type") == "new_element":
             element = msg.delta.new_element
             which = element.WhichOneof("type")
             if which == "text_input" and element.text_input.label.startswith("Your prediction"):
@@ -73,11 +116,15 @@ class Phone(Page):
                 self.submit = element.button.id
             elif which == "alert":
                 self.notes.append(element.alert.body)
+            elif which == "bidi_component" and element.bidi_component.component_name == FOLLOW:
+                proto = element.bidi_component
+                found = json.loads(proto.mixed.json if proto.WhichOneof("data") == "mixed" else proto.json)
+                self.watch, self.version = found["url"], found["version"]
             elif which == "exception":
                 raise StudentError(f"exception on the page: {element.exception.type}: {element.exception.message[:80]}")
         return super().read(data)
 
-    async def send(self, message: BackMsg) -> None:
+    async def send(self, message: BackMsg) -> float:
         state = message.rerun_script
         state.query_string, state.page_script_hash = self.query, self.page_hash
         state.context_info.url = self.url
@@ -89,9 +136,9 @@ class Phone(Page):
             if self.read(data):
                 return time.perf_counter() - start
 
-    async def poll(self) -> None:
+    async def moved(self) -> None:
+        """The component's trigger: a rerun of the whole page."""
         message = BackMsg()
-        message.rerun_script.fragment_id, message.rerun_script.is_auto_rerun = self.follow, True
         message.rerun_script.widget_states.SetInParent()
         await self.send(message)
 
@@ -105,34 +152,49 @@ class Phone(Page):
         return await self.send(message)
 
 
-async def phone(url: str, code: str, k: int, asked: dict, end_at: float, out: Tallies) -> None:
+async def opened(url: str, query: str, cookies: dict[str, str], kind=Phone):
+    """GET the page, open the websocket (the caller closes it) and wait for the first view."""
     parts = urlsplit(url)
-    host, port, cookies = parts.hostname, parts.port, {}
+    host, port = parts.hostname, parts.port
+    await http_get(host, port, f"/?{query}", cookies)
+    ws = await stream(host, port, cookies)
+    page = kind(ws, query, f"http://{host}:{port}/")
+    await asyncio.wait_for(page.rerun(), 90)
+    return page
+
+
+async def phone(url: str, code: str, k: int, asked: dict, end_at: float, out: Tallies) -> None:
+    parts, cookies = urlsplit(url), {}
     try:
-        await http_get(host, port, f"/?class={code}", cookies)
-        headers = {"Origin": f"http://{host}:{port}", "Cookie": "; ".join(f"{a}={b}" for a, b in cookies.items())}
-        protocols = ["streamlit", cookies["_streamlit_xsrf"]] if "_streamlit_xsrf" in cookies else ["streamlit"]
-        async with connect(f"ws://{host}:{port}/_stcore/stream", additional_headers=headers, subprotocols=protocols,
-                           compression=None, ping_interval=None, max_size=None, open_timeout=90) as ws:  # fmt: skip
-            page = Phone(ws, f"class={code}", f"http://{host}:{port}/")
-            await asyncio.wait_for(page.rerun(), 90)
-            await follow_and_answer(page, k, asked, end_at, out)
+        page = await opened(url, f"class={code}", cookies)
+        poller = Poller(parts.hostname, parts.port, cookies)
+        try:
+            await follow_and_answer(page, poller, k, asked, end_at, out)
+        finally:
+            poller.close()
+            await page.ws.close()
     except StudentError as error:
         out.errors[str(error)] += 1
-    except (OSError, EOFError, TimeoutError) as error:
+    except (OSError, EOFError, TimeoutError, asyncio.IncompleteReadError) as error:
         out.errors[f"connection: {type(error).__name__}"] += 1
     except Exception as error:  # websockets' ConnectionClosed and handshake failures, by name
         out.errors[f"websocket: {type(error).__name__}"] += 1
 
 
-async def follow_and_answer(page: Phone, k: int, asked: dict, end_at: float, out: Tallies) -> None:
+async def follow_and_answer(page: Phone, poller: Poller, k: int, asked: dict, end_at: float, out: Tallies) -> None:
     rng, text, answer_at = random.Random(k), ANSWERS[k % len(ANSWERS)], None
-    next_poll = time.monotonic() + rng.uniform(0, 1)
+    if not page.watch:
+        raise StudentError("no follow component on the phone's page")
+    next_poll = time.monotonic() + rng.uniform(0, PERIOD)
     while time.monotonic() < end_at:
         await asyncio.sleep(max(0.0, next_poll - time.monotonic()))
-        next_poll += 1.0
-        await asyncio.wait_for(page.poll(), 60)
-        out.polls += 1
+        next_poll += PERIOD * rng.uniform(0.75, 1.25)
+        started = time.perf_counter()
+        version = await asyncio.wait_for(poller.version(page.watch), 60)
+        out.polls.append(time.perf_counter() - started)
+        if version != page.version:
+            await asyncio.wait_for(page.moved(), 60)
+            out.reruns += 1
         if page.field and answer_at is None:
             out.follows.append(time.monotonic() - asked["at"])
             answer_at = time.monotonic() + rng.uniform(0, 5)
@@ -189,7 +251,10 @@ def report(out: Tallies, tally, lag: float, wall: float, cpu: float, per_student
     print(f"class over HTTP: {args.users} phones on {where}, {wall:.0f} s")
     print(f"answer  p50 {percentile(out.answers, 0.5) * 1e3:.0f} ms, p95 {percentile(out.answers, 0.95) * 1e3:.0f} ms")
     print(f"follow  Ask → field on the phone p50 {percentile(out.follows, 0.5):.2f} s, "
-          f"p95 {percentile(out.follows, 0.95):.2f} s; {out.polls} polls")  # fmt: skip
+          f"p95 {percentile(out.follows, 0.95):.2f} s")  # fmt: skip
+    print(f"poll    p50 {percentile(out.polls, 0.5) * 1e3:.1f} ms, p95 {percentile(out.polls, 0.95) * 1e3:.1f} ms; "
+          f"{len(out.polls)} polls, {out.reruns} reruns asked by a changed version, "
+          f"server CPU {cpu / max(1, len(out.polls)) * 1e3:.2f} ms per poll (answers and reruns included)")  # fmt: skip
     print(f"projector lag {lag:.2f} s; server CPU {cpu:.1f} s ({100 * cpu / wall:.0f} % of one core); "
           f"store commands per student {per_student:.1f}")  # fmt: skip
     print(f"errors: {dict(out.errors) or 0}")
@@ -212,6 +277,78 @@ def main(args: argparse.Namespace, private_redis) -> int:
         try:
             with running_script(ROOT / "streamlit_app.py") as (url, pid):
                 return asyncio.run(lecture(url, store_url, [pid], args))
+        finally:
+            server.terminate()
+            server.wait(10)
+
+
+class FragmentPhone(Phone):
+    """A phone of benchmarks/class_fragment_app.py: polls by its ``run_every`` fragment, as phones once did."""
+
+    fragment = ""
+
+    def read(self, data: bytes) -> bool:
+        msg = ForwardMsg()
+        msg.ParseFromString(data)
+        if msg.WhichOneof("type") == "auto_rerun":
+            self.fragment = msg.auto_rerun.fragment_id
+        return super().read(data)
+
+    async def poll(self) -> None:
+        message = BackMsg()
+        message.rerun_script.fragment_id, message.rerun_script.is_auto_rerun = self.fragment, True
+        message.rerun_script.widget_states.SetInParent()
+        await self.send(message)
+
+
+async def poll_cost(app: tuple[str, int], old: tuple[str, int], store_url: str, rounds: int) -> int:
+    """Server CPU per poll: the route (from memory, and with a store read) against the old fragment and a rerun."""
+    store = open_store(store_url)
+    owner = classroom.open_class(store, SEED)
+    store.set_stage(owner.code, owner.key, STAGE)
+    cookies = {}
+    page = await opened(app[0], f"class={owner.code}", cookies)
+    poller = Poller(urlsplit(app[0]).hostname, urlsplit(app[0]).port, cookies)
+    before = await opened(old[0], f"class={owner.code}", {}, kind=FragmentPhone)
+    if not page.watch or not before.fragment:
+        sys.exit("the phone's page has no follow component, or the old app no fragment")
+    unseen = page.watch.rsplit("/", 1)[0] + "/{:024x}"  # a tag not seen before (404): the route reads the store
+    ticks, counts = Counter(), Counter()
+
+    async def timed(name: str, pid: int, times: int, once) -> None:
+        start = proc_ticks(pid)
+        for k in range(times):
+            await once(k)
+        ticks[name] += proc_ticks(pid) - start
+        counts[name] += times
+
+    for _ in range(rounds):  # interleaved, so the machine's other load falls on every kind alike
+        await timed("route, from memory", app[1], 400, lambda k: poller.version(page.watch))
+        await timed(
+            "route, one store read", app[1], 400, lambda k: poller.version(unseen.format(random.getrandbits(96)))
+        )
+        await timed("old fragment run", old[1], 100, lambda k: before.poll())
+        await timed("full rerun of the phone", app[1], 20, lambda k: page.moved())
+    poller.close()
+    await page.ws.close()
+    await before.ws.close()
+    store.end_session(owner.code, owner.key)
+    cost = {name: ticks[name] / TICK / counts[name] for name in ticks}
+    old_cost = cost["old fragment run"]
+    for name, seconds in cost.items():
+        print(f"{name:25} {seconds * 1e3:6.2f} ms of server CPU each ({counts[name]} in {ticks[name] / TICK:.1f} s),"
+              f" {old_cost / max(seconds, 1e-9):5.1f}× cheaper than the old poll")  # fmt: skip
+    return 0
+
+
+def measure_poll_cost(args: argparse.Namespace, private_redis) -> int:
+    with tempfile.TemporaryDirectory() as folder:
+        store_url, server = private_redis(folder)
+        os.environ["BACKPROP_STORE"] = store_url
+        try:
+            with running_script(ROOT / "streamlit_app.py") as app, \
+                 running_script(ROOT / "benchmarks" / "class_fragment_app.py") as old:  # fmt: skip
+                return asyncio.run(poll_cost(app, old, store_url, args.rounds))
         finally:
             server.terminate()
             server.wait(10)

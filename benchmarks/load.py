@@ -12,7 +12,10 @@ field: there an "edit" is its button's click.
 
 With --hostile, one more client opens the page again and again with a link of about 100 KB (long
 runs of digits and separators, the overflow link of issue 15), each time in a new session, for the whole run;
-its requests are reported apart, and the students' click p95 is what to compare with a run without it.
+its requests are reported apart. Each target then runs twice on the same server, first without the
+hostile client and then with it, and the students' edit p95 is printed as a ratio (with / without).
+With --hostile-network the hostile client opens links to an 8 × 16 network instead (about 40 KB, a new
+input each time): the page's own work, not the reading of the link, is what such a link costs.
 
 Targets, started one after the other in the same run (each on a free 127.0.0.1 port, stopped at the end):
   one   one process of `streamlit run streamlit_app.py`
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import random
@@ -261,13 +265,39 @@ HOSTILE_LINKS = (  # each about 100 KB: the longest link parameter the app reads
 )
 
 
-async def hostile(target: str, end_at: float, out: Result) -> None:
+def network_links(count: int = 50) -> tuple[str, ...]:
+    """Links to the largest network a link can carry (8 layers × 16 units, about 40 KB), each with its own
+    input x so that no cache helps: the page builds the whole walk of the network for each."""
+    from urllib.parse import urlencode
+
+    import numpy as np
+
+    from simulator.core.scenario import scenario_from_dict
+    from simulator.io.share import encode
+
+    rng = np.random.default_rng(15)
+    base = {
+        "version": 1,
+        "layers": [16] * 8,
+        "activations": ["tanh"] * 6 + ["sigmoid"],
+        "loss": "half_squared_error",
+        "weights": [rng.uniform(-1, 1, (16, 16)).tolist() for _ in range(7)],
+        "biases": [rng.uniform(-1, 1, 16).tolist() for _ in range(7)],
+        "target": rng.uniform(0, 1, 16).tolist(),
+        "learning_rate": 0.5,
+    }
+    return tuple(
+        urlencode(encode(scenario_from_dict({**base, "x": rng.uniform(-1, 1, 16).tolist()}))) for _ in range(count)
+    )
+
+
+async def hostile(target: str, end_at: float, out: Result, links: tuple[str, ...] = HOSTILE_LINKS) -> None:
     """Open the page with each hostile link in turn, a new session each time, until ``end_at``."""
     parts = urlsplit(target)
     host, port = parts.hostname, parts.port
     k = 0
     while time.monotonic() < end_at:
-        query = HOSTILE_LINKS[k % len(HOSTILE_LINKS)]
+        query = links[k % len(links)]
         k += 1
         cookies: dict[str, str] = {}
         try:
@@ -290,7 +320,7 @@ async def class_of(
     interval: float,
     duration: float,
     edit_every: int,
-    bad: bool = False,
+    bad: tuple[str, ...] = (),
 ) -> Result:
     out = Result()
     now = time.monotonic()
@@ -298,10 +328,66 @@ async def class_of(
     plan = (interval, edit_every)
     tasks = [student(target, now + arrival * k / max(1, n), now + duration, plan, random.Random(k), out) for k in users]
     if bad:
-        tasks.append(hostile(target, now + duration, out))
+        tasks.append(hostile(target, now + duration, out, bad))
     await asyncio.gather(*tasks)
     out.client_cpu, out.wall = time.process_time() - cpu, time.monotonic() - now
     return out
+
+
+@dataclass
+class Costs:
+    """What one student costs the server, measured with nothing else running against it."""
+
+    view_cpu: float  # ms of server CPU per first view (each a new session)
+    edit_cpu: float  # ms of server CPU per edit
+    view_wall: float  # median ms per first view
+    edit_wall: float  # median ms per edit
+    held_mb: float  # MB of server RSS per open session that has edited once (its own walk cached)
+
+
+async def edit(page: Page, rng: random.Random) -> float:
+    """One edit of "Input x" (the floor app: its button); seconds until the rerun finished."""
+    if "Input x" in page.fields:
+        return (await page.rerun(text=(page.fields["Input x"], f"0.5, 0.1, {rng.uniform(-1, 1):.3f}")))[0]
+    trigger, fragment, _ = next(iter(page.buttons.values()))
+    return (await page.rerun(trigger, fragment))[0]
+
+
+async def opened(target: str, stack: contextlib.AsyncExitStack) -> Page:
+    """A new session with its first view done, left open until ``stack`` closes."""
+    parts = urlsplit(target)
+    cookies: dict[str, str] = {}
+    await http_get(parts.hostname, parts.port, "/", cookies)
+    ws = await stack.enter_async_context(stream(parts.hostname, parts.port, cookies))
+    page = Page(ws, "", f"{target}/")
+    await page.rerun()
+    return page
+
+
+async def serial_costs(target: str, pids: list[int], count: int, hold: int) -> Costs:
+    """``count`` first views one after the other (each a new session, then closed), then ``count`` edits in
+    one session, then ``hold`` sessions opened, each edited once, and held open while the server's RSS is read."""
+    rng, views, edits = random.Random(1), [], []
+    cpu = lambda: sum(proc_ticks(pid) for pid in pids) * 1000 / os.sysconf("SC_CLK_TCK")  # noqa: E731
+    start = cpu()
+    for _ in range(count):
+        out = Result()
+        await student(target, time.monotonic(), time.monotonic(), (1.0, 1), rng, out)
+        views += out.first_views
+    view_cpu = (cpu() - start) / count
+    async with contextlib.AsyncExitStack() as stack:
+        page = await opened(target, stack)
+        start = cpu()
+        edits = [await edit(page, rng) for _ in range(count)]
+        edit_cpu = (cpu() - start) / count
+    await asyncio.sleep(1.0)
+    before = sum(proc_rss(pid) for pid in pids)
+    async with contextlib.AsyncExitStack() as stack:
+        for _ in range(hold):
+            await edit(await opened(target, stack), rng)
+        await asyncio.sleep(2.0)
+        held = (sum(proc_rss(pid) for pid in pids) - before) / 2**20 / max(1, hold)
+    return Costs(view_cpu, edit_cpu, statistics.median(views) * 1000, statistics.median(edits) * 1000, held)
 
 
 def client_process(args: tuple) -> Result:
@@ -350,6 +436,17 @@ def measure(name: str, url: str, pids: list[int], apps: dict[int, str], args: ar
     for app_url in apps.values():
         asyncio.run(class_of(app_url, [0], 1, 0.0, 1.0, 3.0, 1))  # imports, caches, first compile
     time.sleep(1.0)
+    if args.cost and name != "two":
+        c = asyncio.run(serial_costs(url, pids, args.cost, args.hold))
+        print(
+            f"{name:5} one at a time ({args.cost} each): server CPU per first view {c.view_cpu:5.1f} ms, "
+            f"per edit {c.edit_cpu:5.1f} ms; wall per first view {c.view_wall:5.1f} ms, "
+            f"per edit {c.edit_wall:5.1f} ms; "
+            f"{c.held_mb:.3f} MB per open session ({args.hold} held, each edited once)",
+            flush=True,
+        )
+        if args.cost_only:
+            return None
     app_pids = list(apps)
     base_rss = sum(proc_rss(pid) for pid in app_pids)
     ticks = sum(proc_ticks(pid) for pid in pids)
@@ -364,7 +461,7 @@ def measure(name: str, url: str, pids: list[int], apps: dict[int, str], args: ar
             args.interval,
             args.duration,
             args.edit_every,
-            args.hostile and w == 0,
+            hostile_links(args) if args.hostile and w == 0 else (),
         )
         for w in range(args.clients)
     ]
@@ -415,23 +512,47 @@ def report(figures: Figures, args: argparse.Namespace) -> None:
         flush=True,
     )
     if args.hostile:
-        print(f"      hostile 100 KB links: {len(r.hostile)} page views, p50/p95/max ms {spread(r.hostile)}")
+        kind = "8 × 16 network links" if args.hostile_network else "100 KB links"
+        print(f"      hostile {kind}: {len(r.hostile)} page views, p50/p95/max ms {spread(r.hostile)}")
     for kind, count in r.errors.most_common():
         print(f"      error: {kind} × {count}")
     if len(r.servers) > 1:
         print("      sessions per replica: " + ", ".join(f"{k} {v}" for k, v in sorted(r.servers.items())))
 
 
+def hostile_links(args: argparse.Namespace) -> tuple[str, ...]:
+    return network_links() if args.hostile_network else HOSTILE_LINKS
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values) or [float("nan")]
+    return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+
+
+def measure_hostile(name: str, url: str, pids: list[int], apps: dict[int, str], args: argparse.Namespace) -> Figures:
+    """With --hostile: the class without the hostile client, then with it, on the same server; prints the
+    first and the ratio of the students' edit p95 (with / without), and returns the second."""
+    calm = measure(name, url, pids, apps, argparse.Namespace(**{**vars(args), "hostile": False}))
+    report(calm, argparse.Namespace(**{**vars(args), "hostile": False}))
+    time.sleep(2.0)
+    stormy = measure(name, url, pids, apps, args)
+    ratio = p95(stormy.result.clicks) / p95(calm.result.clicks)
+    first = p95(stormy.result.first_views) / p95(calm.result.first_views)
+    print(f"      hostile client: students' edit p95 × {ratio:.2f}, first view p95 × {first:.2f} (with / without)")
+    return stormy
+
+
 def run_target(name: str, args: argparse.Namespace) -> Figures:
+    run = measure_hostile if args.hostile else measure
     if name == "two":
         with running_deploy(2) as deployment:
             apps = dict(deployment.replicas.values())
-            return measure(name, deployment.url, deployment.pids, apps, args)
+            return run(name, deployment.url, deployment.pids, apps, args)
     script = ROOT / ("streamlit_app.py" if name == "one" else "benchmarks/bare_app.py")
     with running_script(script, "--server.fileWatcherType", "none") as (url, pid):  # as run-local does
         if args.cores:  # every thread of the server, as on a one-core host
             subprocess.run(["taskset", "-a", "-p", "-c", args.cores, str(pid)], check=True, capture_output=True)
-        return measure(name, url, [pid], {pid: url}, args)
+        return run(name, url, [pid], {pid: url}, args)
 
 
 def main() -> None:
@@ -444,7 +565,19 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of clicking per target (default 60)")
     parser.add_argument("--targets", default="one,two,bare", help="comma-separated: one, two, bare")
     parser.add_argument("--clients", type=int, default=1, help="client processes (default 1)")
+    parser.add_argument(
+        "--cost",
+        type=int,
+        default=20,
+        help="first views and edits one at a time before the class "
+        "(server CPU per first view and per edit; 0: skip; default 20)",
+    )
+    parser.add_argument("--hold", type=int, default=100, help="sessions held open for the memory figure (default 100)")
+    parser.add_argument("--cost-only", action="store_true", help="only the one-at-a-time costs, no class")
     parser.add_argument("--hostile", action="store_true", help="one more client sending 100 KB links all along")
+    parser.add_argument(
+        "--hostile-network", action="store_true", help="with --hostile: links to an 8 × 16 network instead"
+    )
     args = parser.parse_args()
     targets = args.targets.split(",")
     problems = [f"unknown target {t!r}" for t in targets if t not in ("one", "two", "bare")]
@@ -463,7 +596,9 @@ def main() -> None:
         flush=True,
     )
     for name in targets:
-        report(run_target(name, args), args)
+        figures = run_target(name, args)
+        if figures is not None:
+            report(figures, args)
         time.sleep(2.0)
 
 

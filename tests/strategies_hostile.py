@@ -119,3 +119,56 @@ def big_json(draw) -> str:
         return '{"learning_rate": ' + "9" * min(n, MAX_FILE - 30) + "}"
     example = '{"x": [0.5, 0.5, 0.5], "target": [0.5]},'
     return '{"dataset": [' + example * min(n // 40, 24_000) + '{"x": [1], "target": [1]}]}'
+
+
+# What a hostile command line holds: numbers of other scripts, underscores, huge digit runs, controls.
+ODD_OPTIONS = ["0", "1", "3", "17", "20001", "١٢", "1_0", "²", "𝟙", "-1", "nan", "inf", "1e309", "0x10", " 1", ""]
+option_text = st.one_of(
+    st.sampled_from([*ODD_OPTIONS, "9" * 5_000, "\u202e1", "javascript:alert(1)//", "http://a b/", "https://x.org"]),
+    st.text(max_size=12),
+    long_runs(5_000),
+)
+FILE = "\0file"  # stands for the drawn scenario file in an argv (the test writes it)
+DATA = "\0data"  # and for the drawn CSV file
+
+_CHOICES = {
+    "--mistake": ["slope_from_z", "plus_update", "nope"],
+    "--form": ["matrix", "scalar", "tensor"],
+    "--notation": ["zad", "mazur", "x" * 100],
+    "--batch": ["example", "full", "mini"],
+    "--preset": ["seed", "xor", "two_outputs", "\u202e"],
+    "--dataset": ["xor", "circle", "moons"],
+}
+_OPTIONS = {
+    "walkthrough": ["--json", "--mistake", "--round", "--form", "--notation", "--preset"],
+    "train": ["--json", "--batch", "--target-loss", "--data", "--dataset", "--size", "--noise", "--seed", "--resize"],
+    "check": ["--mistake", "--preset"],
+    "notebook": ["--mistake", "--round", "--app-url", "--preset"],
+    "exercise": ["--seed", "--count", "--app-url", "--preset"],
+}
+_FLAGS = {"--json", "--resize"}
+
+
+@st.composite
+def cli_argv(draw) -> list[str]:
+    """``backprop-sim`` arguments: a command, maybe the drawn file, and a few options with odd values."""
+    command = draw(st.sampled_from(sorted(_OPTIONS)))
+    argv = [command]
+    if command != "exercise" and draw(st.booleans()):
+        argv.append(FILE)
+    if command == "train":
+        argv += ["--steps", draw(st.one_of(st.sampled_from(["0", "1", "3"]), option_text))]
+        if FILE not in argv:
+            argv += ["--preset", draw(st.sampled_from(["seed", "xor"]))]
+    if command == "check" and FILE not in argv:
+        argv += ["--preset", draw(st.sampled_from(_CHOICES["--preset"]))]
+    for option in draw(st.lists(st.sampled_from(_OPTIONS[command]), max_size=3, unique=True)):
+        if option in _FLAGS:
+            argv.append(option)
+        elif option == "--data":
+            argv += [option, DATA]
+        else:
+            argv += [option, draw(st.one_of(st.sampled_from(_CHOICES.get(option, ["1"])), option_text))]
+    if command == "notebook":
+        argv += ["-o", "-"]
+    return argv

@@ -7,15 +7,19 @@ backends is tested in test_live_store.py and test_live_classroom.py.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from pathlib import Path
 
+import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from simulator import PRESETS
 from simulator.live import classroom
 from simulator.ui import live_class
+from simulator.ui.live_student import class_graph
 
 from .walkpage import pick, step
 
@@ -92,7 +96,7 @@ def answer(app: AppTest, text: str) -> AppTest:
 def test_a_started_class_shows_its_code_and_link_and_keeps_the_key_in_the_lecturers_link_only():
     app = lecturer()
     code, key = app.session_state["class_code"], app.session_state["class_key"]
-    assert f"### Class {code}" in [m.value for m in app.markdown]
+    assert any(f"Class {code}<" in h.proto.body for h in app.get("html"))  # the code in large type
     assert f"?class={code}" in texts(app) and "presenter=" not in texts(app)
     assert app.query_params["class"] == code and app.query_params["presenter"] == key
     assert key.encode() not in page_bytes(app)  # the key is in the URL, never on the page
@@ -209,3 +213,54 @@ def test_the_panel_says_when_the_network_changed_after_the_class_started():
     app.session_state["scenario"] = PRESETS["xor"]
     ran(app)
     assert "network changed" in " ".join(w.value for w in app.warning)
+
+
+def test_phones_follow_the_projectors_blank_without_a_question_and_never_get_the_numbers_before_reveal():
+    app = lecturer()
+    phone = student(app.session_state["class_code"])
+    go_to(app, "update.W2")  # new W⁽²⁾ of the seed: 0.108040, -0.294441
+    assert "0.108" in ran(phone).latex[-1].value  # not blanked: the numbers are there
+    app.session_state["blank"] = True  # the Presenter popover's "Blank the answer", no Ask
+    ran(app)
+    ran(phone)
+    assert "?" in phone.latex[-1].value and "0.108" not in phone.latex[-1].value
+    assert b"0.108" not in page_bytes(phone) and b"0,108" not in page_bytes(phone)  # nowhere on the page
+    assert not [w for w in phone.text_input if w.key and w.key.startswith("class_answer_")]  # no question
+    step(app, "reveal")  # the projector's Reveal (or the clicker's Right)
+    ran(app)
+    assert "0.108" in ran(phone).latex[-1].value
+    step(app, "next")  # the next stage is blanked on the projector, so on the phone too
+    ran(app)
+    assert ran(phone).subheader[0].value.startswith("Stage 10 of 12") and "?" in phone.latex[-1].value
+
+
+def test_every_phone_gets_the_class_graph_from_one_shared_figure_left_unchanged():
+    app = lecturer()
+    go_to(app, "delta.2")
+    phones = [student(app.session_state["class_code"]) for _ in range(2)]
+    shared = class_graph(live_class.class_store().state(app.session_state["class_code"]).scenario, 5, False, False)
+    fresh = json.loads(pio.to_json(go.Figure(shared), validate=False))  # built from the figure, not its dict
+    for phone in phones:
+        (chart,) = phone.get("plotly_chart")
+        assert json.loads(chart.proto.spec) == fresh
+
+
+def test_the_presenter_key_never_reaches_a_log(caplog):
+    logs = logging.getLogger("streamlit")
+    logs.addHandler(caplog.handler)  # Streamlit's loggers do not propagate to the root
+    try:
+        with caplog.at_level(logging.DEBUG), caplog.at_level(logging.DEBUG, logger="streamlit"):
+            app = lecturer()
+            key = app.session_state["class_key"]
+            go_to(app, "update.W2")
+            app.button(key="class_ask").click()
+            ran(app)
+            phone = student(app.session_state["class_code"])
+            answer(phone, RIGHT)
+            student(app.session_state["class_code"], presenter="x" * 32)  # a forged key is refused
+            app.button(key="class_reveal").click()
+            ran(app)
+    finally:
+        logs.removeHandler(caplog.handler)
+    assert caplog.records  # the capture works: Streamlit logs as the pages run
+    assert not [r for r in caplog.records if key in r.getMessage() or "x" * 32 in r.getMessage()]

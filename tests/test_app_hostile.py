@@ -148,3 +148,13 @@ def test_quiz_feedback_quotes_what_was_typed_short_and_escaped():
         for message in [e.value for e in app.error]:
             assert len(message) <= 320
             assert not any(ch in message for ch in "\u202e\u200d")
+
+
+def test_a_csv_that_overflows_under_the_mistake_is_refused_in_the_lab():
+    app = open_tab(start(params(CRASH.replace("&x=1e6", "&x=1"))), "Train")
+    good = app.session_state["scenario"]
+    (uploader,) = [u for u in app.get("file_uploader") if u.label == "Upload a CSV file"]
+    uploader.set_value(("big.csv", b"x1,t1\n1e6,0\n", "text/csv")).run()
+    assert not app.exception
+    assert app.session_state["scenario"] == good
+    assert any("overflows" in e for e in errors(app) + warnings(app))

@@ -223,19 +223,18 @@ def test_uploading_a_scenario_loads_it(visit, tmp_path):
     view.check_clean()
 
 
-@pytest.mark.xfail(
-    reason="fails after the walk merge (round 3): the inspector's KaTeX read differs; to fix next", strict=False
-)
 def test_clicking_a_unit_explains_it(visit):
     view = visit({"stage": "forward.a1"})
     view.wait_for_heading("Stage 2 of 12")
-    # The units are the last trace of the network graph with markers; in the seed's 3-2-1 point 3 is h₁.
-    traces = view.page.locator(".js-plotly-plot").first.locator(".scatterlayer .trace")
+    # The units are the last trace of the shown graph with markers; in the seed's 3-2-1 point 3 is h₁.
+    traces = view.page.locator(".bp-graph .js-plotly-plot").first.locator(".scatterlayer .trace")
     with_points = [k for k in range(traces.count()) if traces.nth(k).locator(".point").count()]
-    box = traces.nth(with_points[-1]).locator(".point").nth(3).bounding_box()
+    unit = traces.nth(with_points[-1]).locator(".point").nth(3)
+    unit.scroll_into_view_if_needed()  # below the fold at 1280×800 under "Start here": scroll to it, as a user does
+    box = unit.bounding_box()
     view.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    view.page.wait_for_selector("text=How h₁ was computed so far", timeout=20_000)
-    tex = view.page.locator("annotation[encoding='application/x-tex']").all_text_contents()
+    view.page.wait_for_selector(".bp-inspector >> text=How h₁ was computed so far", timeout=20_000)
+    tex = view.page.locator(".bp-inspector annotation[encoding='application/x-tex']").all_text_contents()
     assert any(r"= 0.5 \cdot 0.5 + 0.1 \cdot 0.1 + (-0.2) \cdot 0.1 = 0.24" in t for t in tex)
     assert any(r"\mathrm{sigmoid}(0.24) = 0.55971365" in t for t in tex)
     assert not any(r"\delta_{1}^{(1)}" in t for t in tex)  # not revealed before the backward pass

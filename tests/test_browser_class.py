@@ -97,7 +97,7 @@ def start_class(page: Page, url: str) -> str:
     settle(page)
     page.get_by_role("button", name="Presenter").click()
     page.get_by_role("button", name="Start a class session").click()
-    page.get_by_role("button", name="Show the QR code").click()  # a click outside closes the popover
+    page.get_by_role("button", name="QR").click()  # a click outside closes the popover
     dialog = page.get_by_role("dialog")
     dialog.locator("img").wait_for(timeout=WAIT)
     link = dialog.locator("[data-testid=stCode] code").inner_text().strip()

@@ -94,3 +94,30 @@ def test_an_uploaded_file_full_of_markdown_fetches_nothing(server, browser, list
         view.check_clean()
     finally:
         view.close()
+
+
+CRASH = (  # issue 15's minimal link: fine at full precision, overflows under the mistake
+    "layers=1-1-1-1-1&act=linear,linear,linear,sigmoid&loss=half_squared_error&w1=1e6&w2=1e6&w3=1e6&w4=1e6"
+    "&x=1e6&t=0&lr=100&mistake=slope_from_z"
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        (CRASH, "mistake: ignored, with the classic mistake"),
+        ("x=" + "9" * 30_000 + "x", "x: must have 3 numbers (one per input unit of layers [3, 2, 1]), got 1"),
+        ("layers=" + "-" * 60_000, "layers: ignored, could not be read (more than 32 layer sizes)"),
+    ],
+)
+def test_a_hostile_link_opens_the_page_with_a_warning_not_an_error(server, browser, query, says):
+    view = Visit(browser, f"{server}/?{query}")
+    try:
+        warning = view.page.locator("[data-testid=stAlertContentWarning]").first
+        warning.wait_for(timeout=60_000)
+        text = warning.inner_text()
+        assert says in text and len(text) < 3_000
+        view.page.keyboard.press("ArrowRight")  # the walk still steps
+        view.check_clean()
+    finally:
+        view.close()

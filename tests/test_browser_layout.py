@@ -154,13 +154,36 @@ def test_small_updates_show_on_edges_and_in_tables(open_page):
     assert "0.10004" in page.locator(".bp-tables").inner_text()
 
 
-@pytest.mark.xfail(
-    reason="the walk's inspector now carries the chain rule (round 3); the test's expectations need updating",
-    strict=False,
-)
+# The shown graph (the walk puts it first in .bp-graph): Plotly's class kept, its SVG layers on top of one
+# another (not stacked down the page), every label inside the picture.
+ONE_PICTURE = """() => {
+  const plot = document.querySelector('.bp-graph > .bp-plot');
+  const box = plot.getBoundingClientRect();
+  const labels = [...plot.querySelectorAll('.annotation')].map(a => a.getBoundingClientRect()).filter(r => r.height);
+  return {plotly: plot.classList.contains('js-plotly-plot'),
+          layers: [...new Set([...plot.querySelectorAll('svg.main-svg')]
+                               .map(s => Math.round(s.getBoundingClientRect().top - box.top)))],
+          outside: labels.filter(r => r.top < box.top - 1 || r.bottom > box.bottom + 1).length, count: labels.length};
+}"""
+
+
+@pytest.mark.parametrize("mode", [{}, {"mode": "lecture"}])
+def test_every_graph_drawn_ahead_is_one_picture(open_page, mode):
+    page = open_page({**encode(PRESETS["seed"]), "stage": "forward.z1", **mode}, 1280, 800)
+    settle(page)
+    time.sleep(1.0)  # the later stages' graphs are drawn while the page is idle
+    for number in range(1, 13):
+        if number > 1:
+            next_stage(page, number)
+        drawn = page.evaluate(ONE_PICTURE)
+        assert drawn["plotly"] and drawn["layers"] == [0], (number, drawn)
+        assert drawn["count"] >= 8 and drawn["outside"] == 0, (number, drawn)  # 6 units, 3 column titles, …
+
+
 def test_inspected_unit_stays_legible_and_follows_the_steps(open_page):
     page = open_page({**encode(PRESETS["seed"]), "stage": "forward.a1"}, 1280, 800)
     settle(page)
+    page.locator(".bp-graph").first.scroll_into_view_if_needed()  # below the fold under "Start here"
     points = [p.bounding_box() for p in page.locator(".bp-graph .scatterlayer .point").all()]
     box = max((b for b in points if b and b["width"] > 30), key=lambda b: b["x"])  # the rightmost unit: o₁
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -177,6 +200,19 @@ def test_inspected_unit_stays_legible_and_follows_the_steps(open_page):
     next_stage(page, 4)  # forward.a2: o₁'s output is now shown
     assert "How o₁ was computed so far" in inspector.inner_text()
     assert "0.48497343" in " ".join(page.locator(".bp-inspector annotation").all_text_contents())
+    assert "The chain rule at o₁" not in inspector.inner_text()  # no δ before the backward pass
+    next_stage(page, 5)
+    next_stage(page, 6)  # delta.2: the chain rule at o₁, factor by factor, with the engine's numbers
+    tex = " ".join(page.locator(".bp-inspector annotation").all_text_contents())
+    assert "The chain rule at o₁" in inspector.inner_text()
+    assert r"\delta_{1}^{(2)} = \frac{\partial E}{\partial z_{1}^{(2)}} = -0.0287307" in tex
+    assert r"= (-0.115) \cdot  0.2498 = -0.02873" in tex
+    assert "∂E/∂o₁ = o₁ − t₁ = −0.115" in inspector.inner_text()
+    assert r"\partial E/\partial w^{(2)}_{11}" not in tex  # the weights' gradients come at stage 8
+    assert inspector.evaluate("e => e.scrollWidth <= e.clientWidth + 1")  # the chain wraps too
+    page.locator(".bp-prev").first.click()
+    page.wait_for_function(f"() => ({TITLE})().startsWith('Stage 5 of')", timeout=20_000)
+    assert "The chain rule at o₁" not in inspector.inner_text()  # a step back takes it away again
     page.locator(".bp-close").first.click()
     page.wait_for_function("() => document.querySelector('.bp-inspector').hidden", timeout=20_000)
 

@@ -1,14 +1,34 @@
-"""Issue 17 in Chromium: the first-time "Start here" (once per browser, off by link), the chain rule at a
-clicked unit, and a mistake page, each shot at 1280×800 and 390×844 into test-artifacts/."""
+"""Issue 17 in Chromium, on the walk: the chain rule as a chain at an output and a hidden unit, the first-time
+"Start here", and every classic mistake's page with each formula typeset. Shots at 1280×800 and 390×844 go to
+test-artifacts/teach-*.png.
+
+Every number the chain shows is read back from the page's KaTeX source and compared with the engine's own
+record: each factor, their product and the δ or ∂E/∂w it claims.
+"""
 
 from __future__ import annotations
 
+import math
+import re
 import time
 from urllib.parse import urlencode
 
 import pytest
 
+from simulator import PRESETS, SEED, step
+from simulator.core.mistakes import MISTAKES, mistake_entry
+from simulator.io.share import encode
+from simulator.views.forms import FORMS
+from simulator.views.stages import build_stages
+
 from .test_browser import ARTIFACTS, Visit
+
+pytestmark = pytest.mark.browser
+SIZES = ((1280, 800), (390, 844))
+SHOWN = 5e-4  # a number shown with 4 significant digits is within this of the engine's, relatively
+RAW_TEX = re.compile(r"\\[A-Za-z]+")  # \small, \underset, \frac … written out instead of typeset
+E_NOTATION = re.compile(r"\d[eE][-+−]?\d")  # "7.080e-04" inside a formula: KaTeX draws it as "e − 04"
+NUMBER = r"-?\d+(?:\.\d+)?(?:\{\\times\}10\^\{-?\d+\})?"
 
 
 @pytest.fixture
@@ -34,8 +54,161 @@ def visit(server, browser):
         page.close()
 
 
-pytestmark = pytest.mark.browser
-SIZES = ((1280, 800), (390, 844))
+def shot(view: Visit, name: str, width: int, height: int) -> None:
+    view.page.screenshot(path=str(ARTIFACTS / f"teach-{name}-{width}x{height}.png"))
+
+
+# --- the chain rule -----------------------------------------------------------------------------------------
+
+# Where the shown graph draws a unit (Plotly keeps each point's trace, and its customdata holds the unit id).
+UNIT_AT = """unit => {
+  const plot = document.querySelector('.bp-graph .bp-plot:not(.bp-aside)');
+  for (const point of plot.querySelectorAll('.scatterlayer .point')) {
+    const trace = point.closest('.trace').__data__[0].trace;
+    if (trace.customdata && trace.customdata[point.__data__.i] === unit) {
+      const box = point.getBoundingClientRect();
+      return [box.x + box.width / 2, box.y + box.height / 2];
+    }
+  }
+  return null;
+}"""
+# The inspector's chain part, in order: each item a typeset line (its TeX source) or a sentence.
+CHAIN_ITEMS = """() => {
+  const items = [];
+  let on = false;
+  for (const element of document.querySelector('.bp-inspector-lines').children) {
+    if (element.classList.contains('bp-chain-title')) { on = true; continue; }
+    if (!on) continue;
+    const tex = element.querySelector('annotation[encoding="application/x-tex"]');
+    items.push(tex ? ['tex', tex.textContent] : ['text', element.innerText]);
+  }
+  return items;
+}"""
+
+
+def click_unit(view: Visit, unit: str) -> None:
+    """Click the unit on the graph with the mouse, as a student does, and wait for its inspector."""
+    view.page.locator(".bp-graph").first.scroll_into_view_if_needed()
+    view.page.mouse.wheel(0, -120)  # out from under the sticky stage strip
+    time.sleep(0.3)
+    x, y = view.page.evaluate(UNIT_AT, unit)
+    view.page.mouse.click(x, y)
+    view.page.wait_for_selector(".bp-inspector:not([hidden])", timeout=20_000)
+    time.sleep(0.3)
+
+
+def chains(view: Visit) -> list[dict]:
+    """The shown chains: each its TeX lines (symbols, formulas, numbers, and a hidden unit's sum) and sentences."""
+    found = []
+    for kind, item in view.page.evaluate(CHAIN_ITEMS):
+        item = " ".join(item.split())
+        if kind == "tex" and not item.startswith(("=", r"\text{where")):
+            found.append({"tex": [item], "text": []})
+        else:
+            found[-1][kind].append(item)
+    return found
+
+
+def shown(text: str) -> float:
+    """A number as the chain writes it in TeX: -0.115, (-0.2), 7.080{\\times}10^{-4}."""
+    mantissa, _, exponent = text.strip("()").partition(r"{\times}10^{")
+    return float(mantissa) * 10 ** int(exponent.rstrip("}") or 0)
+
+
+def product_line(line: str) -> tuple[list[float], float]:
+    """ "= (-0.115) \\cdot 0.2498 = -0.02873" → ([-0.115, 0.2498], -0.02873)."""
+    *_, factors, result = line.split(" = ")
+    return [shown(f) for f in re.findall(NUMBER, factors)], shown(result)
+
+
+def assert_is(value: float, engine: float, tolerance: float = SHOWN) -> None:
+    assert math.isclose(value, engine, rel_tol=tolerance, abs_tol=1e-12), (value, engine)
+
+
+def assert_multiplies_to(chain: dict, factors: list[float], engine: float) -> None:
+    """The chain's numbers line shows these factors (the engine's, to 4 digits), their product is the engine's
+    value, and so is the result it writes."""
+    numbers, result = product_line(chain["tex"][2])
+    assert len(numbers) == len(factors)
+    for number, expected in zip(numbers, factors):
+        assert_is(number, expected)
+    assert_is(math.prod(numbers), engine, len(numbers) * SHOWN)
+    assert_is(result, engine)
+
+
+def meaning(chain: dict, start: str) -> str:
+    (sentence,) = [t for t in chain["text"] if t.startswith(start)]
+    return sentence
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_the_chain_rule_at_an_output_and_a_hidden_unit(visit, width, height):
+    """Mazur's 2-2-2 at the gradient of W⁽¹⁾: o₁'s δ = ∂E/∂o · ∂o/∂z and its weights' ∂z/∂w = a; h₁'s ∂E/∂a is
+    the sum over o₁ and o₂, both paths named. Every factor shown is the engine's and they multiply to its δ."""
+    scenario = PRESETS["two_outputs"]
+    record = step(scenario)
+    view = visit({**encode(scenario), "stage": "gradient.W1", "intro": "0"}, width, height)
+    e, o = record.error[0], record.output[0]
+
+    click_unit(view, "o1")
+    inspector = view.page.locator(".bp-inspector")
+    assert "The chain rule at o₁" in inspector.inner_text()
+    delta, *weights, bias = chains(view)
+    assert r"\partial E/\partial o_{1} \cdot \partial o_{1}/\partial z^{(2)}_{1}" in delta["tex"][0]
+    assert delta["tex"][1] == r"= (o_{1} - t_{1}) \cdot o_{1}(1 - o_{1})"
+    assert_multiplies_to(delta, [e, o * (1 - o)], record.deltas[1][0])
+    assert "(o − t)" in meaning(delta, "∂E/∂o₁ = o₁ − t₁ =")  # why ∂E/∂o = o − t
+    assert "σ(z)·(1 − σ(z))" in meaning(delta, "∂o₁/∂z⁽²⁾₁ = o₁(1 − o₁) =")  # why σ′ = o(1 − o)
+    assert len(weights) == 2  # one per edge coming in
+    for i, chain in enumerate(weights):
+        assert chain["tex"][0].startswith(rf"\partial E/\partial w^{{(2)}}_{{{i + 1}1}} =")
+        a = record.activations[1][i]
+        assert_multiplies_to(chain, [e, o * (1 - o), a], record.weight_gradients[1][i, 0])
+        assert "is a sum, so moving" in meaning(chain, f"∂z⁽²⁾₁/∂w⁽²⁾{'₁₂'[i]}₁ = a⁽¹⁾{'₁₂'[i]} =")  # why ∂z/∂w = a
+    assert_multiplies_to(bias, [e, o * (1 - o), 1.0], record.bias_gradients[1][0])
+    assert_clean_inspector(view)
+    inspector.scroll_into_view_if_needed()
+    shot(view, "chain-output", width, height)
+
+    view.page.locator(".bp-close").first.click()
+    click_unit(view, "h1")
+    assert "The chain rule at h₁" in inspector.inner_text()
+    delta, *weights = chains(view)
+    feeds = r"\delta ^{(2)}_{1}\cdot w^{(2)}_{11} + \delta ^{(2)}_{2}\cdot w^{(2)}_{12}"
+    assert delta["tex"][1].startswith(f"= ({feeds})")  # the sum over both units h₁ feeds
+    where = delta["tex"][3]
+    assert where.startswith(r"\text{where } \partial E/\partial a^{(1)}_{1} = " + feeds)
+    *_, terms, total = where.split(" = ")
+    pairs = [[shown(f) for f in re.findall(NUMBER, term)] for term in terms.split(" + ")]
+    for k, (d, w) in enumerate(pairs):  # each path: δ of the unit fed times the weight to it
+        assert_is(d, record.deltas[1][k])
+        assert_is(w, scenario.weights[1][0, k])
+    upstream = float(scenario.weights[1][0] @ record.deltas[1])
+    rounding = 2 * SHOWN * sum(abs(d * w) for d, w in pairs)  # each share is off by at most this much
+    assert math.isclose(sum(d * w for d, w in pairs), upstream, rel_tol=0, abs_tol=rounding)
+    assert_is(shown(total), upstream)
+    a = record.activations[1][0]
+    assert_multiplies_to(delta, [upstream, a * (1 - a)], record.deltas[0][0])
+    paths = meaning(delta, "Paths its gradient comes back along:")
+    assert "h₁ → o₁" in paths and "h₁ → o₂" in paths
+    assert "the shares add up" in meaning(delta, "∂E/∂a⁽¹⁾₁ =")
+    for i, chain in enumerate(weights[:2]):
+        x = scenario.x[i]
+        assert_multiplies_to(chain, [upstream, a * (1 - a), x], record.weight_gradients[0][i, 0])
+    assert_clean_inspector(view)
+    inspector.scroll_into_view_if_needed()
+    shot(view, "chain-hidden", width, height)
+    view.check_clean()
+
+
+def assert_clean_inspector(view: Visit) -> None:
+    inspector = view.page.locator(".bp-inspector")
+    assert inspector.locator(".katex-error").count() == 0
+    assert not RAW_TEX.search(inspector.inner_text())
+    assert inspector.evaluate("e => e.scrollWidth <= e.clientWidth + 1")  # nothing runs off the side
+
+
+# --- the first-time path ------------------------------------------------------------------------------------
 
 
 def intro_visible(view: Visit) -> bool:
@@ -45,21 +218,17 @@ def intro_visible(view: Visit) -> bool:
     return panel.count() > 0 and panel.first.is_visible()
 
 
-def shot(view: Visit, name: str, width: int, height: int) -> None:
-    view.page.screenshot(path=str(ARTIFACTS / f"teach-{name}-{width}x{height}.png"))
-
-
-@pytest.mark.xfail(reason="written before the walk merge; not yet re-run against the walk (round 3)", strict=False)  # noqa: E501
 @pytest.mark.parametrize(("width", "height"), SIZES)
 def test_start_here_is_shown_once_per_browser_and_a_link_switches_it_off(visit, width, height):
     view = visit({"stage": "forward.z1"}, width, height)
     assert intro_visible(view)
-    assert "Press Next" in view.page.locator(".st-key-intro").inner_text()
+    text = view.page.locator(".st-key-intro").inner_text()
+    assert "Start here" in text and "Press Next" in text and "quiz" in text
     shot(view, "start-here", width, height)
     view.page.locator(".st-key-intro_got button").click()
     view.page.wait_for_function("() => !document.querySelector('.st-key-intro')", timeout=20_000)
     view.page.reload()
-    view.page.wait_for_selector("h3:has-text('Stage ')", timeout=60_000)
+    view.page.wait_for_selector(".bp-title", timeout=60_000)
     assert not intro_visible(view)  # this browser remembers (localStorage)
     assert view.page.evaluate("() => localStorage.getItem('backprop-sim.intro-dismissed')") == "1"
     assert intro_visible(visit({"stage": "forward.z1"}, width, height))  # a new browser profile sees it
@@ -67,44 +236,76 @@ def test_start_here_is_shown_once_per_browser_and_a_link_switches_it_off(visit, 
     view.check_clean()
 
 
-@pytest.mark.xfail(
-    reason="written for the old Streamlit inspector; the chain now lives in the walk's inspector (round 3)",
-    strict=False,
-)
-@pytest.mark.parametrize(("width", "height"), SIZES)
-def test_the_chain_rule_at_a_clicked_unit(visit, width, height):
-    view = visit({"stage": "gradient.W1", "intro": "0"}, width, height)
-    traces = view.page.locator(".js-plotly-plot").first.locator(".scatterlayer .trace")
-    with_points = [k for k in range(traces.count()) if traces.nth(k).locator(".point").count()]
-    point = traces.nth(with_points[-1]).locator(".point").nth(3)  # h₁ in the seed's 3-2-1
-    point.scroll_into_view_if_needed()
-    box = point.bounding_box()
-    view.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    view.page.wait_for_selector(".st-key-chain", timeout=20_000)
-    view.settle()
-    chain = view.page.locator(".st-key-chain")
-    text = chain.inner_text()
-    assert "The chain rule at h₁" in text and "Paths its gradient comes back along: h₁ → o₁" in text
-    tex = " ".join(chain.locator("annotation[encoding='application/x-tex']").all_text_contents())
-    assert r"\partial E/\partial a^{(1)}_{1}" in tex and "7.080{\\times}10^{-4}" in tex
-    assert chain.evaluate("e => e.scrollWidth <= e.clientWidth + 1")  # nothing runs off the side
-    chain.scroll_into_view_if_needed()
-    shot(view, "chain", width, height)
-    view.check_clean()
+# --- a mistake's page ---------------------------------------------------------------------------------------
+
+# Every typeset formula on the page: its TeX source, and whether its box cuts it off.
+FORMULAS = """() => [...document.querySelectorAll('[data-testid=stMain] .katex')].filter(k => k.offsetParent)
+  .map(k => {
+    const tex = k.querySelector('annotation[encoding="application/x-tex"]');
+    const box = k.closest('.katex-display');
+    const clips = box && getComputedStyle(box).overflowX === 'hidden' && box.scrollWidth - 2 > box.clientWidth + 1;
+    return [tex ? tex.textContent : '', Boolean(clips)];
+  })"""
 
 
-@pytest.mark.xfail(reason="written before the walk merge; not yet re-run against the walk (round 3)", strict=False)  # noqa: E501
+def assert_typeset(view: Visit, where: str) -> int:
+    """Every formula on the page is KaTeX: no red error, no LaTeX source as text, no e-notation inside a
+    formula, none cut off by its box. Returns how many formulas there are."""
+    page = view.page
+    assert page.locator("[data-testid=stMain] .katex-error").count() == 0, where
+    assert not RAW_TEX.findall(page.locator("[data-testid=stMain]").inner_text()), where
+    formulas = page.evaluate(FORMULAS)
+    assert not [tex for tex, _ in formulas if E_NOTATION.search(tex)], where
+    assert not [tex for tex, clips in formulas if clips], where
+    return len(formulas)
+
+
 @pytest.mark.parametrize(("width", "height"), SIZES)
 def test_a_mistake_page_renders_every_formula(visit, width, height):
-    view = visit({"mistake": "updated_weights_for_hidden_delta", "stage": "delta.1", "intro": "0"}, width, height)
-    view.page.wait_for_selector(".st-key-mistake_compare", timeout=20_000)
-    view.settle()
-    assert view.page.locator(".katex-error").count() == 0  # no raw LaTeX in red
-    compare = view.page.locator(".st-key-mistake_compare")
+    mistake = "updated_weights_for_hidden_delta"
+    view = visit({"mistake": mistake, "stage": "delta.1", "intro": "0"}, width, height)
+    assert view.page.locator(".bp-title").inner_text().startswith("Stage 7 of 12")
+    assert assert_typeset(view, mistake) >= 5  # the formula, its shapes, the numbers, correct and mistaken
+    compare = view.page.locator(".bp-compare")
     sizes = compare.locator(".katex-display > .katex").evaluate_all(
         "es => es.map(e => parseFloat(getComputedStyle(e).fontSize))"
     )
-    assert len(sizes) == 2 and sizes[0] == sizes[1] and min(sizes) >= 10  # same size, both legible
+    assert len(sizes) == 2 and sizes[0] == sizes[1] and min(sizes) >= 16  # the page's size, both legible
+    correct, mistaken = compare.locator("annotation[encoding='application/x-tex']").all_text_contents()
+    updated = step(SEED, mistake=mistake).new_weights[1][0, 0]  # δ went back along the updated weight
+    assert f"{updated:.4g}" in mistaken and f"{updated:.4g}" not in correct
     compare.scroll_into_view_if_needed()
     shot(view, "mistake", width, height)
     view.check_clean()
+
+
+def step_through(view: Visit) -> list[str]:
+    """Press Next until the last stage, checking every formula at each; returns each stage's explanation."""
+    explanations = []
+    for k in range(1, 13):
+        view.page.wait_for_function(
+            "k => document.querySelector('.bp-title').innerText.startsWith(`Stage ${k} of`)", arg=k, timeout=20_000
+        )
+        time.sleep(0.2)
+        assert_typeset(view, view.page.locator(".bp-title").inner_text())
+        explanations.append(view.page.locator(".bp-explanation").inner_text())
+        if k < 12:
+            view.page.locator(".bp-next").first.click()
+    return explanations
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_every_mistake_at_every_stage_is_typeset(visit, form):
+    """Each classic mistake, walked from the first stage to the last in this form: every formula typeset, and
+    the last stage blames the mistake, never the learning rate, when the loss does not fall."""
+    for mistake in MISTAKES:
+        view = visit({"mistake": mistake, "form": form, "intro": "0", "stage": "forward.z1"})
+        explanations = step_through(view)
+        record = step(SEED, mistake=mistake)
+        assert explanations[-1] == build_stages(record, form=form)[-1].explanation  # the engine's own words
+        assert "smaller learning rate)" not in explanations[-1]
+        if record.new_loss >= record.loss:  # the mistake is named as the cause
+            entry = mistake_entry(mistake)
+            assert (entry.uphill or "fix it before the learning rate") in explanations[-1]
+        view.check_clean()
+        view.close()

@@ -11,6 +11,7 @@ from simulator.core.editing import with_cell_edits, with_layers
 from simulator.core.fields import parse_cell, parse_sizes, parse_vector
 
 from .strategies import typed_text
+from .test_fuzz_hostile import recorded
 from .test_fuzz_links import strict
 
 in_range = st.floats(-1e6, 1e6, allow_nan=False)
@@ -20,7 +21,7 @@ def answers(read, text):
     """What a field makes of ``text``: the value, or the messages (never any other exception)."""
     try:
         with strict():
-            return read(text), None
+            return recorded("field", read, text), None
     except ScenarioError as err:
         assert err.problems and all(p.isprintable() and len(p) < 300 for p in err.problems), err.problems
         assert not any(len(text) > 45 and text in p for p in err.problems)

@@ -14,6 +14,7 @@ from simulator.core.record import check_computable
 from simulator.io.cli import main
 
 from .strategies import extreme_scenarios, hostile_json
+from .test_fuzz_hostile import recorded
 from .test_fuzz_links import assert_finite, strict
 
 
@@ -33,7 +34,7 @@ def run_cli(*args: str) -> tuple[int, str, str]:
 def test_any_file_loads_or_is_refused_with_scenario_errors(text):
     with strict():
         try:
-            scenario = scenario_from_json(text)
+            scenario = recorded("file", scenario_from_json, text)
         except ScenarioError as err:
             assert err.problems and all(p.isprintable() and len(p) < 400 for p in err.problems), err.problems
             return
@@ -48,7 +49,7 @@ def test_walkthrough_json_is_strict_or_exits_2(text):
         with open(path, "wb") as handle:
             handle.write(text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text)
         with strict():
-            code, out, err = run_cli("walkthrough", path, "--json")
+            code, out, err = recorded("cli", run_cli, "walkthrough", path, "--json")
     if code == 0:
         data = json.loads(out, parse_constant=_refuse_constant)
         assert data["stages"] and err == ""

@@ -13,6 +13,7 @@ from simulator import PRESETS, SEED, build_stages, step
 from simulator.io.share import VIEW_OPTIONS, decode, encode
 
 from .strategies import query_dicts, scenarios, view_options, with_dataset
+from .test_fuzz_hostile import recorded
 
 TWO_OUTPUTS = PRESETS["two_outputs"]
 
@@ -46,7 +47,7 @@ def texts_of(params) -> list[str]:
 @given(query_dicts(), st.sampled_from([SEED, TWO_OUTPUTS]))
 def test_any_query_opens_a_usable_view(params, default):
     with strict():
-        view = decode(params, default)
+        view = recorded("link", decode, params, default)
         record = step(view.scenario)
         stages = build_stages(record)
     assert_finite(record)
@@ -123,7 +124,7 @@ def test_a_bad_field_costs_that_field_only(scenario, options, default, data):
     key = data.draw(st.sampled_from(sorted(set(params) - {"layers"})))
     text, named = junk(key)
     with strict():
-        view = decode({**params, key: text}, default)
+        view = recorded("link", decode, {**params, key: text}, default)
     assert any(p.startswith(named) for p in view.problems), (key, view.problems)
     kept, before = fields_of(view), fields_of(good)
     changed = [k for k in params if k != key and kept.get(k) != before.get(k)]
@@ -138,7 +139,7 @@ def test_unknown_and_repeated_parameters_never_cost_a_valid_field(scenario, opti
     noisy = {k: v for k, v in noise.items() if k not in known and not re.fullmatch(r"[wb][1-9][0-9]?", k)}
     noisy.update({k: [v, v] for k, v in params.items()})  # repeated with the same value: not a problem
     with strict():
-        view = decode(noisy, SEED)
+        view = recorded("link", decode, noisy, SEED)
     assert view.scenario == scenario and view.options == options
     assert all("unknown parameter" in p or "more unknown" in p or "not text" in p for p in view.problems)
 
@@ -148,7 +149,7 @@ def test_unknown_and_repeated_parameters_never_cost_a_valid_field(scenario, opti
 def test_a_link_with_any_values_overwritten_opens_a_usable_view(scenario, default, noise):
     params = {**encode(scenario), **noise}
     with strict():
-        view = decode(params, default)
+        view = recorded("link", decode, params, default)
         record = step(view.scenario)
     assert_finite(record)
     assert all(p.isprintable() for p in view.problems)

@@ -243,3 +243,55 @@ def test_training_in_small_chunks_equals_one_run_and_needs_no_replay():
     assert pieces.losses.tolist() == whole.losses.tolist()
     assert pieces.weights_at(37).flat().tolist() == whole.weights_at(37).flat().tolist()
     assert pieces.tip is not None and pieces.truncated(20).tip is None
+
+
+def cli_here(*args: str) -> tuple[int, str]:
+    """``backprop-sim args`` in this process (argparse's exit included): exit code and stderr."""
+    import contextlib
+    import io
+
+    from simulator.io.cli import main
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        try:
+            code = main(list(args))
+        except SystemExit as stop:
+            code = stop.code
+    return code, err.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("option", "text"),
+    [
+        ("--steps", "١٢"),
+        ("--steps", "1_0"),
+        ("--steps", "²"),
+        ("--seed", "𝟙"),
+        ("--noise", "0.2_4"),
+        ("--target-loss", "٠.٢٤"),
+    ],
+)
+def test_the_cli_reads_numbers_by_the_one_rule(option, text):
+    # int() and float() read "١٢" as 12 and "1_0" as 10; the editor, links, CSV and quiz refuse them.
+    args = ["train", "--preset", "xor", *(() if option == "--steps" else ("--steps", "1")), option, text]
+    code, err = cli_here(*args)
+    assert code == 2 and f"argument {option}: " in err and f'"{text}"' in err
+
+
+def test_the_cli_quotes_a_bad_choice_short_and_escaped():
+    code, err = cli_here("walkthrough", "--form", "\u202e" + "9" * 5_000)
+    assert code == 2
+    (line,) = [line for line in err.splitlines() if "invalid choice" in line]
+    assert len(line) <= 400 and "\u202e" not in line and "\\u202e" in line  # 300, after argparse's prefix
+    code, err = cli_here("train", "--preset", "xor", "--steps", "9" * 5_000)
+    assert code == 2 and 'must be from 0 to 20,000, got "999' in err and len(err.splitlines()[-1]) < 200
+
+
+@pytest.mark.parametrize(
+    ("key", "unit", "what"), [("layers", "-", "layer sizes"), ("act", ",", "activations"), ("hide", "1,", "parts")]
+)
+def test_a_link_part_split_a_hundred_thousand_times_is_refused_unread(key, unit, what):
+    view = decode({key: unit * (100_000 // len(unit))}, SEED)
+    assert any(f"more than 32 {what}" in p or f"more than 24 {what}" in p for p in view.problems), view.problems
+    assert view.scenario == SEED

@@ -23,7 +23,7 @@ THIRD_PARTY = {
     "views": {"numpy", "plotly", "pandas"},
     "io": {"numpy", "nbformat"},
     "live": {"numpy", "redis", "segno"},
-    "ui": {"numpy", "streamlit", "plotly", "pandas"},
+    "ui": {"numpy", "streamlit", "starlette", "plotly", "pandas"},  # starlette: Streamlit's server (live_poll's route)
 }
 
 

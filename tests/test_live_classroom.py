@@ -20,6 +20,7 @@ import pytest
 
 from simulator import SEED, build_stages, step
 from simulator.live import Closed, Forbidden, LiveError, hash_key
+from simulator.live import store as store_module
 from simulator.live.classroom import (
     LABELS,
     Presenter,
@@ -35,7 +36,7 @@ from simulator.live.classroom import (
     presenter_link,
     qr_svg,
 )
-from simulator.live.store import MIN_ANSWER_GAP_S
+from simulator.live.store import DEFAULT_TTL_S, MIN_ANSWER_GAP_S
 
 pytest_plugins = ["tests.live_fixtures"]  # store (SQLite and Redis), leftovers, raw_dump
 
@@ -69,6 +70,30 @@ def test_a_class_opens_at_the_first_stage_with_an_unguessable_key(lecture):
     assert re.fullmatch(r"[A-Za-z0-9_-]{32}", presenter.key)
     assert presenter.key not in repr(presenter) and presenter.key not in state.scenario
     assert hash_key(presenter.key) not in repr(state)
+
+
+def test_a_class_lives_four_hours_by_default_then_its_data_is_deleted(store, leftovers):
+    presenter = open_class(store, SEED)
+    assert DEFAULT_TTL_S == 4 * 3600
+    assert abs(store.state(presenter.code).expires - (time.time() + DEFAULT_TTL_S)) < 5
+    short = open_class(store, SEED, ttl_s=0.3)
+    question = ask(store, short)
+    answer(store, short.code, question, token(), typed(value("forward.z1", "z1")))
+    time.sleep(0.5)
+    open_class(store, SEED)  # SQLite deletes expired rows when a class opens (Redis on its own)
+    assert store.state(short.code) is None and leftovers(store, short.code) == []
+
+
+def test_the_presenter_key_is_compared_in_constant_time(lecture, monkeypatch):
+    store, presenter = lecture
+    compared = []
+    real = store_module.hmac.compare_digest
+    monkeypatch.setattr(store_module.hmac, "compare_digest", lambda a, b: compared.append((a, b)) or real(a, b))
+    with pytest.raises(Forbidden):
+        ask(store, Presenter(presenter.code, "a-wrong-key-of-the-right-shape-0"))
+    assert (hash_key(presenter.key), hash_key("a-wrong-key-of-the-right-shape-0")) in compared
+    ask(store, presenter)
+    assert compared[-1] == (hash_key(presenter.key),) * 2
 
 
 def test_the_room_is_tallied_by_diagnosis(lecture):

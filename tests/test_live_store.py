@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
+import sqlite3
 import stat
 import tempfile
 import threading
@@ -221,6 +222,45 @@ def test_no_token_key_or_answer_identity_is_stored_or_exported(store, raw_dump):
     assert code in dump  # the dump does see the store's contents
     for secret in [*tokens, key]:
         assert secret not in dump
+
+
+def test_the_version_is_polled_with_the_sessions_watch_tag_only(store):
+    code, key = new_class(store)
+    other, _ = new_class(store)
+    tag = store.watch_tag(code)
+    assert len(tag) == 24 and tag != store.watch_tag(other)  # per session: made from its secret salt
+    assert store.watched(code, tag) == 1
+    store.set_stage(code, key, "loss")
+    assert store.watched(code, tag) == 2
+    wrong = [store.watch_tag(other), "0" * 24, tag.upper(), tag[:-1], "", None, tag + "0"]
+    assert [store.watched(code, w) for w in wrong] == [None] * len(wrong)  # as for a code nobody holds
+    store.end_session(code, key)
+    assert store.watched(code, tag) is None
+    with pytest.raises(NotFound):
+        store.watch_tag(code)
+
+
+def test_blanking_a_stage_is_a_change_the_phones_see(store):
+    code, key = new_class(store)
+    assert store.state(code).hidden is False
+    assert store.set_stage(code, key, "delta.2", hidden=True) == 2
+    assert (store.state(code).stage, store.state(code).hidden) == ("delta.2", True)
+    assert store.set_stage(code, key, "delta.2") == 3  # revealed: the same stage, shown
+    assert store.state(code).hidden is False
+
+
+def test_a_sqlite_file_from_before_blanking_gains_the_column(tmp_path):
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "CREATE TABLE sessions (code TEXT PRIMARY KEY, presenter TEXT NOT NULL, salt TEXT NOT NULL, "
+            "scenario TEXT NOT NULL, stage TEXT NOT NULL, question INTEGER NOT NULL, asking TEXT NOT NULL, "
+            "qstage TEXT NOT NULL, value TEXT NOT NULL, version INTEGER NOT NULL, expires REAL NOT NULL)"
+        )
+    store = SQLiteStore(path)
+    code, key = new_class(store)
+    store.set_stage(code, key, "loss", hidden=True)
+    assert store.state(code).hidden is True
 
 
 @pytest.mark.parametrize(

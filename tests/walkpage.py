@@ -10,13 +10,16 @@ import json
 
 from streamlit.testing.v1 import AppTest
 
+from simulator.views.walk import unpacked
+
 STEPS = {"next": 1, "prev": -1}
 
 
 def walk_data(app: AppTest) -> dict:
     (element,) = [e for e in app.get("bidi_component") if e.proto.component_name == "backprop_walk"]
     proto = element.proto
-    return json.loads(proto.mixed.json if proto.WhichOneof("data") == "mixed" else proto.json)
+    data = json.loads(proto.mixed.json if proto.WhichOneof("data") == "mixed" else proto.json)
+    return {**unpacked(data.pop("walk")), **data}  # as walk.js reads it
 
 
 def current(app: AppTest) -> dict:

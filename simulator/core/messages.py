@@ -21,13 +21,16 @@ _HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 _HIDDEN = frozenset([*range(0x202A, 0x202F), *range(0x2066, 0x206A), *range(0x200B, 0x2010), 0xFEFF, 0x00A0, 0x00AD])
 
 
-def _shown(ch: str) -> str:
-    if ch in _ESCAPES:
-        return _ESCAPES[ch]
+def _visible(ch: str) -> str:
+    """``ch``, or its escape when it is invisible (control, format, bidi, zero-width, separator)."""
     code = ord(ch)
     if code not in _HIDDEN and unicodedata.category(ch) not in _HIDDEN_CATEGORIES and (ch == " " or ch.isprintable()):
         return ch
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def _shown(ch: str) -> str:
+    return _ESCAPES[ch] if ch in _ESCAPES else _visible(ch)
 
 
 def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
@@ -51,6 +54,11 @@ def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
 def capped(message: str, limit: int = MESSAGE_LIMIT) -> str:
     """One message cut to ``limit`` characters with "…"."""
     return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
+def escaped(message: str, limit: int = MESSAGE_LIMIT) -> str:
+    """A message built by someone else (argparse) made safe: invisible characters escaped, then capped."""
+    return capped("".join(_visible(ch) for ch in message[: 4 * limit]), limit)
 
 
 def listed(messages: list[str], limit: int = MAX_LISTED, what: str = "") -> list[str]:

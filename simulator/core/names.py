@@ -6,6 +6,8 @@ labels (x₁, h²₃, o₁) and the layer mark ⁽ˡ⁾ are how titles, tables a
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 DIGITS = "0123456789"
 SUBSCRIPT_DIGITS = "₀₁₂₃₄₅₆₇₈₉"
 SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
@@ -32,6 +34,11 @@ def layer_mark(l: int) -> str:
 
 def unit_names(layers: tuple[int, ...]) -> tuple[tuple[str, ...], ...]:
     """Node ids per layer: x1.., h1.. (h2_1.. with several hidden layers), o1.."""
+    return _unit_names(tuple(layers))
+
+
+@lru_cache(maxsize=256)  # pure, and asked for thousands of times per walk of a large network
+def _unit_names(layers: tuple[int, ...]) -> tuple[tuple[str, ...], ...]:
     last = len(layers) - 1
     names = []
     for l, size in enumerate(layers):
@@ -45,6 +52,7 @@ def unit_names(layers: tuple[int, ...]) -> tuple[tuple[str, ...], ...]:
     return tuple(names)
 
 
+@lru_cache(maxsize=4096)
 def unit_label(name: str) -> str:
     """x1 → x₁, h2_3 → h²₃ (hidden unit 3 of layer 2)."""
     letter, rest = name[0], name[1:]

@@ -6,12 +6,14 @@ The arguments each command takes, read and checked here; :mod:`.commands` runs t
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 
 from ..core.datasets import DATASETS
-from ..core.messages import quote
+from ..core.messages import escaped, quote
 from ..core.mistakes import MISTAKES
+from ..core.numbers import NumberError, read_number
 from ..core.presets import DEFAULT_PRESET, PRESETS
 from ..core.rounding import MAX_DIGITS, MIN_DIGITS
 from ..core.scenario import ScenarioError
@@ -27,6 +29,14 @@ MAX_PRINTED = 20  # problems printed, then "…and K more"
 APP_URL_HELP = f"the app's http(s) address (default: {DEFAULT_APP_URL})"
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser with short, visible error messages: argparse quotes a bad value whole
+    ("invalid choice: '999…'" for 5,000 characters, "unrecognized arguments" with raw controls)."""
+
+    def error(self, message: str):
+        super().error(escaped(message))
+
+
 def _app_url(text: str) -> str:
     problem = app_url_problem(text)
     if problem:
@@ -34,43 +44,44 @@ def _app_url(text: str) -> str:
     return text
 
 
+_WHOLE = re.compile(r"[+-]?[0-9]+", re.ASCII)  # ASCII digits only: int() also reads "١٢" and "1_0"
+
+
 def _whole(low: int, high: int, unit: str = ""):
     """An argparse type: a whole number from ``low`` to ``high`` (of ``unit``, named in the messages)."""
     of, after = (f" of {unit}", f" {unit}") if unit else ("", "")
 
     def read(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be a whole number{of}, got {quote(text)}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be from {low} to {high:,}{after}, got {value}")
+        if not _WHOLE.fullmatch(text.strip()):
+            raise argparse.ArgumentTypeError(f"must be a whole number{of}, got {quote(text)}")
+        value = int(text) if len(text) <= 24 else None  # longer is out of range, and int() would be slow
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low} to {high:,}{after}, got {quote(text)}")
         return value
 
     return read
 
 
-def _loss_target(text: str) -> float:
+def _number(text: str) -> float:
+    """The one rule for typed numbers (ASCII digits, no "inf", "nan" or underscores)."""
     try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number, got {quote(text)}") from None
+        return read_number(text)
+    except NumberError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _loss_target(text: str) -> float:
+    value = _number(text)
     if not 0 <= value < float("inf"):
         raise argparse.ArgumentTypeError(f"must be a finite number 0 or more, got {quote(text)}")
     return value
 
 
-def _from_zero(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"must be a whole number 0 or more, got {quote(text)}")
-    return int(text)
+_from_zero = _whole(0, 2**32 - 1)
 
 
 def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number, got {quote(text)}") from None
+    value = _number(text)
     if not 0 <= value <= 1:
         raise argparse.ArgumentTypeError(f"must be from 0 to 1, got {quote(text)}")
     return value
@@ -162,7 +173,7 @@ def _notebook_arguments(commands) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="backprop-sim", description="Step through backpropagation.")
+    root = _Parser(prog="backprop-sim", description="Step through backpropagation.")
     commands = root.add_subparsers(dest="command", required=True)
     for add in (_walkthrough_arguments, _train_arguments, _check_arguments, _exercise_arguments, _notebook_arguments):
         add(commands)

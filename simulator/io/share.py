@@ -78,7 +78,12 @@ def _size(part: str) -> int | float | str:
 
 
 def _decode_layers(text: str) -> list:
-    return [_size(part) for part in text.split("-")]
+    # A few sizes too many are read, so the schema names the count; thousands are refused unread.
+    return [_size(part) for part in _parts(text, "-", 4 * MAX_LAYERS, "layer sizes")]
+
+
+def _decode_activations(text: str) -> list:
+    return _parts(text, ",", 4 * MAX_LAYERS, "activations")
 
 
 def _encode_dataset(dataset) -> str:
@@ -98,7 +103,7 @@ def _decode_dataset(text: str) -> list:
 # query parameter: (scenario field, reader)
 _SCENARIO_PARAMS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "layers": ("layers", _decode_layers),
-    "act": ("activations", lambda text: text.split(",")),
+    "act": ("activations", _decode_activations),
     "loss": ("loss", str),
     "x": ("x", decode_vector),
     "t": ("target", decode_vector),
@@ -183,7 +188,7 @@ def _choice(*names: str) -> Callable[[str], str]:
 
 
 def _read_hide(text: str) -> frozenset[str]:
-    parts = [part.strip() for part in text.split(",") if part.strip()]
+    parts = [part.strip() for part in _parts(text, ",", 4 * len(HIDEABLE), "parts") if part.strip()]
     kept = frozenset(part for part in parts if part in HIDEABLE)
     unknown = [part for part in parts if part not in HIDEABLE]
     if unknown:

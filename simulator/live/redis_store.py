@@ -48,8 +48,8 @@ _CHANGE = """
 local s = KEYS[1]
 if redis.call('EXISTS', s) == 0 then return {-1, 0} end
 local question = tonumber(redis.call('HGET', s, 'question'))
-if ARGV[1] == 'stage' then
-  redis.call('HSET', s, 'stage', ARGV[2])
+if ARGV[1] == 'stage' or ARGV[1] == 'hide' then
+  redis.call('HSET', s, 'stage', ARGV[2], 'hidden', ARGV[1] == 'hide' and 1 or 0)
 elseif ARGV[1] == 'ask' then
   local stage = redis.call('HGET', s, 'stage')
   question = question + 1
@@ -143,6 +143,10 @@ class RedisStore(Store):
     def _version(self, code: str) -> int | None:
         found = self.redis.hget(_session(code), "version")
         return None if found is None else int(found)
+
+    def _watch(self, code: str) -> tuple[str, int] | None:
+        salt, version = self.redis.hmget(_session(code), "salt", "version")
+        return None if salt is None or version is None else (salt, int(version))
 
     def _change(self, code: str, action: str, arg: str) -> tuple[int, int]:
         key = _session(code)

@@ -31,12 +31,12 @@ from .store import (
 )
 
 BUSY_MS = 5_000
-_FIELDS = ("stage", "question", "asking", "qstage", "value", "scenario", "version", "expires")
+_FIELDS = ("stage", "hidden", "question", "asking", "qstage", "value", "scenario", "version", "expires")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
     code TEXT PRIMARY KEY, presenter TEXT NOT NULL, salt TEXT NOT NULL, scenario TEXT NOT NULL,
-    stage TEXT NOT NULL, question INTEGER NOT NULL, asking TEXT NOT NULL, qstage TEXT NOT NULL,
-    value TEXT NOT NULL, version INTEGER NOT NULL, expires REAL NOT NULL);
+    stage TEXT NOT NULL, hidden INTEGER NOT NULL DEFAULT 0, question INTEGER NOT NULL, asking TEXT NOT NULL,
+    qstage TEXT NOT NULL, value TEXT NOT NULL, version INTEGER NOT NULL, expires REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS sessions_expires ON sessions (expires);
 CREATE TABLE IF NOT EXISTS questions (
     code TEXT NOT NULL, id INTEGER NOT NULL, stage TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (code, id));
@@ -59,6 +59,10 @@ class SQLiteStore(Store):
         db = self._db()
         db.execute("PRAGMA journal_mode = WAL")
         db.executescript(_SCHEMA)
+        columns = {row[1] for row in db.execute("PRAGMA table_info(sessions)")}
+        if "hidden" not in columns:  # a file made before blanking was shared (another process may add it too)
+            with contextlib.suppress(sqlite3.OperationalError):
+                db.execute("ALTER TABLE sessions ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0")
 
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -121,6 +125,10 @@ class SQLiteStore(Store):
         found = self._db().execute(f"SELECT version FROM sessions WHERE {_LIVE}", (code, time.time())).fetchone()
         return None if found is None else found[0]
 
+    def _watch(self, code: str) -> tuple[str, int] | None:
+        found = self._db().execute(f"SELECT salt, version FROM sessions WHERE {_LIVE}", (code, time.time()))
+        return found.fetchone()
+
     def _change(self, code: str, action: str, arg: str) -> tuple[int, int]:
         with self._write() as db:
             found = db.execute(f"SELECT stage, question, asking FROM sessions WHERE {_LIVE}", (code, time.time()))
@@ -128,8 +136,8 @@ class SQLiteStore(Store):
             if row is None:
                 raise NotFound(GONE)
             stage, question, asking = row
-            if action == "stage":
-                db.execute("UPDATE sessions SET stage = ? WHERE code = ?", (arg, code))
+            if action in ("stage", "hide"):
+                db.execute("UPDATE sessions SET stage = ?, hidden = ? WHERE code = ?", (arg, action == "hide", code))
             elif action == "ask":
                 question += 1
                 change = "question = ?, asking = 'open', qstage = ?, value = ?"

@@ -43,6 +43,7 @@ _SECRET = re.compile(r"[A-Za-z0-9_-]{16,64}")  # a presenter key or a browser to
 _HASH = re.compile(r"[0-9a-f]{64}")
 _STAGE = re.compile(r"[A-Za-z0-9_.]{1,40}")  # as in links (simulator.share)
 _NAME = re.compile(r"[A-Za-z0-9_]{1,40}")  # a value key or a diagnosis label
+_TAG = re.compile(r"[0-9a-f]{24}")  # a watch tag
 ASKING = ("none", "open", "revealed")
 
 
@@ -80,6 +81,7 @@ class SessionState:
 
     code: str
     stage: str  # the stage the presenter shows
+    hidden: bool  # the presenter blanked that stage's numbers (blank mode, before its Reveal)
     question: int  # the current question's id, 0 before the first Ask
     asking: str  # "none" | "open" | "revealed"
     question_stage: str  # the stage the current question was asked at
@@ -107,6 +109,10 @@ class TallyRow:
 def hash_key(presenter_key: str) -> str:
     """SHA-256 of the presenter key (192 random bits: no slow hash needed); the store keeps only this."""
     return hashlib.sha256(presenter_key.encode()).hexdigest()
+
+
+def _tag(salt: str) -> str:
+    return hmac.new(bytes.fromhex(salt), b"watch", hashlib.sha256).hexdigest()[:24]
 
 
 def new_code() -> str:
@@ -137,6 +143,7 @@ def _state(code: str, row: Mapping[str, str]) -> SessionState:
     return SessionState(
         code=code,
         stage=row["stage"],
+        hidden=str(row.get("hidden", "0")) == "1",
         question=int(row["question"]),
         asking=row["asking"],
         question_stage=row["qstage"],
@@ -162,7 +169,8 @@ class Store(ABC):
         if stage:
             _checked(stage, _STAGE, "stage")
         fields = {"presenter": presenter_key_hash, "salt": secrets.token_hex(16), "scenario": scenario_json}
-        fields |= {"stage": stage, "question": 0, "asking": "none", "qstage": "", "value": "", "version": 1}
+        fields |= {"stage": stage, "hidden": 0, "question": 0, "asking": "none", "qstage": "", "value": ""}
+        fields["version"] = 1
         for _ in range(10):
             code = new_code()
             if self._insert(code, fields, ttl_s):
@@ -176,8 +184,25 @@ class Store(ABC):
         return None if row is None else _state(code, row)
 
     def version(self, code: str) -> int | None:
-        """The cheapest poll: the version alone (None when the session is gone)."""
+        """The version alone (None when the session is gone)."""
         return self._version(normal_code(code))
+
+    def watch_tag(self, code: str) -> str:
+        """What a joined phone polls :meth:`watched` with (the page hands it over after :meth:`join`)."""
+        salt = self._field(normal_code(code), "salt")
+        if salt is None:
+            raise NotFound(GONE)
+        return _tag(salt)
+
+    def watched(self, code: str, tag: str) -> int | None:
+        """The cheapest poll, one read: the version when ``tag`` is this session's watch tag, else None
+        (gone, or a wrong tag: the same answer, so it tells a guesser nothing)."""
+        if not isinstance(tag, str) or not _TAG.fullmatch(tag):
+            return None
+        found = self._watch(normal_code(code))
+        if found is None or not hmac.compare_digest(_tag(found[0]), tag):
+            return None
+        return found[1]
 
     def join(self, code: str, client: str) -> SessionState:
         """Look a typed code up for ``client`` (an address or browser id): wrong guesses are limited."""
@@ -201,10 +226,11 @@ class Store(ABC):
             raise Forbidden(NOT_PRESENTER)
         return code
 
-    def set_stage(self, code: str, presenter_key: str, stage_id: str) -> int:
-        """Move the class to a stage; the new version."""
+    def set_stage(self, code: str, presenter_key: str, stage_id: str, hidden: bool = False) -> int:
+        """Move the class to a stage, its numbers blanked or not (the projector's blank mode); the new version."""
         stage_id = _checked(stage_id, _STAGE, "stage")
-        return self._change(self._authorise(code, presenter_key), "stage", stage_id)[0]
+        action = "hide" if hidden is True else "stage"
+        return self._change(self._authorise(code, presenter_key), action, stage_id)[0]
 
     def ask(self, code: str, presenter_key: str, value_key: str) -> int:
         """Open a new question on ``value_key`` at the current stage (the previous one closes); its id."""
@@ -270,8 +296,12 @@ class Store(ABC):
     def _version(self, code: str) -> int | None: ...
 
     @abstractmethod
+    def _watch(self, code: str) -> tuple[str, int] | None:
+        """(salt, version) in one read; None when gone."""
+
+    @abstractmethod
     def _change(self, code: str, action: str, arg: str) -> tuple[int, int]:
-        """Apply "stage", "ask" or "reveal" and bump the version: (version, question id)."""
+        """Apply "stage" (shown), "hide" (blanked), "ask" or "reveal"; bump the version: (version, question id)."""
 
     @abstractmethod
     def _delete(self, code: str) -> None: ...

@@ -24,15 +24,21 @@ from . import state
 from .text import escaped
 
 POLL = timedelta(seconds=1)  # the projector's count is at most this old
+BAR_PX = 26  # a bar of the projector's chart: the panel stays one band above the stage (counts are on the bars)
 PUBLIC_URL = "BACKPROP_PUBLIC_URL"  # the address students reach the app at, when the page's own is not it
 FALLBACK_URL = "http://localhost:8501/"
+PANEL_CODE_HTML = (
+    '<div style="font: 700 2rem/1 ui-monospace, monospace; letter-spacing: 0.04em" aria-label="join code">'
+    "Class {code}</div>"
+)
+PANEL_CSS = "<style>.st-key-class_panel [data-testid=stVerticalBlock] { gap: 0.45rem; }</style>"
 CODE_HTML = (
     '<div style="font: 700 6.5rem/1.1 ui-monospace, monospace; letter-spacing: 0.08em; '
     'text-align: center" aria-label="join code">{code}</div>'
 )
 
 
-def _configured_store() -> str | None:
+def configured_store() -> str | None:
     """``BACKPROP_STORE`` from the environment, else from ``.streamlit/secrets.toml``, else the default."""
     if os.environ.get(ENV):
         return None  # open_store reads it
@@ -45,7 +51,7 @@ def _configured_store() -> str | None:
 @st.cache_resource
 def class_store() -> Store:
     """This process's client of the shared store (a connection, not the data: that lives in the store)."""
-    return open_store(_configured_store())
+    return open_store(configured_store())
 
 
 def base_url() -> str:
@@ -91,7 +97,8 @@ def start_class() -> None:
     """Open a class on the scenario in force, at the stage on screen."""
     try:
         made = classroom.open_class(class_store(), state.get("scenario"), state.get("digits"))
-        class_store().set_stage(made.code, made.key, lecturer_stage())
+        stage = lecturer_stage()
+        class_store().set_stage(made.code, made.key, stage, hidden=blanked_here(stage))
     except LiveError as err:
         note("error", str(err))
         return
@@ -139,13 +146,21 @@ def lecturer_stage() -> str:
     return shown if shown in ids else state.get("stage")
 
 
+def blanked_here(stage_id: str) -> bool:
+    """Does the projector blank this stage's numbers (blank mode, not yet revealed)? As ``presenter.blanked``,
+    which imports this module."""
+    return bool(state.get("blank")) and state.get("revealed") != stage_id
+
+
 def sync(found: SessionState, owner: classroom.Presenter) -> None:
-    """Write the lecturer's stage when it changed; close the question once its stage was revealed here."""
+    """Write the lecturer's stage and its blanking when they changed; close the question once its stage was
+    revealed here. The phones follow both: a stage blanked on the projector is blanked on every phone."""
     store, stage = class_store(), lecturer_stage()
-    if stage != found.stage:
-        store.set_stage(owner.code, owner.key, stage)
     if found.asking == "open" and state.get("revealed") == found.question_stage:
         store.reveal(owner.code, owner.key)
+    hidden = blanked_here(stage)
+    if (stage, hidden) != (found.stage, found.hidden):
+        store.set_stage(owner.code, owner.key, stage, hidden=hidden)
 
 
 def ask() -> None:
@@ -199,22 +214,16 @@ def qr_dialog(link: str, code: str) -> None:
 
 
 def join_card(owner: classroom.Presenter) -> str:
-    """The code in large type, the students' link (never the key) and the QR button; the link."""
+    """The code in large type and the students' link (never the key); the link."""
     link = classroom.join_link(base_url(), owner.code)
-    st.markdown(f"### Class {owner.code}")
-    st.code(link, language=None)
-    if st.button("Show the QR code", key="class_qr_button", icon=":material/qr_code_2:", type="primary"):
-        qr_dialog(link, owner.code)
+    st.html(PANEL_CODE_HTML.format(code=classroom.normal_code(owner.code)))  # our own alphabet: no user text
+    st.markdown(f"`{link}`")  # a URL we built: no backtick in it
     return link
 
 
-def actions(owner: classroom.Presenter) -> None:
-    ask_column, reveal_column, csv_column, json_column, end_column = st.columns(5, vertical_alignment="bottom")
-    if ask_column.button("Ask the class", key="class_ask", type="primary", icon=":material/quiz:", width="stretch"):
-        ask()
-    if reveal_column.button("Reveal all", key="class_reveal", icon=":material/visibility:", width="stretch"):
-        reveal()
-    csv_column.download_button(
+def downloads(owner: classroom.Presenter) -> None:
+    """The tallies as files (built only when clicked) and End, in a popover: rarely used, kept off the projector."""
+    st.download_button(
         "Tallies CSV",
         data=lambda: classroom.export_csv(class_store(), owner),
         file_name=f"class-{owner.code}.csv",
@@ -224,7 +233,7 @@ def actions(owner: classroom.Presenter) -> None:
         icon=":material/download:",
         width="stretch",
     )
-    json_column.download_button(
+    st.download_button(
         "Tallies JSON",
         data=lambda: classroom.export_json(class_store(), owner),
         file_name=f"class-{owner.code}.json",
@@ -234,24 +243,40 @@ def actions(owner: classroom.Presenter) -> None:
         icon=":material/download:",
         width="stretch",
     )
-    if end_column.button("End session", key="class_end", icon=":material/stop_circle:", width="stretch"):
+    if st.button("End session", key="class_end", icon=":material/stop_circle:", width="stretch"):
         end()
         st.rerun(scope="app")  # the panel goes
+    st.caption("Your address bar holds the presenter key: project in full screen (F11).")
+
+
+def actions(owner: classroom.Presenter, link: str) -> None:
+    """Ask and Reveal at hand, and the big QR code."""
+    with st.container(horizontal=True, gap="small"):
+        if st.button("Ask the class", key="class_ask", type="primary", icon=":material/quiz:"):
+            ask()
+        if st.button("Reveal all", key="class_reveal", icon=":material/visibility:"):
+            reveal()
+        if st.button("QR", key="class_qr_button", icon=":material/qr_code_2:", help="The QR code, big, for a hall"):
+            qr_dialog(link, owner.code)
 
 
 def class_panel() -> None:
-    """The lecturer's class panel (nothing when this page presents no class)."""
+    """The lecturer's class panel: one low band above the stage (a small QR code, the code and link, the buttons,
+    the count and chart), so the graph stays on screen at 1280 × 720. Nothing when this page presents no class."""
     show_note()
     owner = presenter()
     if owner is None:
         return
     with st.container(key="class_panel", border=True):
-        card, live = st.columns([1, 1.5], gap="medium")
+        st.html(PANEL_CSS)
+        qr, card, live = st.columns([0.36, 2.2, 2], gap="small")
         with card:
-            join_card(owner)
-            st.caption("Your address bar holds the presenter key: project in full screen (F11).")
+            link = join_card(owner)
+            actions(owner, link)
+        qr.image(classroom.qr_svg(link, scale=4), width="stretch")  # the front rows scan it; the dialog's is big
+        with qr.popover("⋯", help="Tallies as CSV or JSON; end the session"):  # rarely used: one click away
+            downloads(owner)
         with live:
-            actions(owner)
             live_tally()
 
 
@@ -286,8 +311,11 @@ def live_tally() -> None:
     tally = store.tallies(owner.code, owner.key, found.question)
     status = "open" if found.asking == "open" else "revealed"
     asked = f"{value_label(found.value)} at {found.question_stage}"
-    st.markdown(f"**Question {found.question}** ({asked}, {status}): **{tally.answered}** answered")
+    st.markdown(f"**Question {found.question}** · {asked}, {status}: **{tally.answered}** answered")
     if tally.answered:
         dark = st.context.theme.type == "dark"
-        figure = tally_figure(classroom.bars(tally), lecture=bool(state.get("lecture")), dark=dark)
-        st.plotly_chart(figure, key="class_tally", config={"displayModeBar": False}, width="stretch")
+        bars = classroom.bars(tally)
+        figure = tally_figure(bars, lecture=bool(state.get("lecture")), dark=dark)
+        figure.update_layout(height=BAR_PX * len(bars) + 12, margin={"t": 0, "b": 0}, xaxis={"visible": False})
+        config = {"displayModeBar": False, "staticPlot": True}
+        st.plotly_chart(figure, key="class_tally", config=config, width="stretch")

@@ -1,11 +1,12 @@
 """A student's phone in a live class (``?class=CODE``): follow the lecturer, predict, see your verdict.
 
-The page joins once (join codes are rate-limited), then a fragment polls the store's version every
-second: one integer read, nothing drawn, nothing computed; only when the lecturer changed something
-does the whole page rerun and read the class's state. The stage is the lecturer's, on the class's
-scenario; while a question is open its numbers read "?" and a field takes the prediction, checked on
-the server by the quiz's reader and engine. The answer can change until Reveal; after it the phone
-shows the numbers and this browser's own verdict. The nickname and the typed text stay in this
+The page joins once (join codes are rate-limited), then a small component polls the class's version
+every second over a tiny route beside Streamlit (:mod:`.live_poll`): no Streamlit run at all; only
+when the lecturer changed something does the whole page rerun and read the class's state. The stage
+is the lecturer's, on the class's scenario; while a question is open, or while the lecturer blanks the
+stage's numbers, they read "?" (the page never receives them) and, for a question, a field takes the
+prediction, checked on the server by the quiz's reader and engine. The answer can change until Reveal;
+after it the phone shows the numbers and this browser's own verdict. The nickname and the typed text stay in this
 session; the store only ever sees the diagnosis label and verdict.
 """
 
@@ -14,7 +15,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from datetime import timedelta
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -25,21 +25,20 @@ from simulator.views.graph import graph_model
 from simulator.views.narration import blank_latex
 from simulator.views.quiz import TOLERANCE_TEXT, value_label
 
-from . import state
+from . import live_poll, state
 from .live_class import class_store, note, show_note, take_presenter_link
 from .text import escaped
 
-POLL_ENV = "BACKPROP_CLASS_POLL"  # seconds between a phone's polls, 0.5 to 10 (a poll costs the server ~3.5 ms)
+POLL_ENV = "BACKPROP_CLASS_POLL"  # seconds between a phone's polls, 0.5 to 10 (a poll costs the server ~0.3 ms)
 
 
-def poll_interval() -> timedelta:
-    """1 s by default (with the projector's own second, a phone follows within 2 s); a big class on few cores may
-    trade that for CPU."""
+def poll_interval() -> float:
+    """Seconds between a phone's polls: 1 by default (±25 % jitter), so a phone follows within 2 s."""
     try:
         seconds = float(os.environ.get(POLL_ENV, "1"))
     except ValueError:
         seconds = 1.0
-    return timedelta(seconds=min(10.0, max(0.5, seconds)))
+    return min(10.0, max(0.5, seconds))
 
 
 POLL = poll_interval()
@@ -115,6 +114,10 @@ def student_view(code_text: str) -> None:
     st.markdown(f"#### Class {code}" + (f" · {escaped(nick, 40)}" if nick else ""))  # the code: our alphabet
     show_note()
     found = class_store().state(code)
+    try:
+        tag = class_store().watch_tag(code)
+    except LiveError:
+        found = None  # ended between the two reads
     if found is None:
         st.info(classroom.GONE)
         return
@@ -122,14 +125,7 @@ def student_view(code_text: str) -> None:
     stage_card(found)
     with st.expander("Nickname (stays on this phone)"):
         st.text_input("Nickname", key="nickname_field", max_chars=40, placeholder="optional")
-    follow(code)
-
-
-@st.fragment(run_every=POLL)
-def follow(code: str) -> None:
-    """One cheap read a second; a full rerun only when the lecturer changed something."""
-    if class_store().version(code) != state.get("class_version"):
-        st.rerun(scope="app")
+    live_poll.follow(code, tag, found.version, POLL)
 
 
 def shown_stage(found: SessionState) -> str:
@@ -137,27 +133,43 @@ def shown_stage(found: SessionState) -> str:
     return found.question_stage if found.asking == "open" else found.stage
 
 
+def hidden(found: SessionState) -> bool:
+    """Are the shown stage's numbers kept from the phone: a question open, or the lecturer blanking them?"""
+    return found.asking == "open" or found.hidden
+
+
+class SharedFigure(go.Figure):
+    """A figure whose dict is made once. ``st.plotly_chart`` asks a Figure for ``to_dict()`` on every call, a deep
+    copy that cost about 10 ms of the 13 ms of a phone's rerun; a dict instead it validates anew (about 30 ms).
+    Plotly only reads the dict to write the chart's JSON, so every phone may share it: nothing mutates it."""
+
+    def __init__(self, figure: go.Figure):
+        super().__init__(figure)
+        self._shared = super().to_dict()
+
+    def to_dict(self) -> dict:
+        return self._shared
+
+
 @st.cache_resource(max_entries=64)
 def class_graph(scenario_json: str, index: int, hidden: bool, dark: bool) -> go.Figure:
-    """The class's graph at a stage, built once per process for all its phones; shared, so never mutated.
-
-    A Figure, not its dict: Streamlit validates a dict anew on every call (about 30 ms, against 6 ms)."""
+    """The class's graph at a stage, built once per process for all its phones; shared, so never mutated."""
     record, stages = classroom.class_record(scenario_json), classroom.class_stages(scenario_json)
-    return network_figure(graph_model(record, stages, index, blank=hidden), dark=dark)
+    return SharedFigure(network_figure(graph_model(record, stages, index, blank=hidden), dark=dark))
 
 
 def stage_card(found: SessionState) -> None:
     stages = classroom.class_stages(found.scenario)
     ids = [s.id for s in stages]
     index = ids.index(shown_stage(found)) if shown_stage(found) in ids else 0
-    stage, hidden = stages[index], found.asking == "open"
+    stage, hiding = stages[index], hidden(found)
     st.subheader(f"Stage {index + 1} of {len(stages)} — {stage.title}")
     answer_room(found)  # under the title: on a phone the field is at hand without scrolling
-    figure = class_graph(found.scenario, index, hidden, st.context.theme.type == "dark")
+    figure = class_graph(found.scenario, index, hiding, st.context.theme.type == "dark")
     st.plotly_chart(figure, key="class_graph", config={"displayModeBar": False, "staticPlot": True}, width="stretch")
     st.write(stage.explanation)
     st.latex(stage.formula)
-    st.latex(r"\small " + (blank_latex(stage) if hidden else stage.substituted))
+    st.latex(r"\small " + (blank_latex(stage) if hiding else stage.substituted))
 
 
 def send(code: str, question: int) -> None:

@@ -241,7 +241,7 @@ class Walk {
     const figure = this.fitted(box, page.figure);
     window.Plotly.newPlot(plot, figure.data, figure.layout, CONFIG(page.id));
     plot.__bpWidth = box.clientWidth;
-    if (aside) plot.className = "bp-plot bp-aside";
+    if (aside) plot.classList.replace("bp-drawing", "bp-aside");  // keep Plotly's own js-plotly-plot class
     plot.on("plotly_click", (event) => {
       const unit = (event.points || []).map((p) => p.customdata).find((c) => typeof c === "string");
       if (unit) { this.unit = unit; this.inspect(); }
@@ -326,13 +326,41 @@ class Walk {
   }
 }
 
+const unpacked = new Map();  // version → the walk Python packed (walk.py packed()): unpacked once per version
+
+async function unpack(text) {  // base64 → gzip → JSON
+  const bytes = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return JSON.parse(await new Response(stream).text());
+}
+
+function withWalk(data) {  // the walk's pages beside this run's switches (index, autoplay, …)
+  const { walk, ...rest } = data;
+  return { ...unpacked.get(data.version), ...rest };
+}
+
 // Streamlit calls this again with new data on every rerun, without the cleanup in between.
 export default function ({ data, parentElement, setTriggerValue }) {
   const walk = window.__backpropWalk || (window.__backpropWalk = new Walk());
-  document.body.classList.toggle("bp-spotlight", data.spotlight);
-  document.body.classList.toggle("bp-lecture", data.lecture);
-  walk.mount(parentElement.querySelector(".bp-walk"), data, setTriggerValue);
+  const root = parentElement.querySelector(".bp-walk");
+  walk.latest = root;  // the newest mount's root, known before its pages are unpacked
+  const call = (walk.calls = (walk.calls || 0) + 1);
+  const mount = () => {
+    if (window.__backpropWalk !== walk || walk.calls !== call) return;  // unmounted, or a newer run came meanwhile
+    document.body.classList.toggle("bp-spotlight", data.spotlight);
+    document.body.classList.toggle("bp-lecture", data.lecture);
+    walk.mount(root, withWalk(data), setTriggerValue);
+  };
+  if (unpacked.has(data.version)) mount();
+  else {
+    unpack(data.walk).then((pages) => {
+      if (unpacked.size > 1) unpacked.delete(unpacked.keys().next().value);  // this walk and the one before
+      unpacked.set(data.version, pages);
+      mount();
+    });
+  }
   return () => {
+    if (walk.latest !== root) return;  // a new mount (the Lecture toggle moves the walk) already took the walk over
     clearTimeout(walk.timer);
     window.removeEventListener("keydown", walk.onKey, true);
     window.removeEventListener("popstate", walk.onPop, true);

@@ -1,7 +1,9 @@
 """The walk on the page: one Components v2 component that shows every stage Python built, stepping in the browser.
 
-Python builds the walk (:func:`simulator.views.walk.walk`) once per scenario and view, cached across
-sessions, and ships it with the component's ``data``; Prev/Next, the picker, the clicker keys, auto-play,
+Python builds the walk (:func:`simulator.views.walk.walk`) once per scenario and view and packs it
+(JSON, gzip, base64: :func:`simulator.views.walk.packed`); the packed text is cached across sessions
+(:func:`packed_walk`) and shipped in the component's ``data``, so a first view on a link many students
+share costs neither a build nor a serialisation; Prev/Next, the picker, the clicker keys, auto-play,
 Back/Forward and the inspector then run in the browser (``walk.js``) with no message to the server. The
 URL keeps the stage (``history.pushState``), and :func:`simulator.ui.state.follow_browser_stage` reads it
 on the next rerun. Blank the answer and the quiz send only the stages up to the current one, the hidden
@@ -23,7 +25,7 @@ from simulator.core.mistakes import divergence
 from simulator.core.record import step
 from simulator.core.scenario import scenario_from_dict, scenario_to_json
 from simulator.views.stages import build_stages
-from simulator.views.walk import WalkView, walk
+from simulator.views.walk import WalkView, packed, walk
 
 from . import presenter, state
 from .keys import HELPERS
@@ -56,9 +58,11 @@ LEGEND = (
 )
 
 
-@st.cache_data(max_entries=1_000, show_spinner=False)
+WALKS = 1_000  # packed walks kept (about 12 KiB each for the seed): one per scenario and view asked for lately
+
+
 def _built(scenario_json: str, mistake: str | None, digits: int | None, notation: str, form: str, view: WalkView):
-    """The walk for one scenario and view, shared by every visitor who asks for the same one."""
+    """The walk for one scenario and view."""
     scenario = scenario_from_dict(json.loads(scenario_json))
     record = step(scenario, mistake=mistake, digits=digits)
     stages = build_stages(record, notation=notation, form=form)
@@ -66,6 +70,16 @@ def _built(scenario_json: str, mistake: str | None, digits: int | None, notation
         return walk(record, stages, view)
     correct = build_stages(step(scenario, digits=digits), notation=notation, form=form)
     return walk(record, stages, view, correct_stages=correct, divergence=divergence(correct, stages))
+
+
+@st.cache_data(max_entries=WALKS, show_spinner=False)
+def packed_walk(scenario_json: str, mistake: str | None, digits: int | None, notation: str, form: str, view: WalkView):
+    """The walk for one scenario and view, packed, shared by every visitor who asks for the same one.
+
+    A pure function of its arguments (no session's state goes in or comes out: the arguments are the whole
+    scenario and view), so one bounded cache for every session is safe; it is not shared mutable state.
+    """
+    return packed(_built(scenario_json, mistake, digits, notation, form, view))
 
 
 def walk_view_options(now, index: int) -> WalkView:
@@ -126,12 +140,11 @@ def walk_component(now, index: int, handler: Callable[[], None] = on_action) -> 
     view = walk_view_options(now, index)
     key = (scenario_to_json(now.record.scenario, indent=None), state.get("mistake"), state.get("digits"))
     key += (state.get("notation"), state.get("form"), view)
-    data = _built(*key)
     lecture = bool(state.get("lecture"))
     _WALK(
         key="walk",
         data={
-            **data,
+            "walk": packed_walk(*key),  # unpacked in the browser once per version
             "index": index,
             "version": hashlib.sha1(repr(key).encode()).hexdigest()[:16],
             "katex": KATEX,

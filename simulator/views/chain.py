@@ -249,16 +249,25 @@ def bias_chain(record: StepRecord, l: int, j: int, notation: str = ZAD.id) -> Ch
     return Chain(s.partial(s.loss, b), (*factors, last), shares, float(record.bias_gradients[l - 1][j]), sum_line, left)
 
 
+def staged_chains(record: StepRecord, node_id: str, notation: str = ZAD.id) -> tuple[tuple[Chain, frozenset[str]], ...]:
+    """Every chain at a unit (its δ, then the gradient of each weight and the bias coming into it), each with
+    the stage ids that must have been reached before it is shown."""
+    found = _position(record, node_id)
+    if not found or found[0] == 0:
+        return ()
+    l, j = found
+    delta, weights, bias = f"delta.{l}", f"gradient.W{l}", f"gradient.b{l}"
+    chains = [(unit_chain(record, node_id, notation), frozenset({delta}))]
+    chains += [
+        (weight_chain(record, l, i, j, notation), frozenset({delta, weights}))
+        for i in range(record.scenario.layers[l - 1])
+    ]
+    if record.scenario.biases is not None:
+        chains.append((bias_chain(record, l, j, notation), frozenset({delta, bias})))
+    return tuple(chains)
+
+
 def unit_chains(record: StepRecord, node_id: str, reached: set[str], notation: str = ZAD.id) -> tuple[Chain, ...]:
     """The chains the stages in ``reached`` have revealed at a unit: its δ, then the gradient of each
     weight (and the bias) coming into it."""
-    found = _position(record, node_id)
-    if not found or found[0] == 0 or f"delta.{found[0]}" not in reached:
-        return ()
-    l, j = found
-    chains = [unit_chain(record, node_id, notation)]
-    if f"gradient.W{l}" in reached:
-        chains += [weight_chain(record, l, i, j, notation) for i in range(record.scenario.layers[l - 1])]
-    if f"gradient.b{l}" in reached:
-        chains.append(bias_chain(record, l, j, notation))
-    return tuple(chains)
+    return tuple(chain for chain, needs in staged_chains(record, node_id, notation) if needs <= set(reached))

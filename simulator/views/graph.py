@@ -220,6 +220,13 @@ def node_explanation(record: StepRecord, node_id: str, reached: set[str] | None 
 
     With ``reached`` (stage ids), only the values those stages have revealed.
     """
+    lines = staged_lines(record, node_id)
+    return [line for line, stage_id in lines if reached is None or stage_id is None or stage_id in reached]
+
+
+def staged_lines(record: StepRecord, node_id: str) -> list[tuple[str, str | None]]:
+    """:func:`node_explanation`'s lines, each with the id of the stage that reveals it (None: known from
+    the start, an input's value)."""
     scenario = record.scenario
     names = unit_names(scenario.layers)
     found = [(l, layer.index(node_id)) for l, layer in enumerate(names) if node_id in layer]
@@ -228,7 +235,7 @@ def node_explanation(record: StepRecord, node_id: str, reached: set[str] | None 
     ((l, j),) = found
     label = unit_label(node_id)
     if l == 0:
-        return [rf"\text{{{label} is an input: }} x_{{{j + 1}}} = {latex_number(record.activations[0][j], 6)}"]
+        return [(rf"\text{{{label} is an input: }} x_{{{j + 1}}} = {latex_number(record.activations[0][j], 6)}", None)]
     a_prev = record.activations[l - 1]
     weights = scenario.weights[l - 1][:, j]
     terms = " + ".join(rf"{_factor(a)} \cdot {_factor(w)}" for a, w in zip(a_prev, weights))
@@ -247,4 +254,4 @@ def node_explanation(record: StepRecord, node_id: str, reached: set[str] | None 
         rf"\delta_{{{j + 1}}}^{{({l})}} = \frac{{\partial E}}{{\partial z_{{{j + 1}}}^{{({l})}}}}"
         rf" = {latex_number(delta, 6)}",
     ]
-    return [line for line, stage_id in zip(lines, shown) if reached is None or stage_id in reached]
+    return list(zip(lines, shown))

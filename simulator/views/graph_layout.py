@@ -7,7 +7,9 @@ from drawing it: :func:`~simulator.views.figures.network_figure` draws the layou
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -80,6 +82,7 @@ class GraphLayout:
     labels: tuple[Box, ...]  # titles, then the values under units, then edge labels
 
 
+@lru_cache(maxsize=4096)  # a pure function of its arguments; a walk asks for the same few hundred texts again
 def text_size(text: str, size: float, lines: int | None = None, chars: int | None = None) -> tuple[float, float]:
     """Estimated plate of ``text`` (lines split by <br>, tags ignored): character count × font size."""
     rows = [re.sub(r"<[^>]+>", "", line) for line in text.split("<br>")]
@@ -185,15 +188,52 @@ def _titles_and_values(model: GraphModel, grid: _Grid, sizes: dict) -> list[Box]
     return labels
 
 
-def _spots(edge, grid: _Grid, fixed: np.ndarray, size: int) -> list[Box]:
-    """Where ``edge``'s label may go: on the edge at :data:`EDGE_SPOTS`, or just above or below it there,
-    wherever its plate clears every unit, value and title (best first). ``fixed``: rows of x, y, w, h."""
-    (x0, y0), (x1, y1) = grid.positions[edge.source], grid.positions[edge.target]
-    texts = _edge_texts(edge.text)
-    plates = np.array([text_size(text, size) for text in texts])  # (texts, 2)
-    shift, t, k = (a.ravel() for a in np.meshgrid(SHIFTS, EDGE_SPOTS, range(len(texts)), indexing="ij"))
-    w, h = plates[k, 0], plates[k, 1]
-    x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0) + shift * (h / 2 + 1)
+@lru_cache(maxsize=8)
+def _spot_grid(texts: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (shift, place along the edge, text variant) a label may take, in the order tried (read-only)."""
+    grid = tuple(a.ravel() for a in np.meshgrid(SHIFTS, EDGE_SPOTS, range(texts), indexing="ij"))
+    for a in grid:
+        a.flags.writeable = False
+    return grid
+
+
+class _Spots(Sequence):
+    """An edge's free spots, best first; each :class:`Box` is made when first asked for (most never are)."""
+
+    def __init__(self, owner: str, texts: tuple[str, ...], size: int, columns: list[list]):
+        self.owner, self.texts, self.size, self.columns = owner, texts, size, columns  # k, x, y, w, h per spot
+        self.boxes: dict[int, Box] = {}
+
+    def __len__(self) -> int:
+        return len(self.columns[0])
+
+    def __getitem__(self, i: int) -> Box:
+        if i not in self.boxes:
+            k, x, y, w, h = (column[i] for column in self.columns)
+            self.boxes[i] = Box("edge", self.owner, self.texts[k], x, y, w, h, self.size)
+        return self.boxes[i]
+
+    def __iter__(self) -> Iterator[Box]:
+        return (self[i] for i in range(len(self)))
+
+
+def _spots(edges: list, grid: _Grid, fixed: np.ndarray, size: int) -> dict:
+    """Where each edge's label may go: on the edge at :data:`EDGE_SPOTS`, or just above or below it there,
+    wherever its plate clears every unit, value and title (best first). ``fixed``: rows of x, y, w, h.
+    All edges at once: one set of array operations per stage, not one per edge."""
+    if not edges:
+        return {}
+    texts = [_edge_texts(edge.text) for edge in edges]
+    grids = [_spot_grid(len(variants)) for variants in texts]
+    counts = [len(g[0]) for g in grids]
+    shift, t, k = (np.concatenate([g[i] for g in grids]) for i in range(3))
+    owner = np.repeat(np.arange(len(edges)), counts)  # the edge of each spot
+    first = np.cumsum([0, *(len(variants) for variants in texts)])[:-1]  # each edge's first plate
+    plates = np.array([text_size(text, size) for variants in texts for text in variants]).reshape(-1, 2)
+    ends = np.array([(*grid.positions[e.source], *grid.positions[e.target]) for e in edges]).reshape(-1, 4)[owner]
+    w, h = plates[first[owner] + k, 0], plates[first[owner] + k, 1]
+    x = ends[:, 0] + t * (ends[:, 2] - ends[:, 0])
+    y = ends[:, 1] + t * (ends[:, 3] - ends[:, 1]) + shift * (h / 2 + 1)
     ok = (x - w / 2 >= 0) & (x + w / 2 <= grid.width) & (y - h / 2 >= 0) & (y + h / 2 <= grid.height)
     units = np.array(list(grid.positions.values()))  # (units, 2)
     near_x = np.clip(units[None, :, 0], (x - w / 2)[:, None], (x + w / 2)[:, None])
@@ -205,8 +245,13 @@ def _spots(edge, grid: _Grid, fixed: np.ndarray, size: int) -> list[Box]:
             (2 * np.abs(x[:, None] - fixed[None, :, 0]) < w[:, None] + fixed[None, :, 2])
             & (2 * np.abs(y[:, None] - fixed[None, :, 1]) < h[:, None] + fixed[None, :, 3])
         ).any(axis=1)
-    owner = f"{edge.source}>{edge.target}"
-    return [Box("edge", owner, texts[k[i]], x[i], y[i], w[i], h[i], size) for i in np.flatnonzero(ok)]
+    chosen = np.flatnonzero(ok)
+    columns = [a[chosen].tolist() for a in (k, x, y, w, h)]
+    bounds = np.searchsorted(owner[chosen], np.arange(len(edges) + 1)).tolist()
+    return {
+        edge: _Spots(f"{edge.source}>{edge.target}", texts[e], size, [c[bounds[e] : bounds[e + 1]] for c in columns])
+        for e, edge in enumerate(edges)
+    }
 
 
 def _fit(edges: list, choices: dict, taken: list[Box], budget: list[int]) -> list[Box] | None:
@@ -229,7 +274,7 @@ def _edge_labels(model: GraphModel, grid: _Grid, fixed: list[Box], size: int) ->
     """The current stage's edge labels first, all of them where a search finds room; then each other
     edge's label at its first free spot (or on hover only). Edges with fewer spots choose first."""
     plates = np.array([(b.x, b.y, b.width, b.height) for b in fixed]).reshape(-1, 4)
-    choices = {edge: _spots(edge, grid, plates, size) for edge in model.edges if edge.text}
+    choices = _spots([edge for edge in model.edges if edge.text], grid, plates, size)
     order = sorted(choices, key=lambda e: (not e.highlighted, len(choices[e])))
     lit = [edge for edge in order if edge.highlighted]
     placed = _fit(lit, choices, [], [SEARCH_BUDGET]) or []

@@ -19,6 +19,11 @@ def _entry(index: tuple[int, ...]) -> str:
 
 def gradient_check_table(check: StageGradientCheck) -> pd.DataFrame:
     """One row per entry: backprop's ∂E/∂w, the central difference, their relative error and whether they agree."""
+    return pd.DataFrame(gradient_check_rows(check)).set_index("parameter")
+
+
+def gradient_check_rows(check: StageGradientCheck) -> list[dict]:
+    """:func:`gradient_check_table`'s rows, the first key naming the row."""
     letter = "W" if check.kind == "weights" else "b"
     rows = [
         {
@@ -30,7 +35,7 @@ def gradient_check_table(check: StageGradientCheck) -> pd.DataFrame:
         }
         for index in np.ndindex(check.analytic.shape)
     ]
-    return pd.DataFrame(rows).set_index("parameter")
+    return rows
 
 
 def gradient_check_styled(frame: pd.DataFrame) -> Styler:
@@ -46,6 +51,11 @@ def gradient_check_styled(frame: pd.DataFrame) -> Styler:
 
 def mistake_comparison_table(correct_stage, mistaken_stage, masks=None) -> pd.DataFrame:
     """Every value of a stage, entry by entry: the correct number, the mistaken one and whether they differ."""
+    return pd.DataFrame(mistake_comparison_rows(correct_stage, mistaken_stage, masks)).set_index("value")
+
+
+def mistake_comparison_rows(correct_stage, mistaken_stage, masks=None) -> list[dict]:
+    """:func:`mistake_comparison_table`'s rows, the first key naming the row."""
     rows = []
     for key, mistaken in mistaken_stage.values.items():
         right = np.asarray(correct_stage.values[key], dtype=float)
@@ -60,7 +70,7 @@ def mistake_comparison_table(correct_stage, mistaken_stage, masks=None) -> pd.Da
                     "differs": bool(differs[index]),
                 }
             )
-    return pd.DataFrame(rows).set_index("value")
+    return rows
 
 
 def quiz_summary_table(score: QuizScore) -> pd.DataFrame:

@@ -1,6 +1,13 @@
-"""pandas tables of a step, labelled by unit names, coloured on a diverging scale."""
+"""pandas tables of a step, labelled by unit names, coloured on a diverging scale.
+
+Each table is first a :class:`Grid` (labels and numbers, no pandas): the walk renders grids straight to
+HTML (building a small DataFrame costs more than the rest of a stage's table), the page's
+``st.dataframe`` views take :meth:`Grid.frame`.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -28,17 +35,50 @@ def cell_texts(values: np.ndarray, rows: list[str], columns: list[str]) -> pd.Da
     return pd.DataFrame(texts, index=rows, columns=columns)
 
 
-def weight_tables(record: StepRecord, l: int) -> dict[str, pd.DataFrame]:
+@dataclass(frozen=True)
+class Grid:
+    """One table: row and column labels, the numbers (rows × columns) and, for new values, the values they
+    replace (NaN where none), so each new one is shown with the digits that tell it from the old."""
+
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+    values: np.ndarray
+    before: np.ndarray | None = None
+
+    @staticmethod
+    def of(values, rows, columns, before=None) -> Grid:
+        values = np.atleast_2d(np.asarray(values, dtype=float))
+        if before is not None:
+            before = np.broadcast_to(np.asarray(before, dtype=float), values.shape)
+        return Grid(tuple(rows), tuple(columns), values, before)
+
+    def frame(self) -> pd.DataFrame:
+        frame = matrix_frame(self.values, list(self.rows), list(self.columns))
+        return frame if self.before is None else compared(frame, self.before)
+
+    def texts(self) -> np.ndarray:
+        """What each cell shows (as :func:`cell_text` of :meth:`frame`)."""
+        return _cell_texts(self.values, self.before)
+
+    def tints(self) -> np.ndarray:
+        """Each cell's CSS (as :func:`_diverging` of :meth:`frame`)."""
+        return _tints(self.values)
+
+
+def weight_grids(record: StepRecord, l: int) -> dict[str, Grid]:
     """W⁽ˡ⁾, its gradient, the update −η·dE/dW (the seed's printout negated) and the new weights."""
     rows, columns = _labels(record.scenario, l - 1), _labels(record.scenario, l)
     return {
-        f"W{layer_mark(l)}": matrix_frame(record.scenario.weights[l - 1], rows, columns),
-        f"∂E/∂W{layer_mark(l)}": matrix_frame(record.weight_gradients[l - 1], rows, columns),
-        f"ΔW{layer_mark(l)} = −η·∂E/∂W{layer_mark(l)}": matrix_frame(record.weight_updates[l - 1], rows, columns),
-        f"W{layer_mark(l)} new": compared(
-            matrix_frame(record.new_weights[l - 1], rows, columns), record.scenario.weights[l - 1]
-        ),
+        f"W{layer_mark(l)}": Grid.of(record.scenario.weights[l - 1], rows, columns),
+        f"∂E/∂W{layer_mark(l)}": Grid.of(record.weight_gradients[l - 1], rows, columns),
+        f"ΔW{layer_mark(l)} = −η·∂E/∂W{layer_mark(l)}": Grid.of(record.weight_updates[l - 1], rows, columns),
+        f"W{layer_mark(l)} new": Grid.of(record.new_weights[l - 1], rows, columns, record.scenario.weights[l - 1]),
     }
+
+
+def weight_tables(record: StepRecord, l: int) -> dict[str, pd.DataFrame]:
+    """:func:`weight_grids` as frames."""
+    return {caption: grid.frame() for caption, grid in weight_grids(record, l).items()}
 
 
 def compared(frame: pd.DataFrame, before) -> pd.DataFrame:
@@ -57,21 +97,26 @@ def _diverging(frame: pd.DataFrame) -> pd.DataFrame:
 
     Translucent tints and no text colour: the theme's text stays readable on them, light or dark.
     The sign is also in the number's minus, never in the colour alone."""
-    values = frame.to_numpy(dtype=float)
+    return pd.DataFrame(_tints(frame.to_numpy(dtype=float)), index=frame.index, columns=frame.columns)
+
+
+def _tints(values: np.ndarray) -> np.ndarray:
     largest = np.max(np.abs(values)) if values.size else 0.0
     css = np.empty(values.shape, dtype=object)
     for index, value in np.ndenumerate(values):
         strength = 0.0 if largest == 0 else abs(value) / largest
         rgb = "0,114,178" if value >= 0 else "213,94,0"
         css[index] = f"background-color: rgba({rgb},{0.08 + 0.5 * strength:.2f}); white-space: nowrap"
-    return pd.DataFrame(css, index=frame.index, columns=frame.columns)
+    return css
 
 
 def cell_text(frame: pd.DataFrame) -> np.ndarray:
     """What each cell shows: :func:`number`, with more digits where a value must differ from ``attrs["before"]``."""
-    values = frame.to_numpy(dtype=float)
     before = frame.attrs.get("before")
-    before = None if before is None else np.array(before, dtype=float)
+    return _cell_texts(frame.to_numpy(dtype=float), None if before is None else np.array(before, dtype=float))
+
+
+def _cell_texts(values: np.ndarray, before: np.ndarray | None) -> np.ndarray:
     texts = np.empty(values.shape, dtype=object)
     for index, value in np.ndenumerate(values):
         old = np.nan if before is None else before[index]
@@ -93,20 +138,25 @@ def styled(frame: pd.DataFrame) -> Styler:
 
 
 def stage_tables(record: StepRecord, stage: Stage, notation: str = ZAD.id) -> dict[str, pd.DataFrame]:
+    """:func:`stage_grids` as frames."""
+    return {caption: grid.frame() for caption, grid in stage_grids(record, stage, notation).items()}
+
+
+def stage_grids(record: StepRecord, stage: Stage, notation: str = ZAD.id) -> dict[str, Grid]:
     """The tables that belong with a stage: what it computes, in unit-labelled rows and columns, the rows
     named in the notation (z, a or net, out)."""
     scenario, chosen = record.scenario, notation_named(notation)
     l = stage.layer
     if stage.kind in ("gradient", "update") and stage.id[len(stage.kind) + 1] == "W":
-        tables = weight_tables(record, l)
+        tables = weight_grids(record, l)
         keys = list(tables)
         return {k: tables[k] for k in (keys[:2] if stage.kind == "gradient" else keys[1:])}
     if stage.kind in ("gradient", "update"):  # a bias vector
         columns = _labels(scenario, l)
-        frame = {"b": scenario.biases[l - 1], "∂E/∂b": record.bias_gradients[l - 1], "b new": record.new_biases[l - 1]}
+        values = [scenario.biases[l - 1], record.bias_gradients[l - 1], record.new_biases[l - 1]]
         nothing = np.full(len(columns), np.nan)
         before = [nothing, nothing, scenario.biases[l - 1]]
-        return {f"b{layer_mark(l)}": compared(pd.DataFrame(frame, index=columns).T, before)}
+        return {f"b{layer_mark(l)}": Grid.of(values, ["b", "∂E/∂b", "b new"], columns, before)}
     if stage.kind == "forward":
         columns = _labels(scenario, l)
         rows = {chosen.z: record.zs[l - 1]}
@@ -114,24 +164,24 @@ def stage_tables(record: StepRecord, stage: Stage, notation: str = ZAD.id) -> di
             rows[chosen.a] = record.activations[l]
         inputs = _labels(scenario, l - 1)
         return {
-            f"W{layer_mark(l)}": matrix_frame(scenario.weights[l - 1], inputs, columns),
-            f"Layer {l}": pd.DataFrame(rows, index=columns).T,
+            f"W{layer_mark(l)}": Grid.of(scenario.weights[l - 1], inputs, columns),
+            f"Layer {l}": Grid.of(list(rows.values()), list(rows), columns),
         }
     if stage.kind == "loss":
         columns = _labels(scenario, len(scenario.layers) - 1)
         o, t = chosen.o, chosen.t
         first, second = (o, t) if rules_of(record.mistake).error_sign > 0 else (t, o)  # as the step took it
-        frame = pd.DataFrame(
-            {o: record.output, t: scenario.target, f"e = {first} − {second}": record.error}, index=columns
-        ).T
-        return {"Output and target": frame}
+        rows = [o, t, f"e = {first} − {second}"]
+        return {"Output and target": Grid.of([record.output, scenario.target, record.error], rows, columns)}
     if stage.kind == "delta":
         columns = _labels(scenario, l)
-        return {f"δ{layer_mark(l)}": pd.DataFrame({"δ": record.deltas[l - 1]}, index=columns).T}
+        return {f"δ{layer_mark(l)}": Grid.of([record.deltas[l - 1]], ["δ"], columns)}
     columns = _labels(scenario, len(scenario.layers) - 1)
     return {
-        "Before and after the update": compared(
-            pd.DataFrame({"o before": record.output, "o after": record.new_output}, index=columns).T,
+        "Before and after the update": Grid.of(
+            [record.output, record.new_output],
+            ["o before", "o after"],
+            columns,
             [np.full(len(columns), np.nan), record.output],
         )
     }

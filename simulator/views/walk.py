@@ -7,25 +7,31 @@ browser renders them with KaTeX), the NumPy line with its output, the tables (HT
 the graph (a Plotly figure), the gradient check and the mistake's comparison; per unit the
 inspector's lines with the stage that reveals each.
 
+:func:`packed` makes it the text the page is sent: JSON, gzip-compressed, in base64 (the seed's walk: about
+140 KiB of JSON, 12 KiB sent); the browser unpacks it once per walk (``DecompressionStream``).
+
 Hidden numbers never enter the walk: a stage in ``WalkView.hidden`` is built blanked (its results
 read "?", no tables, no check), and only the first ``WalkView.limit`` stages are built at all.
 """
 
 from __future__ import annotations
 
+import base64
+import gzip
+import json
 from dataclasses import dataclass
 
 from ..core.gradcheck import stage_gradient_check
 from ..core.names import subscript, unit_label, unit_names
 from ..core.record import StepRecord
-from .chain import unit_chains
+from .chain import staged_chains
 from .figures import network_figure_spec
 from .formatting import notebook_values, number, written
-from .graph import graph_model, node_explanation
+from .graph import graph_model, staged_lines
 from .narration import blank_latex, blank_output, graph_table, narrate
 from .notation import ZAD, notation_named
 from .stages import Stage
-from .tables import stage_tables
+from .tables import stage_grids
 from .walk_tables import check_html, comparison_html, graph_table_html, jsonable, stage_table
 
 
@@ -124,7 +130,7 @@ def stage_page(
         return page
     if view.tables:
         page["tables"] = [
-            stage_table(caption, frame) for caption, frame in stage_tables(record, stage, view.notation).items()
+            stage_table(caption, grid) for caption, grid in stage_grids(record, stage, view.notation).items()
         ]
     page["check"] = _check(record, stage, view.digits)
     page["compare"] = _comparison(stage, correct[index] if correct else stage, divergence)
@@ -135,8 +141,11 @@ def stage_page(
 
 def _chain_items(chain, first: bool) -> list[list]:
     """One chain as the inspector's items: its lines of maths, then (for the unit's own δ) the paths its
-    gradient comes back along and what each factor means, as plain text."""
+    gradient comes back along and what each factor means, as plain text; a weight's or bias's chain adds
+    what its own last factor means (why ∂z/∂w = a, why ∂z/∂b = 1)."""
     items = [[line, "tex"] for line in chain.latex()]
+    if not first:
+        return [*items, [chain.meanings()[-1], "text"]]
     if first and chain.shares:
         paths = "; ".join(
             f"{unit_label(a)} → {unit_label(b)}: δ {written(s.delta)} × w {written(s.weight)} = {written(s.value)}"
@@ -148,39 +157,61 @@ def _chain_items(chain, first: bool) -> list[list]:
     return items
 
 
-def _chains(record: StepRecord, unit: str, stages, shipped: int, hidden: frozenset[str], notation: str) -> list:
+def _revealed_at(needs, position: dict[str, int], hidden: frozenset[str]) -> int | None:
+    """The index of the stage that reveals what needs the stages ``needs`` (an iterable of ids): the last of
+    them, −1 for nothing; None when one of them is hidden or not sent."""
+    if any(need in hidden or need not in position for need in needs):
+        return None
+    return max((position[need] for need in needs), default=-1)
+
+
+def _chains(record: StepRecord, unit: str, position: dict[str, int], hidden: frozenset[str], notation: str) -> list:
     """The chain rule at ``unit``: each chain (its δ, then the gradients of the weights coming in) with the
     index of the stage that reveals it; chains of a hidden stage are left out."""
+    found = []
+    for k, (chain, needs) in enumerate(staged_chains(record, unit, notation)):
+        index = _revealed_at(needs, position, hidden)
+        if index is not None:
+            found.append((index, k, chain))
     items, seen = [], set()
-    for index in range(shipped):
-        if stages[index].id in hidden:
-            continue
-        reached = {s.id for s in stages[: index + 1] if s.id not in hidden}
-        for k, chain in enumerate(unit_chains(record, unit, reached, notation)):
-            if chain.symbol not in seen:
-                seen.add(chain.symbol)
-                items += [[*item, index] for item in _chain_items(chain, k == 0)]
+    for index, k, chain in sorted(found, key=lambda item: item[:2]):
+        if chain.symbol not in seen:
+            seen.add(chain.symbol)
+            items += [[*item, index] for item in _chain_items(chain, k == 0)]
     return items
+
+
+def _lines(record: StepRecord, unit: str, position: dict[str, int], hidden: frozenset[str]) -> list:
+    """How ``unit`` was computed, each line with the index of the stage that reveals it (−1: from the start);
+    a line revealed by a hidden or unsent stage is left out."""
+    found = [
+        (-1 if needs is None else position[needs], k, line, needs)
+        for k, (line, needs) in enumerate(staged_lines(record, unit))
+        if needs is None or needs in position
+    ]
+    lines, seen = [], set()
+    for index, _, line, needs in sorted(found, key=lambda item: item[:2]):
+        if line not in seen:
+            seen.add(line)  # a line first revealed by a hidden stage stays out
+            if needs not in hidden:
+                lines.append([line, index])
+    return lines
 
 
 def inspector(record: StepRecord, stages: tuple[Stage, ...], shipped: int, view: WalkView) -> dict:
     """Per unit, its label, the lines of "how it was computed" and the chain rule at it, each line with the
     index of the stage that reveals it (−1: known from the start). Lines revealed by a hidden or unsent stage
     are left out."""
-    units = {}
-    for layer in unit_names(record.scenario.layers):
-        for unit in layer:
-            lines, seen = [], set()
-            for index in range(-1, shipped):
-                reached = {s.id for s in stages[: index + 1]}
-                for line in node_explanation(record, unit, reached):
-                    if line not in seen:
-                        seen.add(line)
-                        if index < 0 or stages[index].id not in view.hidden:
-                            lines.append([line, index])
-            chain = _chains(record, unit, stages, shipped, view.hidden, view.notation)
-            units[unit] = {"label": unit_label(unit), "lines": lines, "chain": chain}
-    return units
+    position = {stage.id: k for k, stage in enumerate(stages[:shipped])}
+    return {
+        unit: {
+            "label": unit_label(unit),
+            "lines": _lines(record, unit, position, view.hidden),
+            "chain": _chains(record, unit, position, view.hidden, view.notation),
+        }
+        for layer in unit_names(record.scenario.layers)
+        for unit in layer
+    }
 
 
 def walk(
@@ -202,3 +233,14 @@ def walk(
         "stages": [stage_page(record, stages, k, view, correct_stages, divergence) for k in range(shipped)],
         "units": inspector(record, stages, shipped, view),
     }
+
+
+def packed(data: dict) -> str:
+    """The walk as the page receives it: compact JSON (no NaN), gzip-compressed, base64 (ASCII for JSON)."""
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return base64.b64encode(gzip.compress(text.encode(), compresslevel=6, mtime=0)).decode("ascii")
+
+
+def unpacked(text: str) -> dict:
+    """:func:`packed`'s inverse: what the browser's ``walk.js`` reads."""
+    return json.loads(gzip.decompress(base64.b64decode(text)))

@@ -1,7 +1,8 @@
 """Small HTML tables for the browser's stage view: every text escaped, every number formatted here.
 
-Pure: pandas frames and engine records in, strings out. The page never builds HTML from user text;
-all cells are numbers formatted by :mod:`simulator.formatting` and labels made by the app.
+Pure: grids, rows and engine records in, strings out (no pandas: a small DataFrame costs more than its
+HTML). The page never builds HTML from user text; all cells are numbers formatted by
+:mod:`simulator.formatting` and labels made by the app.
 """
 
 from __future__ import annotations
@@ -9,21 +10,15 @@ from __future__ import annotations
 from html import escape
 
 import numpy as np
-import pandas as pd
 
 from ..core.gradcheck import AGREEMENT, StageGradientCheck
 from ..core.mistakes import MISTAKES
 from .formatting import number
-from .learning_tables import AGREE, DISAGREE, gradient_check_table, mistake_comparison_table
+from .learning_tables import AGREE, DISAGREE, gradient_check_rows, mistake_comparison_rows
 from .narration import GraphTable
-from .tables import _diverging, cell_text
+from .tables import Grid
 
 DIFFERS = "background-color: rgba(213,94,0,0.28); font-weight: 600"
-
-
-def html_table(frame: pd.DataFrame, texts, css=None, caption: str = "") -> str:
-    """``frame``'s index and columns as headers, ``texts`` (same shape) as cells, ``css`` per cell."""
-    return _table(list(frame.columns), list(frame.index), texts, css, caption)
 
 
 def _table(columns: list, index: list, texts, css=None, caption: str = "") -> str:
@@ -41,13 +36,19 @@ def _table(columns: list, index: list, texts, css=None, caption: str = "") -> st
     return f'<table class="bp-table">{title}<thead><tr><th></th>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def stage_table(caption: str, frame: pd.DataFrame) -> str:
+def stage_table(caption: str, grid: Grid) -> str:
     """A stage's table as the page styles it: diverging tints, new values with the digits that tell them apart."""
-    return html_table(frame, cell_text(frame).tolist(), _diverging(frame).to_numpy().tolist(), caption)
+    return _table(list(grid.columns), list(grid.rows), grid.texts().tolist(), grid.tints().tolist(), caption)
 
 
-def _rows_css(frame: pd.DataFrame, flags, on: str, off: str) -> list[list[str]]:
-    return [[on if flag else off] * len(frame.columns) for flag in flags]
+def _rows_table(rows: list[dict], texts, flag: str, on: str, off: str) -> str:
+    """``rows`` (dicts, the first key naming the row) as a table of ``texts``, a row's cells ``on`` where its
+    ``flag`` is true."""
+    if not rows:
+        return _table([], [], [])
+    name, *columns = rows[0]
+    css = [[on if row[flag] else off] * len(columns) for row in rows]
+    return _table(columns, [row[name] for row in rows], texts, css)
 
 
 def check_verdict(check: StageGradientCheck, digits: int | None, mistake: str | None) -> str:
@@ -73,22 +74,22 @@ def check_verdict(check: StageGradientCheck, digits: int | None, mistake: str | 
 
 def check_html(check: StageGradientCheck, digits: int | None, mistake: str | None) -> dict[str, str]:
     """The gradient-check table, each row coloured by agreement, and its verdict."""
-    frame = gradient_check_table(check)
+    rows = gradient_check_rows(check)
     texts = [
         [number(r["backprop ∂E/∂w"]), number(r["finite difference"]), f"{r['relative error']:.1e}", str(r["agree"])]
-        for _, r in frame.iterrows()
+        for r in rows
     ]
     return {
-        "table": html_table(frame, texts, _rows_css(frame, frame["agree"], AGREE, DISAGREE)),
+        "table": _rows_table(rows, texts, "agree", AGREE, DISAGREE),
         "verdict": check_verdict(check, digits, mistake),
     }
 
 
 def comparison_html(correct_stage, stage, masks) -> str:
     """Every value of a stage, correct against mistaken; differing rows shaded and bold."""
-    frame = mistake_comparison_table(correct_stage, stage, masks)
-    texts = [[number(r["correct"]), number(r["with the mistake"]), str(r["differs"])] for _, r in frame.iterrows()]
-    return html_table(frame, texts, _rows_css(frame, frame["differs"], DIFFERS, ""))
+    rows = mistake_comparison_rows(correct_stage, stage, masks)
+    texts = [[number(r["correct"]), number(r["with the mistake"]), str(r["differs"])] for r in rows]
+    return _rows_table(rows, texts, "differs", DIFFERS, "")
 
 
 def rows_html(rows: tuple[dict[str, str], ...]) -> str:
@@ -103,8 +104,20 @@ def graph_table_html(table: GraphTable) -> str:
     return rows_html(table.units) + rows_html(table.edges)
 
 
+_PLAIN = (str, int, bool, type(None))
+
+
 def jsonable(value):
     """Figures and records as JSON: arrays to lists, NaN to null (a gap in a Plotly line)."""
+    kind = type(value)
+    if kind in _PLAIN:  # most leaves: checked first, by exact type
+        return value
+    if kind is dict:
+        return {k: jsonable(v) for k, v in value.items()}
+    if kind is float:
+        return None if value != value else value
+    if kind is np.ndarray and value.dtype.kind == "f" and value.ndim == 1:
+        return [None if v != v else v for v in value.tolist()]
     if isinstance(value, np.ndarray):
         return [jsonable(v) for v in value.tolist()]
     if isinstance(value, dict):
