@@ -28,8 +28,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.enviro
 
 def pytest_collection_modifyitems(items):
     """Modules that drive Chromium run last, whole and in their order: Playwright's sync API keeps its event
-    loop marked running while the session's Chromium lives, which would break asyncio.run (nbclient) in any
-    module after them. Under xdist each worker takes modules in this order too."""
+    loop marked running while the session's Chromium lives, which would break asyncio.run, or a second
+    sync_playwright, in any module after them. Under xdist each worker takes modules in this order too."""
     driven = {item.path for item in items if "browser" in getattr(item, "fixturenames", ())}
     items.sort(key=lambda item: item.path in driven)  # a stable sort: the order within each group stays
 
