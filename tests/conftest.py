@@ -75,5 +75,5 @@ def browser(_chromium):
     """The session's Chromium; each test opens contexts of its own. What a module leaves open is closed after
     it, so the next module starts with no page of its."""
     yield _chromium
-    for context in _chromium.contexts:
+    for context in list(_chromium.contexts):
         context.close()
