@@ -28,8 +28,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.enviro
 
 def pytest_collection_modifyitems(items):
     """Modules that drive Chromium run last, whole and in their order: Playwright's sync API keeps its event
-    loop marked running while the session's Chromium lives, which would break asyncio.run (nbclient) in any
-    module after them. Under xdist each worker takes modules in this order too."""
+    loop marked running while the session's Chromium lives, which would break asyncio.run, or a second
+    sync_playwright, in any module after them. Under xdist each worker takes modules in this order too."""
     driven = {item.path for item in items if "browser" in getattr(item, "fixturenames", ())}
     items.sort(key=lambda item: item.path in driven)  # a stable sort: the order within each group stays
 
@@ -75,5 +75,5 @@ def browser(_chromium):
     """The session's Chromium; each test opens contexts of its own. What a module leaves open is closed after
     it, so the next module starts with no page of its."""
     yield _chromium
-    for context in _chromium.contexts:
+    for context in list(_chromium.contexts):
         context.close()
