@@ -2,7 +2,6 @@
 
 import subprocess
 import sys
-import time
 import warnings
 
 import numpy as np
@@ -166,13 +165,10 @@ def test_bad_mode_steps_and_target():
         train(PRESETS["seed"], 1, target_loss=-1.0)
 
 
-def test_circle_trains_below_the_stated_loss_quickly():
-    scenario = circle_scenario()
-    started = time.perf_counter()
-    run = train(scenario, 1000, target_loss=CIRCLE_LOSS)
-    elapsed = time.perf_counter() - started
+def test_circle_trains_below_the_stated_loss_within_the_stated_steps():
+    """Speed lives in benchmarks/lab.py; here only the promise in steps."""
+    run = train(circle_scenario(), 1000, target_loss=CIRCLE_LOSS)
     assert run.reached_target and run.steps <= CIRCLE_STEPS and run.losses[-1] <= CIRCLE_LOSS
-    assert elapsed < 2.0
 
 
 @given(scenarios())
