@@ -227,7 +227,7 @@ def test_clicking_a_unit_explains_it(visit):
     view = visit({"stage": "forward.a1"})
     view.wait_for_heading("Stage 2 of 12")
     # The units are the last trace of the shown graph with markers; in the seed's 3-2-1 point 3 is h₁.
-    traces = view.page.locator(".bp-graph .js-plotly-plot").first.locator(".scatterlayer .trace")
+    traces = view.page.locator(".bp-graph .js-plotly-plot:not(.bp-away)").first.locator(".scatterlayer .trace")
     with_points = [k for k in range(traces.count()) if traces.nth(k).locator(".point").count()]
     unit = traces.nth(with_points[-1]).locator(".point").nth(3)
     unit.scroll_into_view_if_needed()  # below the fold at 1280×800 under "Start here": scroll to it, as a user does

@@ -157,7 +157,7 @@ def test_small_updates_show_on_edges_and_in_tables(open_page):
 # The shown graph (the walk puts it first in .bp-graph): Plotly's class kept, its SVG layers on top of one
 # another (not stacked down the page), every label inside the picture.
 ONE_PICTURE = """() => {
-  const plot = document.querySelector('.bp-graph > .bp-plot');
+  const plot = document.querySelector('.bp-graph > .bp-plot:not(.bp-away)');  // the shown piece
   const box = plot.getBoundingClientRect();
   const labels = [...plot.querySelectorAll('.annotation')].map(a => a.getBoundingClientRect()).filter(r => r.height);
   return {plotly: plot.classList.contains('js-plotly-plot'),

@@ -63,7 +63,7 @@ def shot(view: Visit, name: str, width: int, height: int) -> None:
 
 # Where the shown graph draws a unit (Plotly keeps each point's trace, and its customdata holds the unit id).
 UNIT_AT = """unit => {
-  const plot = document.querySelector('.bp-graph .bp-plot:not(.bp-aside)');
+  const plot = document.querySelector('.bp-graph .bp-plot:not(.bp-away)');
   for (const point of plot.querySelectorAll('.scatterlayer .point')) {
     const trace = point.closest('.trace').__data__[0].trace;
     if (trace.customdata && trace.customdata[point.__data__.i] === unit) {
@@ -230,7 +230,9 @@ def test_start_here_is_shown_once_per_browser_and_a_link_switches_it_off(visit, 
     view.page.wait_for_function("() => !document.querySelector('.st-key-intro')", timeout=20_000)
     view.page.reload()
     view.page.wait_for_selector(".bp-title", timeout=60_000)
-    assert not intro_visible(view)  # this browser remembers (localStorage)
+    # this browser remembers (localStorage): the memory component hides the panel once it has mounted
+    view.page.wait_for_function("() => !document.querySelector('.st-key-intro')", timeout=30_000)
+    assert not intro_visible(view)
     assert view.page.evaluate("() => localStorage.getItem('backprop-sim.intro-dismissed')") == "1"
     assert intro_visible(visit({"stage": "forward.z1"}, width, height))  # a new browser profile sees it
     assert not intro_visible(visit({"stage": "forward.z1", "intro": "0"}, width, height))  # the lecturer's link
@@ -267,7 +269,7 @@ def test_a_mistake_page_renders_every_formula(visit, width, height):
     view = visit({"mistake": mistake, "stage": "delta.1", "intro": "0"}, width, height)
     assert view.page.locator(".bp-title").inner_text().startswith("Stage 7 of 12")
     assert assert_typeset(view, mistake) >= 5  # the formula, its shapes, the numbers, correct and mistaken
-    compare = view.page.locator(".bp-compare")
+    compare = view.page.locator(".bp-compare > .bp-piece:not(.bp-away)")  # the shown stage's piece
     fitted = compare.locator(".katex-display").evaluate_all(
         "es => es.map(e => [parseFloat(getComputedStyle(e.firstElementChild).fontSize),"
         " e.scrollWidth - 2 - e.clientWidth])"
