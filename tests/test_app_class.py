@@ -51,8 +51,10 @@ def lecturer() -> AppTest:
     return ran(app)
 
 
-def student(code: str, **params: str) -> AppTest:
+def student(code: str, held: bool = True, **params: str) -> AppTest:
+    """A phone; ``held``: its tab has handed over its own token (the component's JS, which AppTest does not run)."""
     app = AppTest.from_file(APP, default_timeout=60)
+    app.session_state["class_token_held"] = held
     app.query_params["class"] = code
     for name, value in params.items():
         app.query_params[name] = value
@@ -160,6 +162,18 @@ def test_a_phone_can_change_its_answer_until_reveal_and_is_counted_once():
     ran(app)
     assert "**1** answered" in texts(app)
     assert tally_chart(app)["y"] == ["right"]
+
+
+def test_an_answer_before_the_tab_handed_its_token_is_not_counted_twice():
+    app = lecturer()
+    go_to(app, "update.W2")
+    app.button(key="class_ask").click()
+    ran(app)
+    phone = student(app.session_state["class_code"], held=False)  # a failover's first run: a stand-in token
+    answer(phone, RIGHT)
+    assert "press Send again" in texts(phone) and "Your answer is in" not in texts(phone)
+    ran(app)
+    assert "answered" not in texts(app) or "**0** answered" in texts(app)
 
 
 def test_unreadable_and_too_fast_answers_are_refused_as_text():

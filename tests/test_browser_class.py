@@ -115,12 +115,13 @@ def go_to_stage(page: Page, number: int) -> None:
     wait_heading(page, f"Stage {number} of 12")
 
 
-def send(phone: Page, text: str) -> None:
+def send(phone: Page, text: str, confirmed: tuple[str, ...] = ("Your answer is in",)) -> None:
     field = phone.get_by_label(re.compile("Your prediction"))
     field.wait_for(timeout=WAIT)
     field.fill(text)
     phone.get_by_role("button", name="Send").click()
-    wait_text(phone, "Your answer is in")
+    phone.wait_for_function("words => words.some(w => document.body.innerText.includes(w))", arg=list(confirmed),
+                            timeout=WAIT)
 
 
 def captured_frames(page: Page) -> list[bytes]:
@@ -171,10 +172,16 @@ def failed_over(deployment, phone: Page, lecturer: Page, counts: dict[str, int])
     while server_cookie(phone) != "app1":
         assert time.monotonic() < deadline, "the phone never came back on app1"
         time.sleep(0.5)
+    # The old page stays on screen until the new session's first run replaces it: its note is gone then.
+    phone.wait_for_function("() => !document.body.innerText.includes('Your answer is in')", timeout=WAIT)
     phone.get_by_label(re.compile("Your prediction")).wait_for(timeout=WAIT)
     wait_text(lecturer, ": 3 answered")  # what it sent before is still counted
-    time.sleep(1.5)  # the tab hands its token to the new session (sessionStorage)
-    send(phone, ANSWERS[0])  # it can change its answer: the same phone, so still three answers
+    sent = f"Sent: {ANSWERS[0]}"
+    deadline = time.monotonic() + 60
+    while sent not in phone.locator("body").inner_text():  # refused until the tab handed over its token
+        assert time.monotonic() < deadline, "the changed answer was never taken"
+        send(phone, ANSWERS[0], confirmed=("Your answer is in", "press Send again"))
+        time.sleep(0.6)  # the store takes one change per half second
     lecturer.wait_for_function("() => document.body.innerText.includes(': 3 answered')", timeout=10_000)
     deadline = time.monotonic() + 10
     while bar_counts(lecturer) != {"right": 2, list(counts)[1]: 1}:

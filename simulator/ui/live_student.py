@@ -88,6 +88,7 @@ def tab_token() -> None:
     given = getattr(held, "token", None)
     if isinstance(given, str) and TAB_TOKEN.fullmatch(given):
         state.put("class_token", given)
+        state.put("class_token_held", True)
 
 
 def joined(code_text: str) -> str | None:
@@ -175,6 +176,9 @@ def stage_card(found: SessionState) -> None:
 def send(code: str, question: int) -> None:
     """The Send button: check and count this browser's answer (a callback only records the outcome)."""
     text = str(st.session_state.get(f"class_answer_{question}") or "")
+    if not state.get("class_token_held"):  # a new session (a reload, a failover) before the tab's token came
+        note("error", "Reconnecting to the class: press Send again in a second.")
+        return  # counting it under a stand-in token would count this phone twice
     try:
         classroom.answer(class_store(), code, question, token(), text)
     except ValueError as err:  # LiveError (closed, too fast, too long) or the reader's message quoting the text
