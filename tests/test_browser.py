@@ -245,9 +245,7 @@ def test_clicking_a_unit_explains_it(visit):
     ("name", "width", "height", "query"),
     [
         ("laptop-update-W1", 1280, 800, {"stage": "update.W1"}),
-        ("laptop-hidden-delta", 1280, 800, {"stage": "delta.1"}),
         ("projector-lecture-update-W1", 1920, 1080, {"stage": "update.W1", "mode": "lecture"}),
-        ("projector-lecture-forward", 1920, 1080, {"stage": "forward.z1", "mode": "lecture"}),
     ],
 )
 def test_screenshots(visit, name, width, height, query):

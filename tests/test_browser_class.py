@@ -120,8 +120,9 @@ def send(phone: Page, text: str, confirmed: tuple[str, ...] = ("Your answer is i
     field.wait_for(timeout=WAIT)
     field.fill(text)
     phone.get_by_role("button", name="Send").click()
-    phone.wait_for_function("words => words.some(w => document.body.innerText.includes(w))", arg=list(confirmed),
-                            timeout=WAIT)
+    phone.wait_for_function(
+        "words => words.some(w => document.body.innerText.includes(w))", arg=list(confirmed), timeout=WAIT
+    )
 
 
 def captured_frames(page: Page) -> list[bytes]:

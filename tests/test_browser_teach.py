@@ -219,7 +219,7 @@ def intro_visible(view: Visit) -> bool:
     return panel.count() > 0 and panel.first.is_visible()
 
 
-@pytest.mark.parametrize(("width", "height"), SIZES)
+@pytest.mark.parametrize(("width", "height"), [(390, 844)])  # a first-time student: most open the link on a phone
 def test_start_here_is_shown_once_per_browser_and_a_link_switches_it_off(visit, width, height):
     view = visit({"stage": "forward.z1"}, width, height)
     assert intro_visible(view)
@@ -230,8 +230,12 @@ def test_start_here_is_shown_once_per_browser_and_a_link_switches_it_off(visit, 
     view.page.wait_for_function("() => !document.querySelector('.st-key-intro')", timeout=20_000)
     view.page.reload()
     view.page.wait_for_selector(".bp-title", timeout=60_000)
-    # this browser remembers (localStorage): the memory component hides the panel once it has mounted
-    view.page.wait_for_function("() => !document.querySelector('.st-key-intro')", timeout=30_000)
+    # this browser remembers (localStorage): the memory component hides the panel once it has mounted,
+    # before the server hears of it (the rerun that drops the panel can take long on a loaded machine)
+    view.page.wait_for_function(
+        "() => { const p = document.querySelector('.st-key-intro'); return !p || p.offsetParent === null; }",
+        timeout=60_000,
+    )
     assert not intro_visible(view)
     assert view.page.evaluate("() => localStorage.getItem('backprop-sim.intro-dismissed')") == "1"
     assert intro_visible(visit({"stage": "forward.z1"}, width, height))  # a new browser profile sees it
@@ -263,7 +267,7 @@ def assert_typeset(view: Visit, where: str) -> int:
     return len(formulas)
 
 
-@pytest.mark.parametrize(("width", "height"), SIZES)
+@pytest.mark.parametrize(("width", "height"), [(1280, 800)])  # the phone's formulas: the chain-rule test
 def test_a_mistake_page_renders_every_formula(visit, width, height):
     mistake = "updated_weights_for_hidden_delta"
     view = visit({"mistake": mistake, "stage": "delta.1", "intro": "0"}, width, height)
