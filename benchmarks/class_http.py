@@ -29,6 +29,7 @@ import asyncio
 import json
 import os
 import random
+import secrets
 import sys
 import tempfile
 import time
@@ -47,6 +48,7 @@ ANSWERS = ("0.108040 -0.294441", "0,132191 -0,277743", "-0.108040 0.294441", "0.
 STAGE, VALUE = "update.W2", "new_W2"
 TICK = os.sysconf("SC_CLK_TCK")
 FOLLOW = "backprop_class_follow"  # simulator/ui/live_poll.py's component
+TAB = "backprop_class_tab"  # simulator/ui/live_student.py's token keeper (sessionStorage in a browser)
 PERIOD = 1.0  # seconds between polls, ±25 % (as the component)
 
 
@@ -103,6 +105,7 @@ class Phone(Page):
     def __init__(self, ws, query: str, url: str):
         super().__init__(ws, query, url)
         self.watch, self.version, self.field, self.submit, self.notes = "", None, "", "", []
+        self.tab = ""  # the token keeper's widget id
 
     def read(self, data: bytes) -> bool:
         msg = ForwardMsg()
@@ -116,7 +119,9 @@ class Phone(Page):
                 self.submit = element.button.id
             elif which == "alert":
                 self.notes.append(element.alert.body)
-            elif which == "bidi_component" and element.bidi_component.component_name == FOLLOW:
+            elif which == "bidi_component" and element.bidi_component.component_name.endswith(TAB):
+                self.tab = element.bidi_component.id
+            elif which == "bidi_component" and element.bidi_component.component_name.endswith(FOLLOW):
                 proto = element.bidi_component
                 found = json.loads(proto.mixed.json if proto.WhichOneof("data") == "mixed" else proto.json)
                 self.watch, self.version = found["url"], found["version"]
@@ -142,6 +147,13 @@ class Phone(Page):
         message.rerun_script.widget_states.SetInParent()
         await self.send(message)
 
+    async def hand_token(self) -> None:
+        """What the tab's component does once: hand this tab's own token to the new session."""
+        message = BackMsg()
+        widget = message.rerun_script.widget_states.widgets.add()
+        widget.id, widget.json_value = self.tab, json.dumps({"token": secrets.token_urlsafe(24)})
+        await self.send(message)
+
     async def answer(self, text: str) -> float:
         message = BackMsg()
         widgets = message.rerun_script.widget_states.widgets
@@ -160,6 +172,8 @@ async def opened(url: str, query: str, cookies: dict[str, str], kind=Phone):
     ws = await stream(host, port, cookies)
     page = kind(ws, query, f"http://{host}:{port}/")
     await asyncio.wait_for(page.rerun(), 90)
+    if getattr(page, "tab", ""):
+        await asyncio.wait_for(page.hand_token(), 90)
     return page
 
 
