@@ -47,21 +47,26 @@ def _short(values) -> str:
     return ",".join(f"{v:.5f}" for v in values)  # "-0.12345": 8 characters, so 256 examples fit 100,000
 
 
+def largest_network(rng: np.random.Generator) -> dict:
+    """The largest network a link may carry (8 layers × 16 units, biases), random weights; the caller adds
+    x and the target. Shared with load.py's hostile links."""
+    return {
+        "version": 1,
+        "layers": [16] * 8,
+        "activations": ["tanh"] * 6 + ["sigmoid"],
+        "loss": "half_squared_error",
+        "weights": [rng.uniform(-1, 1, (16, 16)).tolist() for _ in range(7)],
+        "biases": [rng.uniform(-1, 1, 16).tolist() for _ in range(7)],
+        "learning_rate": 0.5,
+    }
+
+
 def largest_legal() -> dict[str, str]:
     """8 layers × 16 units with biases, every weight written in full, and 256 examples in ``data=``."""
     rng = np.random.default_rng(15)
+    network = largest_network(rng)
     scenario = scenario_from_dict(
-        {
-            "version": 1,
-            "layers": [16] * 8,
-            "activations": ["tanh"] * 6 + ["sigmoid"],
-            "loss": "half_squared_error",
-            "weights": [rng.uniform(-1, 1, (16, 16)).tolist() for _ in range(7)],
-            "biases": [rng.uniform(-1, 1, 16).tolist() for _ in range(7)],
-            "x": rng.uniform(-1, 1, 16).tolist(),
-            "target": rng.uniform(0, 1, 16).tolist(),
-            "learning_rate": 0.5,
-        }
+        {**network, "x": rng.uniform(-1, 1, 16).tolist(), "target": rng.uniform(0, 1, 16).tolist()}
     )
     data = "|".join(f"{_short(rng.uniform(-1, 1, 16))}:{_short(rng.uniform(0, 1, 16))}" for _ in range(256))
     assert len(data) <= MAX_PARAM_LENGTH, len(data)

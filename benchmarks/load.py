@@ -272,21 +272,14 @@ def network_links(count: int = 50) -> tuple[str, ...]:
     from urllib.parse import urlencode
 
     import numpy as np
+    from hostile import largest_network
 
     from simulator.core.scenario import scenario_from_dict
     from simulator.io.share import encode
 
     rng = np.random.default_rng(15)
-    base = {
-        "version": 1,
-        "layers": [16] * 8,
-        "activations": ["tanh"] * 6 + ["sigmoid"],
-        "loss": "half_squared_error",
-        "weights": [rng.uniform(-1, 1, (16, 16)).tolist() for _ in range(7)],
-        "biases": [rng.uniform(-1, 1, 16).tolist() for _ in range(7)],
-        "target": rng.uniform(0, 1, 16).tolist(),
-        "learning_rate": 0.5,
-    }
+    base = largest_network(rng)
+    base["target"] = rng.uniform(0, 1, 16).tolist()
     return tuple(
         urlencode(encode(scenario_from_dict({**base, "x": rng.uniform(-1, 1, 16).tolist()}))) for _ in range(count)
     )
