@@ -78,7 +78,7 @@ def test_a_quiz_answer_is_checked_and_the_forgotten_slope_named(visit):
 
 
 def test_a_mistake_marks_what_differs(visit):
-    view = visit({"mistake": "no_activation_slope", "stage": "delta.1"})
+    view = visit({"mistake": "no_activation_slope", "stage": "delta.1", "intro": "0"})  # the picture: the mistake
     view.page.get_by_text("first parts from the correct step at stage 6").wait_for(timeout=20_000)
     view.settle()
     assert plot_has(view, "t.marker && t.marker.symbol === 'circle-open-dot' && t.x.length === 3")  # o₁, h₁, h₂
@@ -105,7 +105,7 @@ def test_the_gradient_check_and_nudge_plot_render(visit):
 
 
 def test_paper_mode_shows_the_drift(visit):
-    view = visit({"round": "3", "stage": "update.W1"})
+    view = visit({"round": "3", "stage": "update.W1", "intro": "0"})
     view.page.get_by_text("Paper mode: every value rounded to 3 significant digits").wait_for(timeout=20_000)
     view.page.get_by_text("Paper mode: drift from full precision").click()
     view.page.locator(".st-key-paper_drift .js-plotly-plot").wait_for(timeout=20_000)
