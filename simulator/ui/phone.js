@@ -140,6 +140,8 @@ class Phone {
     if (!room || room.kind !== "open") return;
     const text = field.value, button = this.part("send");
     button.disabled = true;
+    said.className = "bp-said";
+    show(said, "Sending…");
     let got;
     try {
       got = await this.post(this.data.answer_url, { token: this.token, question: room.question, text });
