@@ -18,8 +18,8 @@ from streamlit.testing.v1 import AppTest
 
 from simulator import PRESETS
 from simulator.live import classroom
-from simulator.live.store import OVER
 from simulator.live.phone import FOLLOW_TEXT, phone_answer, phone_view, stage_json
+from simulator.live.store import OVER
 from simulator.ui import live_class
 
 from .walkpage import pick, step

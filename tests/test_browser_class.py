@@ -6,7 +6,8 @@ the lecturer asks, they answer right, forgot-the-slope and a sign slip, and the 
 1/1/1. A page with a made-up presenter key gets a student's view, and the lecturer's Ask message replayed
 on its websocket (without the key) opens nothing. Replica app2 is killed mid-question: its phone's polls
 and answer reach app1 (HAProxy redispatches them) with the same tab token (kept in sessionStorage): its
-answer is still counted, and changing it moves the tally instead of adding a fourth answer. Reveal: each phone shows its own verdict.
+answer is still counted, and changing it moves the tally instead of adding a fourth answer. Reveal: each
+phone shows its own verdict.
 Screenshots of the projector and the phones land in test-artifacts/.
 """
 

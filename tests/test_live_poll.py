@@ -114,4 +114,3 @@ def test_the_phone_routes_refuse_what_is_not_a_phones_request(served):
     assert post(answer, {"token": token, "question": 1, "text": "1" * (MAX_BODY + 1)})[0] == 400  # read no further
     status, said = post(answer, {"token": token, "question": 1, "text": "1 2"})
     assert status == 422 and said["message"] == OVER  # no question open
-

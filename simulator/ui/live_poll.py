@@ -136,8 +136,8 @@ def routes(opener: Callable[[], Store] = _open) -> list[Route]:
         asked = await _body(request)
         if asked is None:
             return _json(REFUSED, 400)
-        token = str(asked.get("token", ""))[:80]
-        said = await run_in_threadpool(phone_answer, store(), code, tag, token, asked.get("question"), asked.get("text"))
+        token, question, text = str(asked.get("token", ""))[:80], asked.get("question"), asked.get("text")
+        said = await run_in_threadpool(phone_answer, store(), code, tag, token, question, text)
         return _json(said, 200 if said["ok"] else 422)
 
     return [

@@ -44,11 +44,7 @@ _PHONE = st.components.v2.component(
     "backprop_class_phone",
     html=(_HERE / "phone.html").read_text(),
     css=(_HERE / "katex.css").read_text() + (_HERE / "walk.css").read_text() + (_HERE / "phone.css").read_text(),
-    js=(
-        (_HERE / "walk_common.js").read_text()
-        + live_poll.WORKER_JS
-        + (_HERE / "phone.js").read_text()
-    ),
+    js=((_HERE / "walk_common.js").read_text() + live_poll.WORKER_JS + (_HERE / "phone.js").read_text()),
     isolate_styles=False,
 )
 
