@@ -86,9 +86,9 @@ class Phone {
     }
   }
 
-  gone(message) {
+  gone(message) {  // the class ended or expired: its words, and nothing of the stage left on screen
     show(this.part("gone"), message || "This class has ended.");
-    this.part("room").hidden = true;
+    this.root.classList.add("bp-gone");
   }
 
   async draw(view) {
