@@ -30,10 +30,11 @@ def graph_table(record: StepRecord, stages: tuple[Stage, ...], index: int, blank
             return ""
         return HIDDEN if stage_id in hidden else number(value, digits)
 
+    names = [_names(record, l) for l in range(last + 1)]
     units = []
     for l in range(last + 1):
         word = "input" if l == 0 else ("output" if l == last else "hidden")
-        for i, name in enumerate(_names(record, l)):
+        for i, name in enumerate(names[l]):
             row = {"unit": name, "layer": word, "z": "", "a": "", "t": "", "δ": "", "o new": ""}
             if l == 0:
                 row["a"] = number(record.activations[0][i], 6)
@@ -47,16 +48,17 @@ def graph_table(record: StepRecord, stages: tuple[Stage, ...], index: int, blank
             units.append(row)
     edges = []
     for l in range(1, last + 1):
-        W, new_W = scenario.weights[l - 1], record.new_weights[l - 1]
+        W, new_W = scenario.weights[l - 1].tolist(), record.new_weights[l - 1].tolist()  # floats: quick to index
+        gradients, gradient, update = record.weight_gradients[l - 1].tolist(), f"gradient.W{l}", f"update.W{l}"
         for i, j, _ in _edges(record, l):
-            digits = _digits_apart(W[i, j], new_W[i, j])
+            digits = _digits_apart(W[i][j], new_W[i][j])
             edges.append(
                 {
-                    "from": _names(record, l - 1)[i],
-                    "to": _names(record, l)[j],
-                    "w": number(W[i, j], digits),
-                    "∂E/∂w": shown(f"gradient.W{l}", record.weight_gradients[l - 1][i, j], 4),
-                    "w new": shown(f"update.W{l}", new_W[i, j], digits),
+                    "from": names[l - 1][i],
+                    "to": names[l][j],
+                    "w": number(W[i][j], digits),
+                    "∂E/∂w": shown(gradient, gradients[i][j], 4),
+                    "w new": shown(update, new_W[i][j], digits),
                 }
             )
     return GraphTable(tuple(units), tuple(edges))

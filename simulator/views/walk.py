@@ -12,6 +12,11 @@ inspector's lines with the stage that reveals each.
 
 Hidden numbers never enter the walk: a stage in ``WalkView.hidden`` is built blanked (its results
 read "?", no tables, no check), and only the first ``WalkView.limit`` stages are built at all.
+
+A large network's walk is sent a window at a time (``WalkView.first`` to ``limit``): every stage of the
+8 × 16 network carries a graph of 1,792 edges, so the whole walk is seconds of work and megabytes of
+text. :func:`per_message` says how many stages one message may hold, :func:`window` which ones
+(``docs/limits.md``, "The walk of a large network").
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ class WalkView:
     width: float | None = None  # the narrowest the graph is drawn, px (default: graph_layout.LAYOUT_WIDTH)
     hidden: frozenset[str] = frozenset()  # stage ids whose own numbers read "?" (blank the answer, quiz)
     limit: int | None = None  # build only the first ``limit`` stages (None: all)
+    first: int = 0  # and none before this one (a window of a large network's walk)
     code: bool = True  # the NumPy line and its output (hide=code drops it)
     tables: bool = True  # the stage's tables (hide=tables drops them)
     digits: int | None = None  # paper mode, named in the gradient check's verdict
@@ -212,6 +218,36 @@ def inspector(record: StepRecord, stages: tuple[Stage, ...], shipped: int, view:
     }
 
 
+STAGE_CELLS = 6_000  # edges + units of every stage one message may build: the 0.5 s budget (docs/limits.md)
+
+
+def per_message(layers) -> int:
+    """How many stages one message may hold: their graphs (an edge and a table row per weight, a node per
+    unit) are most of a stage's work and size. All 16 of the seed's; 3 of the 8 × 16 network's 51."""
+    cells = sum(a * b for a, b in zip(layers, layers[1:])) + sum(layers)
+    return max(1, STAGE_CELLS // cells)
+
+
+def window(count: int, index: int, per: int) -> tuple[int, int]:
+    """The stages ``first`` to ``end`` (exclusive) sent with stage ``index``: its block of ``per``, so stepping
+    asks the server once per block, never once per step."""
+    first = index // per * per
+    return first, min(count, first + per)
+
+
+def shipped_units(units: dict, shipped: int) -> dict:
+    """The inspector of the whole walk (:func:`inspector`, nothing hidden) cut to what the first ``shipped``
+    stages reveal: the same as building it for them, without building every chain again per window."""
+    return {
+        unit: {
+            "label": entry["label"],
+            "lines": [line for line in entry["lines"] if line[-1] < shipped],
+            "chain": [item for item in entry["chain"] if item[-1] < shipped],
+        }
+        for unit, entry in units.items()
+    }
+
+
 def walk(
     record: StepRecord,
     stages: tuple[Stage, ...],
@@ -219,17 +255,24 @@ def walk(
     *,
     correct_stages: tuple[Stage, ...] | None = None,
     divergence=None,
+    units: dict | None = None,
 ) -> dict:
-    """The walk as JSON-ready data: every stage's page (the first ``view.limit``), the picker's titles and the
-    inspector. ``correct_stages`` and ``divergence`` come with a classic mistake (``record`` is the mistaken step)."""
+    """The walk as JSON-ready data: the pages of stages ``view.first`` to ``view.limit``, every stage's id and
+    title (the picker) and the inspector. ``correct_stages`` and ``divergence`` come with a classic mistake
+    (``record`` is the mistaken step); ``units``, the whole walk's inspector when nothing is hidden, saves
+    building it again (:func:`shipped_units`)."""
     view = view or WalkView()
     shipped = len(stages) if view.limit is None else max(1, min(view.limit, len(stages)))
+    first = max(0, min(view.first, shipped - 1))
+    fresh = units is None or view.hidden  # what a hidden stage reveals is left out as the inspector is built
+    units = inspector(record, stages, shipped, view) if fresh else shipped_units(units, shipped)
     return {
         "count": len(stages),
+        "first": first,
         "ids": [s.id for s in stages],
         "titles": [f"{k + 1}. {s.title}" for k, s in enumerate(stages)],
-        "stages": [stage_page(record, stages, k, view, correct_stages, divergence) for k in range(shipped)],
-        "units": inspector(record, stages, shipped, view),
+        "stages": [stage_page(record, stages, k, view, correct_stages, divergence) for k in range(first, shipped)],
+        "units": units,
     }
 
 
