@@ -27,7 +27,7 @@ from simulator.core.mistakes import divergence
 from simulator.core.record import step
 from simulator.core.scenario import scenario_from_dict, scenario_to_json
 from simulator.views.stages import build_stages
-from simulator.views.walk import WalkView, inspector, packed, per_message, walk, window
+from simulator.views.walk import WalkView, inspector, packed, per_message, reveals_chains, walk, window
 
 from . import presenter, state
 from .keys import HELPERS
@@ -83,8 +83,8 @@ def whole_inspector(scenario_json: str, mistake: str | None, digits: int | None,
 def _built(scenario_json: str, mistake: str | None, digits: int | None, notation: str, form: str, view: WalkView):
     """The walk for one scenario and view (a window of it for a large network)."""
     record, stages, correct = _steps(scenario_json, mistake, digits, notation, form)
-    windowed = view.limit is not None and not view.hidden
-    units = whole_inspector(scenario_json, mistake, digits, notation, form) if windowed else None
+    cut = view.limit is not None and not view.hidden and reveals_chains(stages, view.limit)  # else cheap to build
+    units = whole_inspector(scenario_json, mistake, digits, notation, form) if cut else None
     if mistake is None:
         return walk(record, stages, view, units=units)
     return walk(record, stages, view, correct_stages=correct, divergence=divergence(correct, stages), units=units)

@@ -262,9 +262,12 @@ def _bias_chain(record: StepRecord, s: _Symbols, unit, l: int, j: int) -> Chain:
     return Chain(s.partial(s.loss, b), (*factors, last), shares, float(record.bias_gradients[l - 1][j]), sum_line, left)
 
 
-def staged_chains(record: StepRecord, node_id: str, notation: str = ZAD.id) -> tuple[tuple[Chain, frozenset[str]], ...]:
-    """Every chain at a unit (its δ, then the gradient of each weight and the bias coming into it), each with
-    the stage ids that must have been reached before it is shown. δ's factors are worked out once for all."""
+def staged_chains(
+    record: StepRecord, node_id: str, notation: str = ZAD.id, most: int | None = None
+) -> tuple[tuple[Chain, frozenset[str]], ...]:
+    """Every chain at a unit (its δ, then the gradient of each weight, at most ``most`` of them, and the bias
+    coming into it), each with the stage ids that must have been reached before it is shown. δ's factors are
+    worked out once for all."""
     found = _position(record, node_id)
     if not found or found[0] == 0:
         return ()
@@ -272,10 +275,11 @@ def staged_chains(record: StepRecord, node_id: str, notation: str = ZAD.id) -> t
     s = _Symbols(record, notation_named(notation))
     unit = _unit_factors(record, s, l, j)
     delta, weights, bias = f"delta.{l}", f"gradient.W{l}", f"gradient.b{l}"
+    fan_in = record.scenario.layers[l - 1]
     chains = [(_unit_chain(record, s, unit, l, j), frozenset({delta}))]
     chains += [
         (_weight_chain(record, s, unit, l, i, j), frozenset({delta, weights}))
-        for i in range(record.scenario.layers[l - 1])
+        for i in range(fan_in if most is None else min(fan_in, most))
     ]
     if record.scenario.biases is not None:
         chains.append((_bias_chain(record, s, unit, l, j), frozenset({delta, bias})))

@@ -29,15 +29,15 @@ from dataclasses import dataclass
 from ..core.gradcheck import stage_gradient_check
 from ..core.names import subscript, unit_label, unit_names
 from ..core.record import StepRecord
-from .chain import staged_chains
+from .chain import MAX_TERMS, staged_chains
 from .figures import network_figure_spec
 from .formatting import notebook_values, number, written
 from .graph import graph_model, staged_lines
-from .narration import blank_latex, blank_output, graph_table, narrate
+from .narration import blank_latex, blank_output, narrate
 from .notation import ZAD, notation_named
 from .stages import Stage
 from .tables import stage_grids
-from .walk_tables import check_html, comparison_html, graph_table_html, jsonable, stage_table
+from .walk_tables import check_html, comparison_html, graph_table_pages, jsonable, stage_table
 
 
 @dataclass(frozen=True)
@@ -105,10 +105,17 @@ def _check(record: StepRecord, stage: Stage, digits: int | None) -> dict | None:
 
 
 def stage_page(
-    record: StepRecord, stages: tuple[Stage, ...], index: int, view: WalkView, correct=None, divergence=None
+    record: StepRecord,
+    stages: tuple[Stage, ...],
+    index: int,
+    view: WalkView,
+    correct=None,
+    divergence=None,
+    graph_tables=None,
 ) -> dict:
-    """Everything the browser shows at stage ``index``."""
+    """Everything the browser shows at stage ``index``; ``graph_tables``: :func:`graph_table_pages` of the walk."""
     stage = stages[index]
+    graph_tables = graph_tables or graph_table_pages(record, stages)
     hidden = stage.id in view.hidden
     model = graph_model(record, stages, index, blank=hidden, divergence=divergence, notation=view.notation)
     figure = network_figure_spec(model, view.lecture, view.spotlight, view.dark, view.width)
@@ -125,7 +132,7 @@ def stage_page(
         "caption": model.caption,
         "marked": any(n.marked for n in model.nodes) or any(e.marked for e in model.edges),
         "narration": list(narrate(record, stage, blank=hidden)),
-        "graph_table": graph_table_html(graph_table(record, stages, index, blank=hidden)),
+        "graph_table": graph_tables(index, hidden),
         "nodes": list(stage.nodes),
         "tables": [],
         "check": None,
@@ -169,19 +176,40 @@ def _revealed_at(needs, position: dict[str, int], hidden: frozenset[str]) -> int
     return max((position[need] for need in needs), default=-1)
 
 
+MAX_WEIGHT_CHAINS = MAX_TERMS  # a unit fed by more shows its first weights' chains and how many more, as a sum does
+
+
+def _fan_in(record: StepRecord, unit: str) -> int:
+    """How many units feed ``unit`` (0 for an input)."""
+    layers = record.scenario.layers
+    return next((layers[l - 1] for l, names in enumerate(unit_names(layers)) if unit in names and l), 0)
+
+
+def _more_weights(unit: str, more: int) -> list:
+    return [
+        f"… and {more} more weights into {unit_label(unit)}: each gradient is this δ times what its edge carries "
+        "(the stage's table lists every one).",
+        "text",
+    ]
+
+
 def _chains(record: StepRecord, unit: str, position: dict[str, int], hidden: frozenset[str], notation: str) -> list:
-    """The chain rule at ``unit``: each chain (its δ, then the gradients of the weights coming in) with the
-    index of the stage that reveals it; chains of a hidden stage are left out."""
+    """The chain rule at ``unit``: each chain (its δ, then the gradients of the weights coming in, at most
+    :data:`MAX_WEIGHT_CHAINS` of them) with the index of the stage that reveals it; chains of a hidden stage
+    are left out."""
     found = []
-    for k, (chain, needs) in enumerate(staged_chains(record, unit, notation)):
+    for k, (chain, needs) in enumerate(staged_chains(record, unit, notation, MAX_WEIGHT_CHAINS)):
         index = _revealed_at(needs, position, hidden)
         if index is not None:
             found.append((index, k, chain))
+    more = _fan_in(record, unit) - MAX_WEIGHT_CHAINS
     items, seen = [], set()
     for index, k, chain in sorted(found, key=lambda item: item[:2]):
         if chain.symbol not in seen:
             seen.add(chain.symbol)
             items += [[*item, index] for item in _chain_items(chain, k == 0)]
+            if k == MAX_WEIGHT_CHAINS and more > 0:  # the last weight's chain shown
+                items.append([*_more_weights(unit, more), index])
     return items
 
 
@@ -202,23 +230,29 @@ def _lines(record: StepRecord, unit: str, position: dict[str, int], hidden: froz
     return lines
 
 
+def reveals_chains(stages: tuple[Stage, ...], shipped: int) -> bool:
+    """Does one of the first ``shipped`` stages reveal a chain? Every chain starts from a unit's δ."""
+    return any(stage.kind == "delta" for stage in stages[:shipped])
+
+
 def inspector(record: StepRecord, stages: tuple[Stage, ...], shipped: int, view: WalkView) -> dict:
     """Per unit, its label, the lines of "how it was computed" and the chain rule at it, each line with the
     index of the stage that reveals it (−1: known from the start). Lines revealed by a hidden or unsent stage
     are left out."""
     position = {stage.id: k for k, stage in enumerate(stages[:shipped])}
+    chained = reveals_chains(stages, shipped)
     return {
         unit: {
             "label": unit_label(unit),
             "lines": _lines(record, unit, position, view.hidden),
-            "chain": _chains(record, unit, position, view.hidden, view.notation),
+            "chain": _chains(record, unit, position, view.hidden, view.notation) if chained else [],
         }
         for layer in unit_names(record.scenario.layers)
         for unit in layer
     }
 
 
-STAGE_CELLS = 6_000  # edges + units of every stage one message may build: the 0.5 s budget (docs/limits.md)
+STAGE_CELLS = 4_000  # edges + units of every stage one message may build: the 0.5 s budget (docs/limits.md)
 
 
 def per_message(layers) -> int:
@@ -266,12 +300,15 @@ def walk(
     first = max(0, min(view.first, shipped - 1))
     fresh = units is None or view.hidden  # what a hidden stage reveals is left out as the inspector is built
     units = inspector(record, stages, shipped, view) if fresh else shipped_units(units, shipped)
+    tables = graph_table_pages(record, stages)
     return {
         "count": len(stages),
         "first": first,
         "ids": [s.id for s in stages],
         "titles": [f"{k + 1}. {s.title}" for k, s in enumerate(stages)],
-        "stages": [stage_page(record, stages, k, view, correct_stages, divergence) for k in range(first, shipped)],
+        "stages": [
+            stage_page(record, stages, k, view, correct_stages, divergence, tables) for k in range(first, shipped)
+        ],
         "units": units,
     }
 
