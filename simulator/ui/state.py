@@ -249,7 +249,6 @@ class Computed:
     correct_record: StepRecord  # the same step without the mistake (``record`` itself when there is none)
     correct_stages: tuple[Stage, ...]
     divergence: Divergence | None = None  # where the mistaken stages part from the correct ones
-    scenario_json: str = ""  # the scenario as compact JSON: the key of the walk's cache (ui.walk_view)
 
     @property
     def ids(self) -> list[str]:
@@ -277,12 +276,10 @@ def _shared(scenario_json: str, mistake: str | None, digits: int | None, notatio
     correct = step(_scenario, digits=digits)
     correct_stages = build_stages(correct, **view)
     if mistake is None:
-        return Computed(correct, correct_stages, correct, correct_stages, scenario_json=scenario_json)
+        return Computed(correct, correct_stages, correct, correct_stages)
     record = step(_scenario, mistake=mistake, digits=digits)
     stages = build_stages(record, **view)
-    return Computed(
-        record, stages, correct, correct_stages, divergence(correct_stages, stages), scenario_json=scenario_json
-    )
+    return Computed(record, stages, correct, correct_stages, divergence(correct_stages, stages))
 
 
 def _compute(scenario: Scenario, mistake: str | None, digits: int | None, view: dict) -> Computed:
