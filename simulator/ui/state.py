@@ -85,8 +85,9 @@ CLASS_PARAMS = ("class", "presenter")  # the live class's own link parameters, k
 
 def init() -> None:
     """Give every declared key its default (once per session)."""
+    present = set(st.session_state)  # one pass: each `name in st.session_state` is a lookup that raises
     for name, default in DEFAULTS.items():
-        if name not in st.session_state:
+        if name not in present:
             st.session_state[name] = default.copy() if isinstance(default, dict | list) else default
 
 
