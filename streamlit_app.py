@@ -74,8 +74,7 @@ def editor() -> None:
 def main() -> None:
     st.set_page_config(page_title="Backprop Simulator", page_icon="🧮", layout="wide")
     if student_page():  # ?class=CODE without the presenter's key: the phone's view of a live class, only
-        rerun_after_reconnect()  # a phone whose replica died shows the new one's page, not the old one's
-        return
+        return  # the phone follows and answers through its own routes: a replica's death costs it nothing
     state.read_link_once()
     page_style()
     install_clicker()  # the keyboard's code, sent once per page load rather than with every Next click

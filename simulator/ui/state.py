@@ -74,11 +74,7 @@ DEFAULTS: dict[str, Any] = {
     "class_code": None,  # the join code this page presents (with class_key) or follows
     "class_key": None,  # the presenter's secret key: only in the lecturer's own session and link, never shown
     "class_note": None,  # (kind, text): the last class action's outcome, shown once
-    "class_version": None,  # a student's page: the store version it drew
-    "class_token": None,  # a student's browser token (random, this session only): one answer per question
-    "class_token_held": False,  # has the tab handed its own token (sessionStorage) to this session yet?
-    "class_sent": None,  # (question id, text): the answer this phone sent last; the text never leaves it
-    "nickname": "",  # a student's optional nickname: stays in this session, never sent to the store
+    "class_token": None,  # a student's page: who joins (the rate limit on wrong codes); answers use the tab's own
 }
 CLASS_PARAMS = ("class", "presenter")  # the live class's own link parameters, kept apart from the view's
 
