@@ -49,6 +49,7 @@ def views() -> None:
         step_through()
         return
     # Only the open tab is built, so a click in one never pays for the others.
+    state.put("walk_drawn", False)  # the stepper says when it is drawn: an edit then reruns only it and the editor
     tabs = st.tabs(list(VIEWS), key="view", on_change="rerun")
     for tab, build in zip(tabs, VIEWS.values()):
         if tab.open:
