@@ -1,14 +1,16 @@
 // The walk: the browser turns the pages Python computed once per scenario (simulator/views/walk.py).
 // Prev/Next/Reset/End, the picker, the clicker keys, auto-play, Back/Forward and a click on a unit all
 // change the shown stage here, with no message to the server. A step past what was sent (blank the
-// answer, the quiz) or a Reveal asks the server, which sends the next piece.
+// answer, the quiz, or out of a large network's window of stages: data.first to the last sent) or a
+// Reveal asks the server, which sends the next piece.
 //
 // Paint: every part of the page that changes with the stage (graph, formulas, code, tables…) holds one
 // piece per stage, in place and skipped by `content-visibility: hidden` until shown. Each is built, drawn
 // and laid out once while the page is idle, the shown stage's neighbours first (reading a size inside a
-// skipped piece lays it out, unseen, and the browser keeps that layout). A step hides one piece and shows another in each part: nothing is
-// parsed, drawn or measured (docs/walk.md, "Paint").
-// (STEP, MODIFIERS, typing and svgButton come first, from simulator/ui/keys.py.)
+// skipped piece lays it out, unseen, and the browser keeps that layout). A step hides one piece and shows
+// another in each part: nothing is parsed, drawn or measured (docs/walk.md, "Paint").
+// (STEP, MODIFIERS, typing and svgButton come first, from simulator/ui/keys.py; moduleUrl, katex, plotly and
+// zoomed from walk_common.js.)
 
 // Not Plotly's "responsive": its ResizeObserver would redraw a graph each time it is shown (its box grows
 // from 0 high); the walk redraws the shown graph itself when the column's width changes.
@@ -20,21 +22,6 @@ const QUIET = 3000;  // ms without a step before the other stages are drawn ahea
 const AWAY = "bp-away";  // walk.css: a piece put aside, skipped (content-visibility: hidden), its layout kept
 const cache = new Map();  // LaTeX → KaTeX's HTML: a formula shown in two stages is rendered once
 const idle = window.requestIdleCallback || ((work) => setTimeout(() => work({ timeRemaining: () => 8 }), 40));
-
-function moduleUrl(name) {
-  const index = document.querySelector('script[src*="static/js/index"]');
-  return new URL(name, index ? index.src : new URL("static/js/", document.baseURI)).href;
-}
-
-// Streamlit's own KaTeX and Plotly.js, fetched side by side: the stage's text is shown once KaTeX is in, its
-// graph once Plotly is (evaluating and compiling Plotly takes a second or more of a loaded machine's page).
-async function katex(data) {
-  if (!window.__bpKatex) window.__bpKatex = (await import(moduleUrl(data.katex))).default;
-}
-
-async function plotly(data) {
-  if (!window.Plotly) await import(moduleUrl(data.plotly));
-}
 
 // A display formula is a .bp-display (walk.css styles it exactly as KaTeX styles .katex-display); only the
 // shown stage's formulas also carry .katex-display, so the page's formula fitting (style.py) and anyone
@@ -96,23 +83,6 @@ const PARTS = {
   "graph-table": (page) => page.graph_table,
 };
 
-function zoomed(figure, scale) {  // the whole graph larger: sizes, fonts and widths alike, so nothing moves apart
-  const times = (value) => (Array.isArray(value) ? value.map((v) => v * scale) : value * scale);
-  const data = figure.data.map((trace) => {
-    const copy = { ...trace };
-    if (trace.line) copy.line = { ...trace.line, width: times(trace.line.width ?? 2) };
-    if (trace.marker) {
-      copy.marker = { ...trace.marker, size: times(trace.marker.size ?? 6) };
-      if (trace.marker.line) copy.marker.line = { ...trace.marker.line, width: times(trace.marker.line.width ?? 0) };
-    }
-    return copy;
-  });
-  const layout = figure.layout;
-  const annotations = (layout.annotations || []).map((note) => ({ ...note, font: { ...note.font,
-    size: times(note.font.size) }, borderpad: times(note.borderpad ?? 1) }));
-  return { data, layout: { ...layout, height: Math.floor(layout.height * scale), annotations } };
-}
-
 function fit(pieces) {  // a display formula wider than its column scaled down (never below 9 px), as style.py does
   const found = pieces.flatMap((piece) => [...piece.querySelectorAll(".bp-display > .katex")]);
   for (const formula of found) formula.style.fontSize = "";
@@ -157,7 +127,10 @@ class Walk {
   }
 
   get last() { return this.data.count - 1; }
-  get shipped() { return this.data.stages.length; }
+  get first() { return this.data.first || 0; }  // the first stage sent (a large network's walk: a window)
+  get shipped() { return this.first + this.data.stages.length; }  // one past the last stage sent
+  sent(index) { return index >= this.first && index < this.shipped; }
+  page(index) { return this.data.stages[index - this.first]; }
 
   mount(root, data, trigger) {
     const fresh = !this.data || data.index !== this.data.index || data.version !== this.data.version;
@@ -165,7 +138,7 @@ class Walk {
     this.trigger = trigger;
     if (fresh) this.told = data.ids[data.index];  // the stage the server knows
     this.data = data;
-    if (fresh || this.index >= this.shipped) this.index = data.index;
+    if (fresh || !this.sent(this.index)) this.index = data.index;
     if (!root.__bpWired) this.wire(root);
     this.picker();
     const graphs = plotly(data);
@@ -215,7 +188,8 @@ class Walk {
     const job = (this.job = {}), built = this.built, from = this.index;
     clearTimeout(this.quiet);
     const near = (k) => 2 * Math.abs(k - from) - (k > from);  // the next stage, the previous, the one after…
-    const order = [...this.data.stages.keys()].filter((k) => k !== from).sort((a, b) => near(a) - near(b));
+    const order = [...this.data.stages.keys()].map((k) => k + this.first).filter((k) => k !== from)
+      .sort((a, b) => near(a) - near(b));
     const soon = order.filter((k) => Math.abs(k - from) <= NEAR), later = order.filter((k) => Math.abs(k - from) > NEAR);
     this.drawAhead(job, soon, () => {
       this.quiet = setTimeout(() => this.drawAhead(job, later, () => { this.ready = built; }), QUIET);
@@ -255,7 +229,7 @@ class Walk {
     for (const [part, html] of Object.entries(PARTS)) {
       const piece = document.createElement("span");  // a span: valid in the <p> and <pre> parts too
       piece.className = `bp-piece ${AWAY}`;
-      const inner = html(this.data.stages[index], this.data);
+      const inner = html(this.page(index), this.data);
       if (inner) piece.innerHTML = `<div class="bp-in">${inner}</div>`;  // the part's box: skipped while aside
       page.parts[part] = piece;
       this.slots[part].append(piece);
@@ -266,7 +240,7 @@ class Walk {
   plot(index, shown = false) {  // stage index's graph, drawn once (ahead, while idle, put aside) and kept
     const page = (this.pages[index] ||= {});
     if (page.plot) return page.plot;
-    const stage = this.data.stages[index];
+    const stage = this.page(index);
     const plot = document.createElement("div");
     plot.className = `bp-plot bp-piece ${AWAY}`;
     this.box.append(plot);
@@ -309,7 +283,7 @@ class Walk {
   }
 
   step(offset) {
-    const page = this.data.stages[this.index];
+    const page = this.page(this.index);
     if (offset > 0 && page.hidden && this.data.blank) return this.ask({ kind: "reveal" });  // the press reveals
     this.go(this.index + offset, "push");
   }
@@ -317,14 +291,14 @@ class Walk {
   go(index, history) {
     index = Math.max(0, Math.min(index, this.last));
     if (index === this.index && history !== null) return this.show(index, null);
-    if (index >= this.shipped || this.data.server_steps) return this.ask({ kind: "go", to: index });
+    if (!this.sent(index) || this.data.server_steps) return this.ask({ kind: "go", to: index });
     this.show(index, history);
   }
 
   // Reads first (the URL's scroll anchor and the column's width need a clean layout), then only swaps.
   show(index, history) {
     const t0 = performance.now();
-    const page = this.data.stages[index], $ = (selector) => this.root.querySelector(selector);
+    const page = this.page(index), $ = (selector) => this.root.querySelector(selector);
     if (history === "push") window.history.pushState(window.history.state, "", stageUrl(page.id));
     else if (history) window.history.replaceState(window.history.state, "", stageUrl(page.id));
     const width = this.width || this.box.clientWidth;
@@ -368,8 +342,8 @@ class Walk {
     this.swap(this.box, plot);
     if (Math.abs(plot.__bpWidth - width) > 1) {  // the column changed since it was drawn: drawn again, once
       plot.__bpWidth = width;
-      const figure = this.fitted(this.data.stages[index].figure);
-      window.Plotly.react(plot, figure.data, figure.layout, CONFIG(this.data.stages[index].id));
+      const figure = this.fitted(this.page(index).figure);
+      window.Plotly.react(plot, figure.data, figure.layout, CONFIG(this.page(index).id));
     }
   }
 
@@ -414,10 +388,10 @@ class Walk {
     clearTimeout(this.timer);
     if (!this.data.autoplay) return;
     this.timer = setTimeout(() => {
-      const page = this.data.stages[this.index];
+      const page = this.page(this.index);
       if (this.index >= this.last && !(page.hidden && this.data.blank)) return this.ask({ kind: "pause" });
       this.step(1);
-      if (this.index < this.shipped && !this.data.server_steps) this.schedule();
+      if (this.sent(this.index) && !this.data.server_steps) this.schedule();
     }, this.data.speed * 1000);
   }
 
@@ -452,7 +426,7 @@ class Walk {
     if (!this.root || !this.root.isConnected) return;
     const id = new URLSearchParams(window.location.search).get("stage");
     const index = this.data.ids.indexOf(id);
-    if (othersOf(window.location.search) !== othersOf(this.data.search) || index < 0 || index >= this.shipped) return;
+    if (othersOf(window.location.search) !== othersOf(this.data.search) || !this.sent(index)) return;
     event.stopImmediatePropagation();
     this.show(index, null);
   }
