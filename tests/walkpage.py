@@ -22,9 +22,14 @@ def walk_data(app: AppTest) -> dict:
     return {**unpacked(data.pop("walk")), **data}  # as walk.js reads it
 
 
+def page(data: dict, index: int) -> dict:
+    """Stage ``index``'s page (a large network's walk holds a window of stages, from ``first``)."""
+    return data["stages"][index - data.get("first", 0)]
+
+
 def current(app: AppTest) -> dict:
     data = walk_data(app)
-    return data["stages"][data["index"]]
+    return page(data, data["index"])
 
 
 def heading(app: AppTest) -> str:
@@ -37,19 +42,19 @@ def walk_code(app: AppTest) -> str:
 
 def disabled(app: AppTest, key: str) -> bool:
     data = walk_data(app)
-    page = data["stages"][data["index"]]
+    shown = page(data, data["index"])
     if key == "prev":
         return data["index"] == 0
-    return data["index"] == data["count"] - 1 and not (page["hidden"] and data["blank"])
+    return data["index"] == data["count"] - 1 and not (shown["hidden"] and data["blank"])
 
 
 def step(app: AppTest, key: str) -> AppTest:
     """Reset / Prev / Next / End or Reveal, as the browser does them (a Reveal, and a step past the stages the
     browser holds, ask the server: here, like there, they land in session state before the rerun)."""
     data = walk_data(app)
-    index, page = data["index"], data["stages"][data["index"]]
-    if key == "reveal" or (key == "next" and page["hidden"] and data["blank"]):
-        app.session_state["revealed"] = page["id"]
+    index, shown = data["index"], page(data, data["index"])
+    if key == "reveal" or (key == "next" and shown["hidden"] and data["blank"]):
+        app.session_state["revealed"] = shown["id"]
     else:
         target = {"reset": 0, "end": data["count"] - 1}.get(key, index + STEPS.get(key, 0))
         app.query_params["stage"] = data["ids"][max(0, min(target, data["count"] - 1))]

@@ -1,7 +1,8 @@
 // The walk: the browser turns the pages Python computed once per scenario (simulator/views/walk.py).
 // Prev/Next/Reset/End, the picker, the clicker keys, auto-play, Back/Forward and a click on a unit all
 // change the shown stage here, with no message to the server. A step past what was sent (blank the
-// answer, the quiz) or a Reveal asks the server, which sends the next piece.
+// answer, the quiz, or out of a large network's window of stages: data.first to the last sent) or a
+// Reveal asks the server, which sends the next piece.
 //
 // Paint: every part of the page that changes with the stage (graph, formulas, code, tables…) holds one
 // piece per stage, in place and skipped by `content-visibility: hidden` until shown. Each is built, drawn
@@ -124,7 +125,10 @@ class Walk {
   }
 
   get last() { return this.data.count - 1; }
-  get shipped() { return this.data.stages.length; }
+  get first() { return this.data.first || 0; }  // the first stage sent (a large network's walk: a window)
+  get shipped() { return this.first + this.data.stages.length; }  // one past the last stage sent
+  sent(index) { return index >= this.first && index < this.shipped; }
+  page(index) { return this.data.stages[index - this.first]; }
 
   mount(root, data, trigger) {
     const fresh = !this.data || data.index !== this.data.index || data.version !== this.data.version;
@@ -132,7 +136,7 @@ class Walk {
     this.trigger = trigger;
     if (fresh) this.told = data.ids[data.index];  // the stage the server knows
     this.data = data;
-    if (fresh || this.index >= this.shipped) this.index = data.index;
+    if (fresh || !this.sent(this.index)) this.index = data.index;
     if (!root.__bpWired) this.wire(root);
     this.picker();
     libraries(data).then(() => { this.show(this.index, null); this.schedule(); this.prerender(); });
@@ -176,7 +180,7 @@ class Walk {
     if (this.prerendering === built) return;  // every rerun mounts again: one round of idle work is enough
     this.prerendering = built;
     const near = (k) => 2 * Math.abs(k - from) - (k > from);  // the next stage, the previous, the one after…
-    const order = [...this.data.stages.keys()].sort((a, b) => near(a) - near(b));
+    const order = [...this.data.stages.keys()].map((k) => k + this.first).sort((a, b) => near(a) - near(b));
     const work = order.flatMap((k) => [() => this.ahead(Object.values(this.pieces(k))), () => this.ahead([this.plot(k)])]);
     const next = (deadline) => {
       if (this.built !== built || !this.root.isConnected) return;
@@ -204,7 +208,7 @@ class Walk {
     for (const [part, html] of Object.entries(PARTS)) {
       const piece = document.createElement("span");  // a span: valid in the <p> and <pre> parts too
       piece.className = `bp-piece ${AWAY}`;
-      const inner = html(this.data.stages[index], this.data);
+      const inner = html(this.page(index), this.data);
       if (inner) piece.innerHTML = `<div class="bp-in">${inner}</div>`;  // the part's box: skipped while aside
       page.parts[part] = piece;
       this.slots[part].append(piece);
@@ -215,7 +219,7 @@ class Walk {
   plot(index, shown = false) {  // stage index's graph, drawn once (ahead, while idle, put aside) and kept
     const page = (this.pages[index] ||= {});
     if (page.plot) return page.plot;
-    const stage = this.data.stages[index];
+    const stage = this.page(index);
     const plot = document.createElement("div");
     plot.className = `bp-plot bp-piece ${AWAY}`;
     this.box.append(plot);
@@ -258,7 +262,7 @@ class Walk {
   }
 
   step(offset) {
-    const page = this.data.stages[this.index];
+    const page = this.page(this.index);
     if (offset > 0 && page.hidden && this.data.blank) return this.ask({ kind: "reveal" });  // the press reveals
     this.go(this.index + offset, "push");
   }
@@ -266,14 +270,14 @@ class Walk {
   go(index, history) {
     index = Math.max(0, Math.min(index, this.last));
     if (index === this.index && history !== null) return this.show(index, null);
-    if (index >= this.shipped || this.data.server_steps) return this.ask({ kind: "go", to: index });
+    if (!this.sent(index) || this.data.server_steps) return this.ask({ kind: "go", to: index });
     this.show(index, history);
   }
 
   // Reads first (the URL's scroll anchor and the column's width need a clean layout), then only swaps.
   show(index, history) {
     const t0 = performance.now();
-    const page = this.data.stages[index], $ = (selector) => this.root.querySelector(selector);
+    const page = this.page(index), $ = (selector) => this.root.querySelector(selector);
     if (history === "push") window.history.pushState(window.history.state, "", stageUrl(page.id));
     else if (history) window.history.replaceState(window.history.state, "", stageUrl(page.id));
     const width = this.width || this.box.clientWidth;
@@ -316,8 +320,8 @@ class Walk {
     this.swap(this.box, plot);
     if (Math.abs(plot.__bpWidth - width) > 1) {  // the column changed since it was drawn: drawn again, once
       plot.__bpWidth = width;
-      const figure = this.fitted(this.data.stages[index].figure);
-      window.Plotly.react(plot, figure.data, figure.layout, CONFIG(this.data.stages[index].id));
+      const figure = this.fitted(this.page(index).figure);
+      window.Plotly.react(plot, figure.data, figure.layout, CONFIG(this.page(index).id));
     }
   }
 
@@ -362,10 +366,10 @@ class Walk {
     clearTimeout(this.timer);
     if (!this.data.autoplay) return;
     this.timer = setTimeout(() => {
-      const page = this.data.stages[this.index];
+      const page = this.page(this.index);
       if (this.index >= this.last && !(page.hidden && this.data.blank)) return this.ask({ kind: "pause" });
       this.step(1);
-      if (this.index < this.shipped && !this.data.server_steps) this.schedule();
+      if (this.sent(this.index) && !this.data.server_steps) this.schedule();
     }, this.data.speed * 1000);
   }
 
@@ -400,7 +404,7 @@ class Walk {
     if (!this.root || !this.root.isConnected) return;
     const id = new URLSearchParams(window.location.search).get("stage");
     const index = this.data.ids.indexOf(id);
-    if (othersOf(window.location.search) !== othersOf(this.data.search) || index < 0 || index >= this.shipped) return;
+    if (othersOf(window.location.search) !== othersOf(this.data.search) || !this.sent(index)) return;
     event.stopImmediatePropagation();
     this.show(index, null);
   }

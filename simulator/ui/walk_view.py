@@ -8,6 +8,8 @@ Back/Forward and the inspector then run in the browser (``walk.js``) with no mes
 URL keeps the stage (``history.pushState``), and :func:`simulator.ui.state.follow_browser_stage` reads it
 on the next rerun. Blank the answer and the quiz send only the stages up to the current one, the hidden
 ones blanked: a step past them, a Reveal or a pause is one message (``action``), handled by :func:`on_action`.
+A large network's walk comes a window of stages at a time (:func:`simulator.views.walk.window`): a step out
+of it is one such message too, and the server sends the window around the new stage.
 Formulas are rendered in the browser by the KaTeX that Streamlit itself ships (see ``docs/walk.md``).
 """
 
@@ -25,7 +27,7 @@ from simulator.core.mistakes import divergence
 from simulator.core.record import step
 from simulator.core.scenario import scenario_from_dict, scenario_to_json
 from simulator.views.stages import build_stages
-from simulator.views.walk import WalkView, packed, walk
+from simulator.views.walk import WalkView, inspector, packed, per_message, reveals_chains, walk, window
 
 from . import presenter, state
 from .keys import HELPERS
@@ -65,15 +67,31 @@ LEGEND = (
 WALKS = 1_000  # packed walks kept (13 KiB for the seed): one per scenario and view asked for lately
 
 
-def _built(scenario_json: str, mistake: str | None, digits: int | None, notation: str, form: str, view: WalkView):
-    """The walk for one scenario and view."""
+def _steps(scenario_json: str, mistake: str | None, digits: int | None, notation: str, form: str):
+    """The record and its stages, and the correct step's stages beside a mistake's (else None)."""
     scenario = scenario_from_dict(json.loads(scenario_json))
     record = step(scenario, mistake=mistake, digits=digits)
     stages = build_stages(record, notation=notation, form=form)
+    correct = None if mistake is None else build_stages(step(scenario, digits=digits), notation=notation, form=form)
+    return record, stages, correct
+
+
+@st.cache_data(max_entries=WALKS // 10, show_spinner=False)
+def whole_inspector(scenario_json: str, mistake: str | None, digits: int | None, notation: str, form: str) -> dict:
+    """The inspector of the whole walk, nothing hidden: built once per scenario, cut to each window's stages.
+    Pure, like :func:`packed_walk`."""
+    record, stages, _ = _steps(scenario_json, mistake, digits, notation, form)
+    return inspector(record, stages, len(stages), WalkView(notation=notation))
+
+
+def _built(scenario_json: str, mistake: str | None, digits: int | None, notation: str, form: str, view: WalkView):
+    """The walk for one scenario and view (a window of it for a large network)."""
+    record, stages, correct = _steps(scenario_json, mistake, digits, notation, form)
+    cut = view.limit is not None and not view.hidden and reveals_chains(stages, view.limit)  # else cheap to build
+    units = whole_inspector(scenario_json, mistake, digits, notation, form) if cut else None
     if mistake is None:
-        return walk(record, stages, view)
-    correct = build_stages(step(scenario, digits=digits), notation=notation, form=form)
-    return walk(record, stages, view, correct_stages=correct, divergence=divergence(correct, stages))
+        return walk(record, stages, view, units=units)
+    return walk(record, stages, view, correct_stages=correct, divergence=divergence(correct, stages), units=units)
 
 
 @st.cache_data(max_entries=WALKS, show_spinner=False)
@@ -87,10 +105,13 @@ def packed_walk(scenario_json: str, mistake: str | None, digits: int | None, not
 
 
 def walk_view_options(now, index: int) -> WalkView:
-    """What the page shows and how much it may send: in blank and quiz mode only up to the current stage."""
+    """What the page shows and how much it may send: in blank and quiz mode only up to the current stage; for
+    a large network only the window of stages around it (:func:`simulator.views.walk.window`)."""
     guarded = bool(state.get("blank") or state.get("quiz"))
-    limit = index + 1 if guarded else None
-    ids = now.ids[: limit or len(now.ids)]
+    count = len(now.ids)
+    first, end = window(count, index, per_message(now.record.scenario.layers))
+    limit = index + 1 if guarded else (None if end == count and first == 0 else end)
+    ids = now.ids[: limit or count]
     lecture = bool(state.get("lecture"))
     return WalkView(
         lecture=lecture,
@@ -99,6 +120,7 @@ def walk_view_options(now, index: int) -> WalkView:
         spotlight=bool(state.get("spotlight")),
         hidden=frozenset(i for i in ids if presenter.hiding(i)),
         limit=limit,
+        first=first,
         code=presenter.shown("code"),
         tables=presenter.shown("tables"),
         digits=state.get("digits"),

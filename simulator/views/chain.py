@@ -216,7 +216,11 @@ def unit_chain(record: StepRecord, node_id: str, notation: str = ZAD.id) -> Chai
         return None
     l, j = found
     s = _Symbols(record, notation_named(notation))
-    factors, shares, sum_line = _unit_factors(record, s, l, j)
+    return _unit_chain(record, s, _unit_factors(record, s, l, j), l, j)
+
+
+def _unit_chain(record: StepRecord, s: _Symbols, unit, l: int, j: int) -> Chain:
+    factors, shares, sum_line = unit
     symbol = f"{s.unit('δ', l, j)} = {s.partial(s.loss, s.unit('z', l, j))}"
     return Chain(symbol, factors, shares, float(record.deltas[l - 1][j]), sum_line)
 
@@ -224,7 +228,12 @@ def unit_chain(record: StepRecord, node_id: str, notation: str = ZAD.id) -> Chai
 def weight_chain(record: StepRecord, l: int, i: int, j: int, notation: str = ZAD.id) -> Chain:
     """∂E/∂w of the edge from unit i of layer l − 1 to unit j of layer l: δⱼ's factors times ∂z/∂w = aᵢ."""
     s = _Symbols(record, notation_named(notation))
-    factors, shares, sum_line = _unit_factors(record, s, l, j)
+    return _weight_chain(record, s, _unit_factors(record, s, l, j), l, i, j)
+
+
+def _weight_chain(record: StepRecord, s: _Symbols, unit, l: int, i: int, j: int) -> Chain:
+    """:func:`weight_chain` from δⱼ's factors, paths and sum line (``unit``), shared by every weight into j."""
+    factors, shares, sum_line = unit
     w, z, a = s.weight(l, i, j), s.unit("z", l, j), s.unit("a", l - 1, i)
     why = f"z = Σ a·w (+ b) is a sum, so moving {w} a little moves {z} by {a} times as much."
     last = Factor(s.partial(z, w), a, float(record.activations[l - 1][i]), why)
@@ -241,7 +250,11 @@ def weight_chain(record: StepRecord, l: int, i: int, j: int, notation: str = ZAD
 def bias_chain(record: StepRecord, l: int, j: int, notation: str = ZAD.id) -> Chain:
     """∂E/∂b of unit j of layer l: δⱼ's factors times ∂z/∂b = 1."""
     s = _Symbols(record, notation_named(notation))
-    factors, shares, sum_line = _unit_factors(record, s, l, j)
+    return _bias_chain(record, s, _unit_factors(record, s, l, j), l, j)
+
+
+def _bias_chain(record: StepRecord, s: _Symbols, unit, l: int, j: int) -> Chain:
+    factors, shares, sum_line = unit
     b, z = s.unit("b", l, j), s.unit("z", l, j)
     last = Factor(s.partial(z, b), "1", 1.0, "A bias is a weight on an input that is always 1.")
     held = record.carried_bias_gradients
@@ -249,21 +262,27 @@ def bias_chain(record: StepRecord, l: int, j: int, notation: str = ZAD.id) -> Ch
     return Chain(s.partial(s.loss, b), (*factors, last), shares, float(record.bias_gradients[l - 1][j]), sum_line, left)
 
 
-def staged_chains(record: StepRecord, node_id: str, notation: str = ZAD.id) -> tuple[tuple[Chain, frozenset[str]], ...]:
-    """Every chain at a unit (its δ, then the gradient of each weight and the bias coming into it), each with
-    the stage ids that must have been reached before it is shown."""
+def staged_chains(
+    record: StepRecord, node_id: str, notation: str = ZAD.id, most: int | None = None
+) -> tuple[tuple[Chain, frozenset[str]], ...]:
+    """Every chain at a unit (its δ, then the gradient of each weight, at most ``most`` of them, and the bias
+    coming into it), each with the stage ids that must have been reached before it is shown. δ's factors are
+    worked out once for all."""
     found = _position(record, node_id)
     if not found or found[0] == 0:
         return ()
     l, j = found
+    s = _Symbols(record, notation_named(notation))
+    unit = _unit_factors(record, s, l, j)
     delta, weights, bias = f"delta.{l}", f"gradient.W{l}", f"gradient.b{l}"
-    chains = [(unit_chain(record, node_id, notation), frozenset({delta}))]
+    fan_in = record.scenario.layers[l - 1]
+    chains = [(_unit_chain(record, s, unit, l, j), frozenset({delta}))]
     chains += [
-        (weight_chain(record, l, i, j, notation), frozenset({delta, weights}))
-        for i in range(record.scenario.layers[l - 1])
+        (_weight_chain(record, s, unit, l, i, j), frozenset({delta, weights}))
+        for i in range(fan_in if most is None else min(fan_in, most))
     ]
     if record.scenario.biases is not None:
-        chains.append((bias_chain(record, l, j, notation), frozenset({delta, bias})))
+        chains.append((_bias_chain(record, s, unit, l, j), frozenset({delta, bias})))
     return tuple(chains)
 
 

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from ..core.names import superscript
 
+FORMATTED = 65_536  # numbers kept formatted: a walk of the largest network writes each of its ~5,000 values ~100 times
+
 
 def number(value: float, digits: int = 4) -> str:
     """4 significant digits; scientific below 1e-3 so 1.77e-04 never shows as 0.000."""
-    value = float(value)
+    return _number(float(value), digits)
+
+
+@lru_cache(maxsize=FORMATTED)  # pure: a float and a count in, a string out
+def _number(value: float, digits: int) -> str:
     if value == 0.0:
         return "0"
     magnitude = abs(value)
@@ -37,7 +45,11 @@ def factor(value: float, digits: int = 4) -> str:
 def distinct_pair(old: float, new: float, digits: int = 4) -> tuple[str, str]:
     """``old`` and ``new`` as :func:`number` writes them, with just enough more digits that they differ
     wherever the values do: (0.1, 0.1000354) → ("0.1", "0.100035"), never "0.1" twice."""
-    old, new = float(old), float(new)
+    return _distinct_pair(float(old), float(new), digits)
+
+
+@lru_cache(maxsize=FORMATTED)
+def _distinct_pair(old: float, new: float, digits: int) -> tuple[str, str]:
     for shown in range(digits, 18):
         pair = number(old, shown), number(new, shown)
         if old == new or pair[0] != pair[1]:
@@ -47,7 +59,13 @@ def distinct_pair(old: float, new: float, digits: int = 4) -> tuple[str, str]:
 
 def plain(value: float, digits: int = 15) -> str:
     """Up to ``digits`` significant digits without float noise: 0.24000000000000002 → "0.24"."""
-    return repr(float(f"{float(value):.{digits}g}"))
+    value = float(value)
+    return _plain(value, digits) if value else _plain.__wrapped__(value, digits)  # the cache has 0.0 == -0.0
+
+
+@lru_cache(maxsize=FORMATTED)
+def _plain(value: float, digits: int) -> str:
+    return repr(float(f"{value:.{digits}g}"))
 
 
 def latex_number(value: float, digits: int = 4) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from ..core.activations import ACTIVATIONS, SIGMOID, derivative
 from ..core.losses import CROSS_ENTROPY, HALF_SQUARED_ERROR
@@ -38,22 +39,33 @@ _LATEX_CHARS = {
     "ᵀ": r"^{\mathsf T}",
     "‚": ",",
 }
+_TO_LATEX = str.maketrans(_LATEX_CHARS)
 
 
+@lru_cache(maxsize=16_384)  # pure; a large network's inspector writes each unit's sum line once per weight into it
 def to_latex(line: str) -> str:
-    """A plain-text line of this module (Unicode sub/superscripts, ·, −, δ …) as LaTeX."""
-    line = re.sub(
-        r"(\d)e([-+−]\d+)", lambda m: rf"{m.group(1)}{{\times}}10^{{{int(m.group(2).replace('−', '-'))}}}", line
-    )
-    line = re.sub(r"×10([⁻⁰-⁹¹²³]+)", lambda m: r"{\times}10^{" + m.group(1).translate(FROM_SUPERSCRIPT) + "}", line)
-    line = re.sub(r"(\S+⁾) newᵀ", r"{\1 new}ᵀ", line)  # one superscript per symbol: {W⁽²⁾ new}ᵀ
-    line = re.sub(r"\b([A-Za-z]{2,})_([A-Za-z0-9]+(?:_[A-Za-z0-9]+)?)", r"\\mathit{\1}_{\2}", line)
-    line = re.sub(r"(?<![A-Za-z])([A-Za-zδ])_([A-Za-z0-9]+(?:_[A-Za-z0-9]+)?)", r"\1_{\2}", line)
+    """A plain-text line of this module (Unicode sub/superscripts, ·, −, δ …) as LaTeX. Each pattern runs only
+    where the text it needs is present (a large network's inspector writes thousands of lines)."""
+    if "e-" in line or "e+" in line or "e−" in line:
+        line = re.sub(
+            r"(\d)e([-+−]\d+)", lambda m: rf"{m.group(1)}{{\times}}10^{{{int(m.group(2).replace('−', '-'))}}}", line
+        )
+    if "×10" in line:
+        line = re.sub(
+            r"×10([⁻⁰-⁹¹²³]+)", lambda m: r"{\times}10^{" + m.group(1).translate(FROM_SUPERSCRIPT) + "}", line
+        )
+    if " newᵀ" in line:
+        line = re.sub(r"(\S+⁾) newᵀ", r"{\1 new}ᵀ", line)  # one superscript per symbol: {W⁽²⁾ new}ᵀ
+    if "_" in line:
+        line = re.sub(r"\b([A-Za-z]{2,})_([A-Za-z0-9]+(?:_[A-Za-z0-9]+)?)", r"\\mathit{\1}_{\2}", line)
+        line = re.sub(r"(?<![A-Za-z])([A-Za-zδ])_([A-Za-z0-9]+(?:_[A-Za-z0-9]+)?)", r"\1_{\2}", line)
     line = re.sub(r"⁽([⁰-⁹¹²³]+)⁾", lambda m: "^{(" + m.group(1).translate(FROM_SUPERSCRIPT) + ")}", line)
     line = re.sub(f"([{SUBSCRIPT_DIGITS}‚]+)", lambda m: "_{" + m.group(1).translate(FROM_SUBSCRIPT) + "}", line)
-    line = "".join(_LATEX_CHARS.get(c, c) for c in line)
-    line = re.sub(r"([A-Za-z]\^\{\(\d+\)\})\^\{\\mathsf T\}", r"{\1}^{\\mathsf T}", line)  # no double ^
-    line = re.sub(r"((?:\\mathit\{\w+\}|[A-Za-z])_\{[^{}]*\}) new", r"{\1}_{\\text{new}}", line)  # b_{o} new
+    line = line.translate(_TO_LATEX)
+    if r"\mathsf T" in line:
+        line = re.sub(r"([A-Za-z]\^\{\(\d+\)\})\^\{\\mathsf T\}", r"{\1}^{\\mathsf T}", line)  # no double ^
+    if " new" in line:
+        line = re.sub(r"((?:\\mathit\{\w+\}|[A-Za-z])_\{[^{}]*\}) new", r"{\1}_{\\text{new}}", line)  # b_{o} new
     line = line.replace(") left", r")_{\text{left}}")  # what a gradient buffer still held
     return line.replace("²", "^2").replace(" new", r"_{\text{new}}")
 

@@ -90,18 +90,21 @@ def _node_lines(
     return shown, hover
 
 
-def _edge_value(record: StepRecord, reached: set[str], current: Stage, l: int, i: int, j: int, blank: bool = False):
-    weight = float(record.scenario.weights[l - 1][i, j])
+def _edge_values(record: StepRecord, reached: set[str], current: Stage, l: int, blank: bool = False) -> list:
+    """(label, hover) of every edge of W⁽ˡ⁾, row by row: what stage ``current`` has revealed on it."""
+    weights = record.scenario.weights[l - 1].tolist()  # Python floats: quick to index, the same values
     if current.id == f"gradient.W{l}":
-        gradient = float(record.weight_gradients[l - 1][i, j])
-        return ("∂E/∂w=?", "∂E/∂w = ?") if blank else (f"∂E/∂w={number(gradient)}", f"∂E/∂w = {plain(gradient)}")
+        if blank:
+            return [("∂E/∂w=?", "∂E/∂w = ?")] * record.scenario.weights[l - 1].size
+        gradients = record.weight_gradients[l - 1].tolist()
+        return [(f"∂E/∂w={number(g)}", f"∂E/∂w = {plain(g)}") for row in gradients for g in row]
     if blank and current.id == f"update.W{l}":
-        return f"{number(weight)}→?", f"w = {plain(weight)} → ?"
+        return [(f"{number(w)}→?", f"w = {plain(w)} → ?") for row in weights for w in row]
     if f"update.W{l}" in reached:
-        new = float(record.new_weights[l - 1][i, j])
-        old_text, new_text = distinct_pair(weight, new)  # 0.1→0.10004, never 0.1→0.1
-        return f"{old_text}→{new_text}", f"w = {plain(weight)} → {plain(new)}"
-    return number(weight), f"w = {plain(weight)}"
+        new = record.new_weights[l - 1].tolist()
+        pairs = [(w, n) for row, new_row in zip(weights, new) for w, n in zip(row, new_row)]
+        return [("→".join(distinct_pair(w, n)), f"w = {plain(w)} → {plain(n)}") for w, n in pairs]  # 0.1→0.10004
+    return [(number(w), f"w = {plain(w)}") for row in weights for w in row]
 
 
 _MATRIX_KEY = re.compile(r"^(?:dW|lr_dW|update_W|new_W)(\d+)$")
@@ -136,17 +139,21 @@ def _edges(record: StepRecord, reached: set[str], current: Stage, blank: bool, m
     edges = []
     for l in range(1, len(scenario.layers)):
         labelled = scenario.weights[l - 1].size <= MAX_LABELLED_EDGES
+        weights = scenario.weights[l - 1].tolist()
+        values = iter(_edge_values(record, reached, current, l, blank))
+        targets = [(target, unit_label(target)) for target in names[l]]
         for i, source in enumerate(names[l - 1]):
-            for j, target in enumerate(names[l]):
-                text, hover = _edge_value(record, reached, current, l, i, j, blank)
+            head = f"<b>{unit_label(source)} → "
+            for j, (target, label) in enumerate(targets):
+                text, hover = next(values)
                 edges.append(
                     Edge(
                         source=source,
                         target=target,
                         layer=l,
-                        weight=float(scenario.weights[l - 1][i, j]),
+                        weight=weights[i][j],
                         text=text if labelled else "",
-                        hover=f"<b>{unit_label(source)} → {unit_label(target)}</b><br>{hover}",
+                        hover=f"{head}{label}</b><br>{hover}",
                         highlighted=(source, target) in lit,
                         marked=(source, target) in marked,
                     )

@@ -6,10 +6,12 @@ The helpers keep their leading underscore: they belong to the narration modules 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ..core.mistakes import rules_of
 from ..core.names import unit_label, unit_names
 from ..core.record import StepRecord
-from .formatting import number
+from .formatting import FORMATTED, number
 
 MAX_TERMS = 4  # a weighted sum with more inputs is told by its result only
 MAX_EDGE_SENTENCES = 12  # a larger weight matrix is told by its largest entry; the table has them all
@@ -27,6 +29,11 @@ def say(value: float, digits: int = 4) -> str:
 
 def _digits_apart(old: float, new: float) -> int:
     """The fewest significant digits (4 to 12) at which ``old`` and ``new`` read differently."""
+    return _apart(float(old), float(new))
+
+
+@lru_cache(maxsize=FORMATTED)  # asked for each edge at every stage of a walk
+def _apart(old: float, new: float) -> int:
     for digits in range(4, 13):
         if number(old, digits) != number(new, digits):
             return digits

@@ -12,6 +12,11 @@ inspector's lines with the stage that reveals each.
 
 Hidden numbers never enter the walk: a stage in ``WalkView.hidden`` is built blanked (its results
 read "?", no tables, no check), and only the first ``WalkView.limit`` stages are built at all.
+
+A large network's walk is sent a window at a time (``WalkView.first`` to ``limit``): every stage of the
+8 × 16 network carries a graph of 1,792 edges, so the whole walk is seconds of work and megabytes of
+text. :func:`per_message` says how many stages one message may hold, :func:`window` which ones
+(``docs/limits.md``, "The walk of a large network").
 """
 
 from __future__ import annotations
@@ -24,15 +29,15 @@ from dataclasses import dataclass
 from ..core.gradcheck import stage_gradient_check
 from ..core.names import subscript, unit_label, unit_names
 from ..core.record import StepRecord
-from .chain import staged_chains
+from .chain import MAX_TERMS, staged_chains
 from .figures import network_figure_spec
 from .formatting import notebook_values, number, written
 from .graph import graph_model, staged_lines
-from .narration import blank_latex, blank_output, graph_table, narrate
+from .narration import blank_latex, blank_output, narrate
 from .notation import ZAD, notation_named
 from .stages import Stage
 from .tables import stage_grids
-from .walk_tables import check_html, comparison_html, graph_table_html, jsonable, stage_table
+from .walk_tables import check_html, comparison_html, graph_table_pages, jsonable, stage_table
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,7 @@ class WalkView:
     width: float | None = None  # the narrowest the graph is drawn, px (default: graph_layout.LAYOUT_WIDTH)
     hidden: frozenset[str] = frozenset()  # stage ids whose own numbers read "?" (blank the answer, quiz)
     limit: int | None = None  # build only the first ``limit`` stages (None: all)
+    first: int = 0  # and none before this one (a window of a large network's walk)
     code: bool = True  # the NumPy line and its output (hide=code drops it)
     tables: bool = True  # the stage's tables (hide=tables drops them)
     digits: int | None = None  # paper mode, named in the gradient check's verdict
@@ -99,10 +105,17 @@ def _check(record: StepRecord, stage: Stage, digits: int | None) -> dict | None:
 
 
 def stage_page(
-    record: StepRecord, stages: tuple[Stage, ...], index: int, view: WalkView, correct=None, divergence=None
+    record: StepRecord,
+    stages: tuple[Stage, ...],
+    index: int,
+    view: WalkView,
+    correct=None,
+    divergence=None,
+    graph_tables=None,
 ) -> dict:
-    """Everything the browser shows at stage ``index``."""
+    """Everything the browser shows at stage ``index``; ``graph_tables``: :func:`graph_table_pages` of the walk."""
     stage = stages[index]
+    graph_tables = graph_tables or graph_table_pages(record, stages)
     hidden = stage.id in view.hidden
     model = graph_model(record, stages, index, blank=hidden, divergence=divergence, notation=view.notation)
     figure = network_figure_spec(model, view.lecture, view.spotlight, view.dark, view.width)
@@ -119,7 +132,7 @@ def stage_page(
         "caption": model.caption,
         "marked": any(n.marked for n in model.nodes) or any(e.marked for e in model.edges),
         "narration": list(narrate(record, stage, blank=hidden)),
-        "graph_table": graph_table_html(graph_table(record, stages, index, blank=hidden)),
+        "graph_table": graph_tables(index, hidden),
         "nodes": list(stage.nodes),
         "tables": [],
         "check": None,
@@ -163,19 +176,40 @@ def _revealed_at(needs, position: dict[str, int], hidden: frozenset[str]) -> int
     return max((position[need] for need in needs), default=-1)
 
 
+MAX_WEIGHT_CHAINS = MAX_TERMS  # a unit fed by more shows its first weights' chains and how many more, as a sum does
+
+
+def _fan_in(record: StepRecord, unit: str) -> int:
+    """How many units feed ``unit`` (0 for an input)."""
+    layers = record.scenario.layers
+    return next((layers[l - 1] for l, names in enumerate(unit_names(layers)) if unit in names and l), 0)
+
+
+def _more_weights(unit: str, more: int) -> list:
+    return [
+        f"… and {more} more weights into {unit_label(unit)}: each gradient is this δ times what its edge carries "
+        "(the stage's table lists every one).",
+        "text",
+    ]
+
+
 def _chains(record: StepRecord, unit: str, position: dict[str, int], hidden: frozenset[str], notation: str) -> list:
-    """The chain rule at ``unit``: each chain (its δ, then the gradients of the weights coming in) with the
-    index of the stage that reveals it; chains of a hidden stage are left out."""
+    """The chain rule at ``unit``: each chain (its δ, then the gradients of the weights coming in, at most
+    :data:`MAX_WEIGHT_CHAINS` of them) with the index of the stage that reveals it; chains of a hidden stage
+    are left out."""
     found = []
-    for k, (chain, needs) in enumerate(staged_chains(record, unit, notation)):
+    for k, (chain, needs) in enumerate(staged_chains(record, unit, notation, MAX_WEIGHT_CHAINS)):
         index = _revealed_at(needs, position, hidden)
         if index is not None:
             found.append((index, k, chain))
+    more = _fan_in(record, unit) - MAX_WEIGHT_CHAINS
     items, seen = [], set()
     for index, k, chain in sorted(found, key=lambda item: item[:2]):
         if chain.symbol not in seen:
             seen.add(chain.symbol)
             items += [[*item, index] for item in _chain_items(chain, k == 0)]
+            if k == MAX_WEIGHT_CHAINS and more > 0:  # the last weight's chain shown
+                items.append([*_more_weights(unit, more), index])
     return items
 
 
@@ -196,19 +230,55 @@ def _lines(record: StepRecord, unit: str, position: dict[str, int], hidden: froz
     return lines
 
 
+def reveals_chains(stages: tuple[Stage, ...], shipped: int) -> bool:
+    """Does one of the first ``shipped`` stages reveal a chain? Every chain starts from a unit's δ."""
+    return any(stage.kind == "delta" for stage in stages[:shipped])
+
+
 def inspector(record: StepRecord, stages: tuple[Stage, ...], shipped: int, view: WalkView) -> dict:
     """Per unit, its label, the lines of "how it was computed" and the chain rule at it, each line with the
     index of the stage that reveals it (−1: known from the start). Lines revealed by a hidden or unsent stage
     are left out."""
     position = {stage.id: k for k, stage in enumerate(stages[:shipped])}
+    chained = reveals_chains(stages, shipped)
     return {
         unit: {
             "label": unit_label(unit),
             "lines": _lines(record, unit, position, view.hidden),
-            "chain": _chains(record, unit, position, view.hidden, view.notation),
+            "chain": _chains(record, unit, position, view.hidden, view.notation) if chained else [],
         }
         for layer in unit_names(record.scenario.layers)
         for unit in layer
+    }
+
+
+STAGE_CELLS = 4_000  # edges + units of every stage one message may build: the 0.5 s budget (docs/limits.md)
+
+
+def per_message(layers) -> int:
+    """How many stages one message may hold: their graphs (an edge and a table row per weight, a node per
+    unit) are most of a stage's work and size. All 16 of the seed's; 3 of the 8 × 16 network's 51."""
+    cells = sum(a * b for a, b in zip(layers, layers[1:])) + sum(layers)
+    return max(1, STAGE_CELLS // cells)
+
+
+def window(count: int, index: int, per: int) -> tuple[int, int]:
+    """The stages ``first`` to ``end`` (exclusive) sent with stage ``index``: its block of ``per``, so stepping
+    asks the server once per block, never once per step."""
+    first = index // per * per
+    return first, min(count, first + per)
+
+
+def shipped_units(units: dict, shipped: int) -> dict:
+    """The inspector of the whole walk (:func:`inspector`, nothing hidden) cut to what the first ``shipped``
+    stages reveal: the same as building it for them, without building every chain again per window."""
+    return {
+        unit: {
+            "label": entry["label"],
+            "lines": [line for line in entry["lines"] if line[-1] < shipped],
+            "chain": [item for item in entry["chain"] if item[-1] < shipped],
+        }
+        for unit, entry in units.items()
     }
 
 
@@ -219,17 +289,27 @@ def walk(
     *,
     correct_stages: tuple[Stage, ...] | None = None,
     divergence=None,
+    units: dict | None = None,
 ) -> dict:
-    """The walk as JSON-ready data: every stage's page (the first ``view.limit``), the picker's titles and the
-    inspector. ``correct_stages`` and ``divergence`` come with a classic mistake (``record`` is the mistaken step)."""
+    """The walk as JSON-ready data: the pages of stages ``view.first`` to ``view.limit``, every stage's id and
+    title (the picker) and the inspector. ``correct_stages`` and ``divergence`` come with a classic mistake
+    (``record`` is the mistaken step); ``units``, the whole walk's inspector when nothing is hidden, saves
+    building it again (:func:`shipped_units`)."""
     view = view or WalkView()
     shipped = len(stages) if view.limit is None else max(1, min(view.limit, len(stages)))
+    first = max(0, min(view.first, shipped - 1))
+    fresh = units is None or view.hidden  # what a hidden stage reveals is left out as the inspector is built
+    units = inspector(record, stages, shipped, view) if fresh else shipped_units(units, shipped)
+    tables = graph_table_pages(record, stages)
     return {
         "count": len(stages),
+        "first": first,
         "ids": [s.id for s in stages],
         "titles": [f"{k + 1}. {s.title}" for k, s in enumerate(stages)],
-        "stages": [stage_page(record, stages, k, view, correct_stages, divergence) for k in range(shipped)],
-        "units": inspector(record, stages, shipped, view),
+        "stages": [
+            stage_page(record, stages, k, view, correct_stages, divergence, tables) for k in range(first, shipped)
+        ],
+        "units": units,
     }
 
 

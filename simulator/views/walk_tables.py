@@ -7,33 +7,43 @@ HTML). The page never builds HTML from user text; all cells are numbers formatte
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 import numpy as np
 
 from ..core.gradcheck import AGREEMENT, StageGradientCheck
 from ..core.mistakes import MISTAKES
+from ..core.record import StepRecord
 from .formatting import number
+from .graph_text import EDGE_COLUMNS, UNIT_COLUMNS, GraphTable, edge_rows, layer_state, shown_at, unit_rows
 from .learning_tables import AGREE, DISAGREE, gradient_check_rows, mistake_comparison_rows
-from .narration import GraphTable
+from .stage_parts import Stage
 from .tables import Grid
 
 DIFFERS = "background-color: rgba(213,94,0,0.28); font-weight: 600"
 
 
-def _table(columns: list, index: list, texts, css=None, caption: str = "") -> str:
+def _row(label, texts, css=None) -> str:
+    cells = "".join(
+        f'<td style="{escape(css[c])}">{escape(str(text))}</td>' if css is not None and css[c]
+        else f"<td>{escape(str(text))}</td>"
+        for c, text in enumerate(texts)
+    )  # fmt: skip
+    return f"<tr><th>{escape(str(label))}</th>{cells}</tr>"
+
+
+def _head(columns: list, caption: str = "") -> str:
     head = "".join(f"<th>{escape(str(c))}</th>" for c in columns)
-    rows = []
-    for r, label in enumerate(index):
-        cells = "".join(
-            f'<td style="{escape(css[r][c])}">{escape(str(texts[r][c]))}</td>' if css is not None and css[r][c]
-            else f"<td>{escape(str(texts[r][c]))}</td>"
-            for c in range(len(columns))
-        )  # fmt: skip
-        rows.append(f"<tr><th>{escape(str(label))}</th>{cells}</tr>")
     title = f"<caption>{escape(caption)}</caption>" if caption else ""
-    body = "".join(rows)
-    return f'<table class="bp-table">{title}<thead><tr><th></th>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return f'<table class="bp-table">{title}<thead><tr><th></th>{head}</tr></thead><tbody>'
+
+
+def _table(columns: list, index: list, texts, css=None, caption: str = "") -> str:
+    rows = "".join(
+        _row(label, texts[r][: len(columns)], None if css is None else css[r]) for r, label in enumerate(index)
+    )
+    return f"{_head(columns, caption)}{rows}</tbody></table>"
 
 
 def stage_table(caption: str, grid: Grid) -> str:
@@ -102,6 +112,34 @@ def rows_html(rows: tuple[dict[str, str], ...]) -> str:
 
 def graph_table_html(table: GraphTable) -> str:
     return rows_html(table.units) + rows_html(table.edges)
+
+
+def _rows_body(rows: list[dict[str, str]]) -> str:
+    """:func:`rows_html`'s rows alone (no head): the first column names the row."""
+    return "".join(_row(values[0], values[1:]) for values in (list(row.values()) for row in rows))
+
+
+def graph_table_pages(record: StepRecord, stages: tuple[Stage, ...]) -> Callable[[int, bool], str]:
+    """:func:`graph_table_html` of :func:`graph_table` at each stage of one walk, each layer's rows written
+    once per state (:func:`layer_state`) instead of at every stage: a large network's table is thousands of
+    rows, and a stage changes the rows of one or two layers. Returns ``html(index, blank)``."""
+    written: dict[tuple, str] = {}
+    layers = range(len(record.scenario.layers))
+
+    def rows(part: str, l: int, shown, reached) -> str:
+        key = (part, l, layer_state(record, part, l, shown, reached))
+        if key not in written:
+            made = unit_rows(record, l, shown, reached) if part == "units" else edge_rows(record, l, shown)
+            written[key] = _rows_body(made)
+        return written[key]
+
+    def html(index: int, blank: bool) -> str:
+        shown, reached = shown_at(stages, index, blank)
+        units = "".join(rows("units", l, shown, reached) for l in layers)
+        edges = "".join(rows("edges", l, shown, reached) for l in layers[1:])
+        return f"{_head(UNIT_COLUMNS)}{units}</tbody></table>{_head(EDGE_COLUMNS)}{edges}</tbody></table>"
+
+    return html
 
 
 _PLAIN = (str, int, bool, type(None))
