@@ -49,6 +49,7 @@ def views() -> None:
         step_through()
         return
     # Only the open tab is built, so a click in one never pays for the others.
+    state.put("walk_drawn", False)  # the stepper says when it is drawn: an edit then reruns only it and the editor
     tabs = st.tabs(list(VIEWS), key="view", on_change="rerun")
     for tab, build in zip(tabs, VIEWS.values()):
         if tab.open:
@@ -73,8 +74,7 @@ def editor() -> None:
 def main() -> None:
     st.set_page_config(page_title="Backprop Simulator", page_icon="🧮", layout="wide")
     if student_page():  # ?class=CODE without the presenter's key: the phone's view of a live class, only
-        rerun_after_reconnect()  # a phone whose replica died shows the new one's page, not the old one's
-        return
+        return  # the phone follows and answers through its own routes: a replica's death costs it nothing
     state.read_link_once()
     page_style()
     install_clicker()  # the keyboard's code, sent once per page load rather than with every Next click

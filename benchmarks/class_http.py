@@ -5,12 +5,12 @@
 
 Each student does what a phone's Chromium does (the handshake of benchmarks/load.py): GETs the page with
 ``?class=CODE``, opens the websocket, waits for the first view, then polls the class's version route
-(``/api/class/CODE/TAG``, from the follow component's data) every second ±25 % over one keep-alive
-connection, as the component's ``fetch`` does, and sends a rerun only when the version changed. The
-lecturer is driven through the store, as the projector's own fragment does (open the class, set the
-stage, Ask, read the tally every 0.2 s). Once a rerun brings the prediction field, the phone waits a
-random 0–5 s and submits the form (the field's text and the Send trigger), timing the answer until the
-page says it is in.
+(``/api/class/CODE/TAG``, from the phone component's data) every second ±25 % over one keep-alive
+connection, as the component's worker does, and POSTs for the view (``…/view``) at mount and whenever
+the version changed. The lecturer is driven through the store, as the projector's own fragment does
+(open the class, set the stage, Ask, read the tally every 0.2 s). Once a view brings the open question,
+the phone waits a random 0–5 s and POSTs its answer (``…/answer``), timing it until the route says it
+is in.
 
 Prints ``answers sent S, counted C`` and exits 1 when they differ or on any error; also p50/p95 of an
 answer, of a poll and of following the Ask, the projector lag (last answer acknowledged → tally
@@ -19,7 +19,7 @@ complete), server CPU (the app processes and HAProxy, from /proc) and store comm
 
 ``--poll-cost`` measures instead, in one run, the server CPU of one poll by the route against one poll
 as it was before (a ``run_every`` fragment reading the version: benchmarks/class_fragment_app.py) and
-against a full rerun of the phone's page (what a change costs), interleaved in rounds.
+the view a phone asks for when the class changed, interleaved in rounds.
 """
 
 from __future__ import annotations
@@ -47,8 +47,7 @@ from tests.appserver import running_deploy, running_script
 ANSWERS = ("0.108040 -0.294441", "0,132191 -0,277743", "-0.108040 0.294441", "0.5 0.5")  # right, slope, sign, other
 STAGE, VALUE = "update.W2", "new_W2"
 TICK = os.sysconf("SC_CLK_TCK")
-FOLLOW = "backprop_class_follow"  # simulator/ui/live_poll.py's component
-TAB = "backprop_class_tab"  # simulator/ui/live_student.py's token keeper (sessionStorage in a browser)
+PHONE = "backprop_class_phone"  # simulator/ui/live_student.py's component: its data holds the phone's routes
 PERIOD = 1.0  # seconds between polls, ±25 % (as the component)
 
 
@@ -58,40 +57,50 @@ class Tallies:
     answers: list[float] = field(default_factory=list)
     follows: list[float] = field(default_factory=list)  # Ask → the field on the phone
     polls: list[float] = field(default_factory=list)  # seconds per version poll
+    views: list[float] = field(default_factory=list)  # seconds per view asked for (at mount, then on a change)
     errors: Counter = field(default_factory=Counter)
     last_answer: float = 0.0
-    reruns: int = 0  # reruns a changed version asked for
 
 
-class Poller:
-    """One keep-alive HTTP/1.1 connection to the version route, as the browser's fetch keeps one."""
+class Http:
+    """One keep-alive HTTP/1.1 connection to the phone's routes, as the browser's fetch keeps one."""
 
     def __init__(self, host: str, port: int, cookies: dict[str, str]):
         self.host, self.port, self.cookies, self.stream = host, port, cookies, None
 
-    async def version(self, path: str) -> int | None:
+    async def call(self, path: str, body: dict | None = None) -> tuple[int, dict]:
+        """GET ``path``, or POST ``body`` as JSON: (status, the JSON answer)."""
         for attempt in (0, 1):  # a connection the server closed meanwhile is opened again once
             try:
                 if self.stream is None:
                     self.stream = await asyncio.open_connection(self.host, self.port)
-                return await self._get(path)
+                return await self._call(path, body)
             except (OSError, asyncio.IncompleteReadError):
                 self.close()
                 if attempt:
                     raise
-        return None
+        return 0, {}
 
-    async def _get(self, path: str) -> int | None:
+    async def _call(self, path: str, body: dict | None) -> tuple[int, dict]:
         reader, writer = self.stream
         cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nCookie: {cookie}\r\n\r\n".encode())
-        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").lower()
+        head = f"Host: {self.host}:{self.port}\r\nCookie: {cookie}\r\n"
+        if body is None:
+            writer.write(f"GET {path} HTTP/1.1\r\n{head}\r\n".encode())
+        else:
+            data = json.dumps(body).encode()
+            writer.write(f"POST {path} HTTP/1.1\r\n{head}Content-Type: application/json\r\n"
+                         f"Content-Length: {len(data)}\r\n\r\n".encode() + data)  # fmt: skip
+        answer = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").lower()
         quick(writer.get_extra_info("socket"))
-        length = int(head.split("content-length:", 1)[1].split("\r\n", 1)[0])
-        body = json.loads(await reader.readexactly(length))
-        if not head.startswith(("http/1.1 200", "http/1.1 404")):  # 404: no class with this code and tag
-            raise StudentError(f"version route: http {head[9:12]}")
-        return body["version"]
+        length = int(answer.split("content-length:", 1)[1].split("\r\n", 1)[0])
+        return int(answer[9:12]), json.loads(await reader.readexactly(length))
+
+    async def version(self, path: str) -> int | None:
+        status, found = await self.call(path)
+        if status not in (200, 404):  # 404: no class with this code and tag
+            raise StudentError(f"version route: http {status}")
+        return found["version"]
 
     def close(self) -> None:
         if self.stream is not None:
@@ -100,12 +109,12 @@ class Poller:
 
 
 class Phone(Page):
-    """A student's page: also tracks the follow component's data, the text field and the form's submit button."""
+    """A student's page: its one Streamlit run joins and hands over the phone component's routes."""
 
     def __init__(self, ws, query: str, url: str):
         super().__init__(ws, query, url)
-        self.watch, self.version, self.field, self.submit, self.notes = "", None, "", "", []
-        self.tab = ""  # the token keeper's widget id
+        self.routes: dict = {}
+        self.token = secrets.token_urlsafe(24)  # the tab's own (sessionStorage in a browser)
 
     def read(self, data: bytes) -> bool:
         msg = ForwardMsg()
@@ -113,55 +122,12 @@ class Phone(Page):
         if msg.WhichOneof("type") == "delta" and msg.delta.WhichOneof("type") == "new_element":
             element = msg.delta.new_element
             which = element.WhichOneof("type")
-            if which == "text_input" and element.text_input.label.startswith("Your prediction"):
-                self.field = element.text_input.id
-            elif which == "button" and element.button.is_form_submitter:
-                self.submit = element.button.id
-            elif which == "alert":
-                self.notes.append(element.alert.body)
-            elif which == "bidi_component" and element.bidi_component.component_name.endswith(TAB):
-                self.tab = element.bidi_component.id
-            elif which == "bidi_component" and element.bidi_component.component_name.endswith(FOLLOW):
+            if which == "bidi_component" and element.bidi_component.component_name.endswith(PHONE):
                 proto = element.bidi_component
-                found = json.loads(proto.mixed.json if proto.WhichOneof("data") == "mixed" else proto.json)
-                self.watch, self.version = found["url"], found["version"]
+                self.routes = json.loads(proto.mixed.json if proto.WhichOneof("data") == "mixed" else proto.json)
             elif which == "exception":
                 raise StudentError(f"exception on the page: {element.exception.type}: {element.exception.message[:80]}")
         return super().read(data)
-
-    async def send(self, message: BackMsg) -> float:
-        state = message.rerun_script
-        state.query_string, state.page_script_hash = self.query, self.page_hash
-        state.context_info.url = self.url
-        start = time.perf_counter()
-        await self.ws.send(message.SerializeToString())
-        while True:
-            data = await self.ws.recv()
-            quick(self.ws.transport.get_extra_info("socket"))
-            if self.read(data):
-                return time.perf_counter() - start
-
-    async def moved(self) -> None:
-        """The component's trigger: a rerun of the whole page."""
-        message = BackMsg()
-        message.rerun_script.widget_states.SetInParent()
-        await self.send(message)
-
-    async def hand_token(self) -> None:
-        """What the tab's component does once: hand this tab's own token to the new session."""
-        message = BackMsg()
-        widget = message.rerun_script.widget_states.widgets.add()
-        widget.id, widget.json_value = self.tab, json.dumps({"token": secrets.token_urlsafe(24)})
-        await self.send(message)
-
-    async def answer(self, text: str) -> float:
-        message = BackMsg()
-        widgets = message.rerun_script.widget_states.widgets
-        typed, pressed = widgets.add(), widgets.add()
-        typed.id, typed.string_value = self.field, text
-        pressed.id, pressed.trigger_value = self.submit, True
-        self.notes.clear()
-        return await self.send(message)
 
 
 async def opened(url: str, query: str, cookies: dict[str, str], kind=Phone):
@@ -172,8 +138,6 @@ async def opened(url: str, query: str, cookies: dict[str, str], kind=Phone):
     ws = await stream(host, port, cookies)
     page = kind(ws, query, f"http://{host}:{port}/")
     await asyncio.wait_for(page.rerun(), 90)
-    if getattr(page, "tab", ""):
-        await asyncio.wait_for(page.hand_token(), 90)
     return page
 
 
@@ -181,11 +145,11 @@ async def phone(url: str, code: str, k: int, asked: dict, end_at: float, out: Ta
     parts, cookies = urlsplit(url), {}
     try:
         page = await opened(url, f"class={code}", cookies)
-        poller = Poller(parts.hostname, parts.port, cookies)
+        http = Http(parts.hostname, parts.port, cookies)
         try:
-            await follow_and_answer(page, poller, k, asked, end_at, out)
+            await follow_and_answer(page, http, k, asked, end_at, out)
         finally:
-            poller.close()
+            http.close()
             await page.ws.close()
     except StudentError as error:
         out.errors[str(error)] += 1
@@ -195,28 +159,40 @@ async def phone(url: str, code: str, k: int, asked: dict, end_at: float, out: Ta
         out.errors[f"websocket: {type(error).__name__}"] += 1
 
 
-async def follow_and_answer(page: Phone, poller: Poller, k: int, asked: dict, end_at: float, out: Tallies) -> None:
+async def viewed(page: Phone, http: Http, out: Tallies) -> dict:
+    """What the component asks for when the version moved: one POST."""
+    started = time.perf_counter()
+    status, view = await asyncio.wait_for(http.call(page.routes["view_url"], {"token": page.token}), 60)
+    out.views.append(time.perf_counter() - started)
+    if status != 200:
+        raise StudentError(f"view route: http {status}")
+    return view
+
+
+async def follow_and_answer(page: Phone, http: Http, k: int, asked: dict, end_at: float, out: Tallies) -> None:
     rng, text, answer_at = random.Random(k), ANSWERS[k % len(ANSWERS)], None
-    if not page.watch:
-        raise StudentError("no follow component on the phone's page")
+    if not page.routes:
+        raise StudentError("no phone component on the phone's page")
+    shown = await viewed(page, http, out)  # at mount
     next_poll = time.monotonic() + rng.uniform(0, PERIOD)
     while time.monotonic() < end_at:
         await asyncio.sleep(max(0.0, next_poll - time.monotonic()))
         next_poll += PERIOD * rng.uniform(0.75, 1.25)
         started = time.perf_counter()
-        version = await asyncio.wait_for(poller.version(page.watch), 60)
+        version = await asyncio.wait_for(http.version(page.routes["poll_url"]), 60)
         out.polls.append(time.perf_counter() - started)
-        if version != page.version:
-            await asyncio.wait_for(page.moved(), 60)
-            out.reruns += 1
-        if page.field and answer_at is None:
+        if version != shown["version"]:
+            shown = await viewed(page, http, out)
+        if shown["room"]["kind"] == "open" and answer_at is None:
             out.follows.append(time.monotonic() - asked["at"])
             answer_at = time.monotonic() + rng.uniform(0, 5)
         if answer_at is not None and time.monotonic() >= answer_at:
-            seconds = await asyncio.wait_for(page.answer(text), 60)
-            if not any("Your answer is in" in note for note in page.notes):
-                raise StudentError(f"answer not taken: {page.notes[:1]}")
-            out.answers.append(seconds)
+            started = time.perf_counter()
+            body = {"token": page.token, "question": shown["room"]["question"], "text": text}
+            status, said = await asyncio.wait_for(http.call(page.routes["answer_url"], body), 60)
+            if not said.get("ok"):
+                raise StudentError(f"answer not taken: http {status} {str(said.get('message'))[:60]}")
+            out.answers.append(time.perf_counter() - started)
             out.sent[text] += 1
             out.last_answer = time.monotonic()
             return
@@ -266,9 +242,12 @@ def report(out: Tallies, tally, lag: float, wall: float, cpu: float, per_student
     print(f"answer  p50 {percentile(out.answers, 0.5) * 1e3:.0f} ms, p95 {percentile(out.answers, 0.95) * 1e3:.0f} ms")
     print(f"follow  Ask → field on the phone p50 {percentile(out.follows, 0.5):.2f} s, "
           f"p95 {percentile(out.follows, 0.95):.2f} s")  # fmt: skip
-    print(f"poll    p50 {percentile(out.polls, 0.5) * 1e3:.1f} ms, p95 {percentile(out.polls, 0.95) * 1e3:.1f} ms; "
-          f"{len(out.polls)} polls, {out.reruns} reruns asked by a changed version, "
-          f"server CPU {cpu / max(1, len(out.polls)) * 1e3:.2f} ms per poll (answers and reruns included)")  # fmt: skip
+    print(
+        f"poll    p50 {percentile(out.polls, 0.5) * 1e3:.1f} ms, p95 {percentile(out.polls, 0.95) * 1e3:.1f} ms; "
+        f"{len(out.polls)} polls; view p50 {percentile(out.views, 0.5) * 1e3:.1f} ms, "
+        f"p95 {percentile(out.views, 0.95) * 1e3:.1f} ms, {len(out.views)} views; "
+        f"server CPU {cpu / max(1, len(out.polls)) * 1e3:.2f} ms per poll (page runs, views, answers included)"
+    )
     print(f"projector lag {lag:.2f} s; server CPU {cpu:.1f} s ({100 * cpu / wall:.0f} % of one core); "
           f"store commands per student {per_student:.1f}")  # fmt: skip
     print(f"errors: {dict(out.errors) or 0}")
@@ -322,11 +301,12 @@ async def poll_cost(app: tuple[str, int], old: tuple[str, int], store_url: str, 
     store.set_stage(owner.code, owner.key, STAGE)
     cookies = {}
     page = await opened(app[0], f"class={owner.code}", cookies)
-    poller = Poller(urlsplit(app[0]).hostname, urlsplit(app[0]).port, cookies)
+    poller = Http(urlsplit(app[0]).hostname, urlsplit(app[0]).port, cookies)
     before = await opened(old[0], f"class={owner.code}", {}, kind=FragmentPhone)
-    if not page.watch or not before.fragment:
-        sys.exit("the phone's page has no follow component, or the old app no fragment")
-    unseen = page.watch.rsplit("/", 1)[0] + "/{:024x}"  # a tag not seen before (404): the route reads the store
+    if not page.routes or not before.fragment:
+        sys.exit("the phone's page has no phone component, or the old app no fragment")
+    watch, view_url, asked = page.routes["poll_url"], page.routes["view_url"], {"token": page.token}
+    unseen = watch.rsplit("/", 1)[0] + "/{:024x}"  # a tag not seen before (404): the route reads the store
     ticks, counts = Counter(), Counter()
 
     async def timed(name: str, pid: int, times: int, once) -> None:
@@ -337,12 +317,12 @@ async def poll_cost(app: tuple[str, int], old: tuple[str, int], store_url: str, 
         counts[name] += times
 
     for _ in range(rounds):  # interleaved, so the machine's other load falls on every kind alike
-        await timed("route, from memory", app[1], 400, lambda k: poller.version(page.watch))
+        await timed("route, from memory", app[1], 400, lambda k: poller.version(watch))
         await timed(
             "route, one store read", app[1], 400, lambda k: poller.version(unseen.format(random.getrandbits(96)))
         )
         await timed("old fragment run", old[1], 100, lambda k: before.poll())
-        await timed("full rerun of the phone", app[1], 20, lambda k: page.moved())
+        await timed("view (a change, a phone)", app[1], 100, lambda k: poller.call(view_url, asked))
     poller.close()
     await page.ws.close()
     await before.ws.close()

@@ -557,7 +557,8 @@ def run_target(name: str, args: argparse.Namespace) -> Figures:
     with contextlib.ExitStack() as stack:
         tree = stack.enter_context(checkout(name[1:])) if name.startswith("@") else ROOT  # --before REV
         script = tree / ("benchmarks/bare_app.py" if name == "bare" else "streamlit_app.py")
-        url, pid = stack.enter_context(running_script(script, "--server.fileWatcherType", "none"))  # as run-local
+        # as run-local; each revision with its own .streamlit/config.toml (read from the working directory)
+        url, pid = stack.enter_context(running_script(script, "--server.fileWatcherType", "none", cwd=tree))
         if args.cores:  # every thread of the server, as on a one-core host
             subprocess.run(["taskset", "-a", "-p", "-c", args.cores, str(pid)], check=True, capture_output=True)
         return run(name, url, [pid], {pid: url}, args)

@@ -1,7 +1,9 @@
 """The walk's figures: a key press or a click → the new stage painted in Chromium at 1280×800, against
-switching two precomputed static divs in the same page; websocket frames per step; the server's cost of
-building the walk and its size. Prints a table; with ``--against REV`` the same browser measurement also
-runs on commit REV's app (exported with ``git archive``), so before and after come from one run.
+switching two precomputed static divs in the same page (two blocks of text, and two static copies of what
+the walk shows at stages 1 and 2: its graph's SVG, formulas and tables, with no script); websocket
+frames per step; the server's cost of building the walk and its size. Prints a table; with
+``--against REV`` the same browser measurement also runs on commit REV's app (exported with
+``git archive``), so before and after come from one run.
 
     python benchmarks/walk.py [--rounds 3] [--against main]
 
@@ -75,6 +77,30 @@ STATIC = """() => {  // two precomputed divs in the walk, switched by a key of t
   box.querySelector('#bpFlip').addEventListener('click', flip);
 }"""
 SHOWN = "(on) => { document.getElementById('bpStatic').hidden = !on; }"
+COPY = """() => {  // what the walk shows now (its body, the pieces put aside left out), as a static copy
+  const copy = document.querySelector('.bp-walk .bp-body').cloneNode(true);
+  copy.querySelectorAll('.bp-away').forEach((piece) => piece.remove());
+  copy.querySelectorAll('[data-part]').forEach((part) => part.removeAttribute('data-part'));  // not the walk's
+  (window.__bpCopies = window.__bpCopies || []).push(copy);
+}"""
+COPIES = """() => {  // the two copies (stages 1 and 2) as two static divs, switched by y or their own button
+  const [a, b] = window.__bpCopies;
+  const box = document.createElement('div');
+  box.id = 'bpCopies';
+  box.hidden = true;
+  box.innerHTML = '<button id=bpFlipCopies style="height:40px">Flip</button>';
+  b.style.display = 'none';
+  box.append(a, b);
+  document.querySelector('.bp-walk').append(box);  // after the walk's own body: its queries find that first
+  const flip = () => { [a.style.display, b.style.display] = [b.style.display, a.style.display]; };
+  window.addEventListener('keydown', (event) => {
+    if (event.key !== 'y') return;
+    event.stopImmediatePropagation();
+    flip();
+  }, true);
+  box.querySelector('#bpFlipCopies').addEventListener('click', flip);
+}"""
+COPIES_SHOWN = "(on) => { document.getElementById('bpCopies').hidden = !on; }"
 READY = """() => {
   const w = window.__backpropWalk;
   if (!w || !w.data) return false;
@@ -124,7 +150,7 @@ def browser_figures(url: str, rounds: int) -> dict[str, float]:
         page.wait_for_selector(".bp-graph .main-svg", timeout=60_000)
         page.wait_for_function("() => window.__backpropWalk && window.__backpropWalk.data", timeout=60_000)
         count = page.evaluate("window.__backpropWalk.data.count")
-        page.locator(".bp-walk .bp-body").scroll_into_view_if_needed()
+        page.locator(".bp-walk > .bp-body").scroll_into_view_if_needed()
 
         def press(forward: str, back: str) -> None:  # through every stage and back
             for k in range(2 * (count - 1)):
@@ -142,11 +168,20 @@ def browser_figures(url: str, rounds: int) -> dict[str, float]:
             time.sleep(PAUSE)
         page.wait_for_function(READY, timeout=180_000)
         time.sleep(1)
+        page.evaluate(COPY)  # stage 1, as the walk shows it
+        page.keyboard.press("ArrowRight")
+        time.sleep(1)
+        page.evaluate(COPY)  # stage 2
+        page.keyboard.press("ArrowLeft")
+        time.sleep(1)
         page.evaluate(STATIC)
+        page.evaluate(COPIES)
         walk_keys, walk_clicks, static_keys, static_clicks, shows, frames = [], [], [], [], [], 0
+        copy_keys, copy_clicks = [], []
         for _ in range(rounds):
             page.evaluate(SHOWN, False)
-            page.locator(".bp-walk .bp-body").scroll_into_view_if_needed()
+            page.evaluate(COPIES_SHOWN, False)
+            page.locator(".bp-walk > .bp-body").scroll_into_view_if_needed()
             nxt, prev = _centre(page, ".bp-next"), _centre(page, ".bp-prev")
             before = len(sent)
             walk_keys += _taken(page, lambda: press("ArrowRight", "ArrowLeft"))
@@ -158,6 +193,12 @@ def browser_figures(url: str, rounds: int) -> dict[str, float]:
             flip = _centre(page, "#bpFlip")
             static_keys += _taken(page, lambda: press("x", "x"))
             static_clicks += _taken(page, lambda f=flip: click(f, f))
+            page.evaluate(SHOWN, False)
+            page.evaluate(COPIES_SHOWN, True)
+            page.locator("#bpCopies").scroll_into_view_if_needed()
+            flip = _centre(page, "#bpFlipCopies")
+            copy_keys += _taken(page, lambda: press("y", "y"))
+            copy_clicks += _taken(page, lambda f=flip: click(f, f))
         browser.close()
     med = statistics.median
     return {
@@ -165,8 +206,12 @@ def browser_figures(url: str, rounds: int) -> dict[str, float]:
         "static divs switched: click → painted, ms": med(static_clicks),
         "walk: key → stage painted, ms": med(walk_keys),
         "walk: click → stage painted, ms": med(walk_clicks),
-        "walk: key, ratio to static": med(walk_keys) / med(static_keys),
-        "walk: click, ratio to static": med(walk_clicks) / med(static_clicks),
+        "static copies of stages 1 and 2 switched: key → painted, ms": med(copy_keys),
+        "static copies of stages 1 and 2 switched: click → painted, ms": med(copy_clicks),
+        "walk: key, ratio to static text divs": med(walk_keys) / med(static_keys),
+        "walk: click, ratio to static text divs": med(walk_clicks) / med(static_clicks),
+        "walk: key, ratio to static stage copies": med(walk_keys) / med(copy_keys),
+        "walk: click, ratio to static stage copies": med(walk_clicks) / med(copy_clicks),
         "walk: first pass after load, key → painted, ms": med(first),
         "walk: show() in the page, ms": med(shows) if shows else float("nan"),
         "websocket frames sent per walk step": frames / (rounds * 4 * (count - 1)),

@@ -42,8 +42,9 @@ def running_app(*options: str, timeout: float = 60.0) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def running_script(script: Path, *options: str, timeout: float = 60.0) -> Iterator[tuple[str, int]]:
-    """Serve any Streamlit script from the repository root until the block ends; yields (URL, pid)."""
+def running_script(script: Path, *options: str, timeout: float = 60.0, cwd: Path = ROOT) -> Iterator[tuple[str, int]]:
+    """Serve any Streamlit script from ``cwd`` (the repository root: its ``.streamlit/config.toml`` applies)
+    until the block ends; yields (URL, pid)."""
     port = free_port()
     command = [
         sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
@@ -52,7 +53,7 @@ def running_script(script: Path, *options: str, timeout: float = 60.0) -> Iterat
     ]  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + timeout
             while not healthy(url):

@@ -11,6 +11,7 @@ each case appends ``surface seconds megabytes`` to FILE (the figures in docs/lim
 """
 
 import contextlib
+import functools
 import io
 import json
 import os
@@ -32,6 +33,8 @@ from simulator.io.cli import main
 from simulator.io.csv_data import DataError, dataset_from_csv
 from simulator.io.scenario_files import scenario_from_json
 from simulator.io.share import decode
+from simulator.live import classroom, open_store
+from simulator.live.phone import phone_answer
 
 from .strategies import hostile_json
 from .strategies_hostile import (
@@ -252,3 +255,28 @@ def test_any_command_line_exits_0_or_2_with_short_visible_words(argv, data):
     assert all(visible(line) and len(line) <= 400 for line in err.splitlines() if not line.startswith("usage:"))
     if code == 0 and "--json" in argv:
         json.loads(out, parse_constant=lambda name: pytest.fail(f"not strict JSON: {name}"))
+
+
+# --- a live class's answer route (simulator/live/phone.py) ------------------------------------------
+
+
+@functools.cache
+def _open_question() -> tuple:
+    """One class on the seed with a question open on new W⁽²⁾, in a SQLite file of this process."""
+    store = open_store(f"sqlite://{tempfile.mkdtemp()}/classes.db")
+    owner = classroom.open_class(store, SEED, ttl_s=24 * 3600)
+    store.set_stage(owner.code, owner.key, "update.W2")
+    return store, owner.code, store.watch_tag(owner.code), classroom.ask(store, owner)
+
+
+@BIG
+@given(
+    answers,
+    st.one_of(st.just(1), st.integers(), st.booleans(), st.none(), st.text(max_size=20), st.floats()),
+    st.one_of(st.text(alphabet="AZaz09_-", min_size=32, max_size=32), st.text(max_size=100)),
+)
+def test_any_phone_answer_is_counted_or_refused_in_short_visible_words(text, question, token):
+    store, code, tag, _ = _open_question()
+    said = bounded("class answer", phone_answer, store, code, tag, token, question, text)
+    assert set(said) == {"ok", "message"} and isinstance(said["ok"], bool)
+    assert_messages([said["message"]])

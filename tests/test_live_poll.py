@@ -16,7 +16,8 @@ import pytest
 
 from simulator import SEED
 from simulator.live import classroom, open_store
-from simulator.ui.live_poll import FRESH_S, path
+from simulator.live.store import OVER
+from simulator.ui.live_poll import ANSWER_PATH, FRESH_S, MAX_BODY, VIEW_PATH, path
 
 from .appserver import running_app
 
@@ -65,3 +66,51 @@ def test_without_the_tag_the_route_tells_nothing_about_a_code(served):
         path(owner.code, owner.key),  # the presenter key is no tag either
     ]
     assert [get(app + p) for p in wrong] == [refused] * len(wrong)
+
+
+def post(url: str, body: object, content_type: str = "application/json") -> tuple[int, dict]:
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method="POST", headers={"Content-Type": content_type})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.loads(refused.read())
+
+
+def test_a_phone_follows_answers_and_reads_its_verdict_through_the_routes(served):
+    app, store = served
+    owner = classroom.open_class(store, SEED)
+    tag, token = store.watch_tag(owner.code), secrets.token_urlsafe(24)
+    view = app + VIEW_PATH.format(code=owner.code, tag=tag)
+    status, shown = post(view, {"token": token})
+    assert status == 200 and shown["stage"]["heading"].startswith("Stage 1 of 12")
+    assert shown["room"]["kind"] == "follow" and shown["version"] == 1
+    store.set_stage(owner.code, owner.key, "update.W2")
+    question = classroom.ask(store, owner)
+    status, shown = post(view, {"token": token, "dark": True})
+    assert shown["room"] == {**shown["room"], "kind": "open", "question": question}
+    assert "0.108" not in json.dumps(shown) and "?" in shown["stage"]["substituted"]  # blanked until Reveal
+    answer = app + ANSWER_PATH.format(code=owner.code, tag=tag)
+    assert post(answer, {"token": token, "question": question, "text": "0,108040 -0,294441"}) == (
+        200, {"ok": True, "message": "Your answer is in. You can change it until Reveal."})  # fmt: skip
+    assert store.tallies(owner.code, owner.key, question).counts == {"right": 1}
+    store.reveal(owner.code, owner.key)
+    status, shown = post(view, {"token": token})
+    assert shown["room"]["right"] is True and "0.108" in shown["stage"]["substituted"]
+
+
+def test_the_phone_routes_refuse_what_is_not_a_phones_request(served):
+    app, store = served
+    owner = classroom.open_class(store, SEED)
+    tag, token = store.watch_tag(owner.code), secrets.token_urlsafe(24)
+    view, answer = (app + p.format(code=owner.code, tag=tag) for p in (VIEW_PATH, ANSWER_PATH))
+    gone = {"ok": False, "message": classroom.GONE}
+    assert post(app + VIEW_PATH.format(code=owner.code, tag=secrets.token_hex(12)), {"token": token}) == (404, gone)
+    assert post(app + VIEW_PATH.format(code="ABCDEF", tag=tag), {"token": token})[0] == 404
+    assert post(view, b"token=x", "application/x-www-form-urlencoded")[0] == 400  # a form from another site
+    assert post(view, b"{not json")[0] == 400
+    assert post(view, ["a list"])[0] == 400
+    assert post(answer, {"token": token, "question": 1, "text": "1" * (MAX_BODY + 1)})[0] == 400  # read no further
+    status, said = post(answer, {"token": token, "question": 1, "text": "1 2"})
+    assert status == 422 and said["message"] == OVER  # no question open

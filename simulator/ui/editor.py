@@ -2,11 +2,17 @@
 
 Callbacks only set state: each edit goes through :func:`state.try_change`, which keeps the
 last good scenario and puts the message beside the field that was wrong.
+
+The editor is a fragment. A value refused reruns only it (the message beside the field); an edit
+reruns it and the stepper (the walk, the URL), the only parts of the page that show the scenario,
+unless the page shows it elsewhere too (another tab, a live class, a message outside the editor):
+then the whole page (:func:`refreshing`).
 """
 
 from __future__ import annotations
 
-from functools import partial
+from collections.abc import Callable
+from functools import partial, wraps
 
 import streamlit as st
 
@@ -22,7 +28,33 @@ from simulator.views.stages import FIRST_STAGE
 from simulator.views.tables import cell_texts
 
 from . import state
+from .stepper import STEPPER
 from .text import escaped
+
+EDITOR = "editor"  # the editor's fragment key
+FIELDS = ("preset", "x", "target", "learning_rate", "weights", "biases", "layers", "activations", "loss", "bias_mode")
+FIELDS += ("upload",)  # the fields whose messages the editor shows beside them (weights0, biases1, …)
+
+
+def _ours(field: str) -> bool:
+    return field.rstrip("0123456789") in FIELDS
+
+
+def refreshing(callback: Callable[..., None]) -> Callable[..., None]:
+    """An editor callback that reruns what the edit changed: nothing more than the editor for a refused
+    value; the editor and the stepper for a new scenario when nothing else on the page shows it; else the page."""
+
+    @wraps(callback)
+    def edit(*args) -> None:
+        before, elsewhere = state.get("scenario"), any(not _ours(f) for f in state.get("problems"))
+        callback(*args)
+        if state.get("scenario") is before and not elsewhere:
+            return  # the interaction's own rerun: the editor (or the page, when the page asked)
+        if elsewhere or not state.get("walk_drawn") or state.get("class_code"):
+            st.rerun()  # a message outside the editor to clear, another tab, or a live class's panel
+        st.rerun([EDITOR, STEPPER])
+
+    return edit
 
 
 def versioned(name: str) -> str:
@@ -30,10 +62,12 @@ def versioned(name: str) -> str:
     return f"{name}.{state.get('revision')}"
 
 
+@refreshing
 def load_preset(key: str) -> None:
     state.set_scenario(PRESETS[st.session_state[key]], "preset")
 
 
+@refreshing
 def edit_cells(field: str, index: int, key: str, rows: list[str], columns: list[str]) -> None:
     """Cells are text: each typed value goes through the engine's parser, so "-0,5" and "1e9" mean
     what they say and "abc" is refused with a message quoting it and naming the cell."""
@@ -55,6 +89,7 @@ def edit_cells(field: str, index: int, key: str, rows: list[str], columns: list[
     state.try_change(f"{field}{index}", change, reset=True)
 
 
+@refreshing
 def edit_text(field: str, key: str) -> None:
     """A typed field, read by the engine's parsers: every message quotes what was typed."""
     text = st.session_state[key]
@@ -66,6 +101,7 @@ def edit_text(field: str, key: str) -> None:
         state.try_change(field, lambda s: s.replace(**{field: parse_vector(text, field)}))
 
 
+@refreshing
 def edit_choice(field: str, key: str, index: int | None = None) -> None:
     value = st.session_state[key]
     if field == "activations":
@@ -78,6 +114,7 @@ def edit_choice(field: str, key: str, index: int | None = None) -> None:
         state.try_change(field, lambda s: with_bias_mode(s, value))
 
 
+@refreshing
 def upload(key: str) -> None:
     file = st.session_state[key]
     if file is None:
@@ -217,6 +254,7 @@ def save_and_load(scenario) -> None:
     problems_beside("upload")
 
 
+@st.fragment(key=EDITOR)
 def editing_panel() -> None:
     scenario = state.get("scenario")
     preset_picker(scenario)

@@ -21,20 +21,21 @@ import json
 import time
 from collections.abc import Callable
 
-import streamlit as st
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from simulator.live import LiveError, Store, open_store
+from simulator.live.phone import phone_answer, phone_view
 
 from .live_class import configured_store
 
 PATH = "/api/class/{code}/{tag}"
+VIEW_PATH, ANSWER_PATH = PATH + "/view", PATH + "/answer"  # POST, JSON in and out: what a phone shows, an answer
+MAX_BODY = 32_768  # bytes of a phone's request: an answer of MAX_ANSWER_CHARS characters, escaped, fits
 FRESH_S = 0.2  # a version read this recently is answered from memory: at most 5 store reads a second per class
 MAX_REMEMBERED = 4_096  # (code, tag) pairs; past that the memory starts afresh (made-up tags cannot grow it)
-RETRY_S = 3.0  # a phone whose rerun did not come (lost in a reconnect) asks again after this long
 HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
@@ -46,11 +47,14 @@ class Versions:
         self._seen: dict[tuple[str, str], tuple[float, int | None]] = {}
         self._reading: dict[tuple[str, str], asyncio.Future] = {}
 
-    def _read(self, code: str, tag: str) -> int | None:
+    def store(self) -> Store:
         if self._store is None:
             self._store = self._opener()
+        return self._store
+
+    def _read(self, code: str, tag: str) -> int | None:
         try:
-            return self._store.watched(code, tag)
+            return self.store().watched(code, tag)
         except LiveError:  # a malformed code
             return None
 
@@ -78,28 +82,78 @@ def _open() -> Store:
     return open_store(configured_store())
 
 
+async def _body(request: Request) -> dict | None:
+    """A phone's JSON request, read no further than :data:`MAX_BODY` bytes; None when too long or not JSON.
+    Only ``application/json``: another site's page cannot send that without a preflight we never answer."""
+    if not request.headers.get("content-type", "").startswith("application/json"):
+        return None
+    read = bytearray()
+    async for chunk in request.stream():
+        read += chunk
+        if len(read) > MAX_BODY:
+            return None
+    try:
+        found = json.loads(read)
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def _json(body: str | dict, status: int = 200) -> Response:
+    text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
+    return Response(text, status_code=status, media_type="application/json", headers=HEADERS)
+
+
+REFUSED = {"ok": False, "message": "send JSON: {token, question, text}"}
+
+
 def routes(opener: Callable[[], Store] = _open) -> list[Route]:
-    """The version route, reading the store ``opener()`` returns (the configured one), opened on the first poll."""
+    """The phone's routes, reading the store ``opener()`` returns (the configured one), opened on first use:
+    the version a phone polls (GET), what it shows (POST ``/view``) and its answer (POST ``/answer``)."""
     versions = Versions(opener)
+
+    def store() -> Store:
+        return versions.store()
 
     async def class_version(request: Request) -> Response:
         params = request.path_params
         found = await versions.version(str(params["code"])[:20], str(params["tag"])[:40])
-        body = json.dumps({"version": found})
-        return Response(body, status_code=404 if found is None else 200, media_type="application/json", headers=HEADERS)
+        return _json({"version": found}, 404 if found is None else 200)
 
-    return [Route(PATH, class_version, methods=["GET"])]
+    async def class_view(request: Request) -> Response:
+        code, tag = str(request.path_params["code"])[:20], str(request.path_params["tag"])[:40]
+        asked = await _body(request)
+        if asked is None:
+            return _json(REFUSED, 400)
+        token, dark = str(asked.get("token", ""))[:80], asked.get("dark") is True
+        try:
+            return _json(await run_in_threadpool(phone_view, store(), code, tag, token, dark))
+        except LiveError as err:  # gone, or a wrong tag (the same words), or a malformed token
+            return _json({"ok": False, "message": str(err)}, 404)
+
+    async def class_answer(request: Request) -> Response:
+        code, tag = str(request.path_params["code"])[:20], str(request.path_params["tag"])[:40]
+        asked = await _body(request)
+        if asked is None:
+            return _json(REFUSED, 400)
+        token, question, text = str(asked.get("token", ""))[:80], asked.get("question"), asked.get("text")
+        said = await run_in_threadpool(phone_answer, store(), code, tag, token, question, text)
+        return _json(said, 200 if said["ok"] else 422)
+
+    return [
+        Route(PATH, class_version, methods=["GET"]),
+        Route(VIEW_PATH, class_view, methods=["POST"]),
+        Route(ANSWER_PATH, class_answer, methods=["POST"]),
+    ]
 
 
 def path(code: str, tag: str) -> str:
     return PATH.format(code=code, tag=tag)
 
 
-# In the phone's page: a Web Worker polls the route (a page's own timers can be throttled to one every few
-# seconds while the browser is busy; a worker's are not) and posts each version; the page asks for a rerun
-# ("moved") when it differs from the version the page drew (``data.version``, renewed by every rerun), and
-# again after RETRY_S if no rerun came (a message lost in a reconnect must not leave the phone behind).
-# One worker per page; it stops once the class is gone (null).
+# In the phone's page (phone.js): a Web Worker polls the route (a page's own timers can be throttled to one
+# every few seconds while the browser is busy; a worker's are not) and posts each version to the page, which
+# asks for the view when it moved. One worker per page; it stops once the class is gone (null).
 POLL_WORKER = """
 let state = null, timer = null;
 onmessage = (event) => { state = event.data; if (timer === null) tick(); };
@@ -118,34 +172,4 @@ async function tick() {
   timer = version === null ? null : setTimeout(tick, state.period * (0.75 + 0.5 * Math.random()));
 }
 """
-FOLLOW_JS = (
-    "const POLL_WORKER = "
-    + json.dumps(POLL_WORKER)
-    + """;
-export default function ({ data, setTriggerValue }) {
-  const follow = window.__bpFollow || (window.__bpFollow = { asked: 0 });
-  if (follow.drawn !== data.version) follow.asked = 0;
-  Object.assign(follow, { drawn: data.version, retry: data.retry * 1000, moved: setTriggerValue });
-  if (!follow.worker) {
-    follow.worker = new Worker(URL.createObjectURL(new Blob([POLL_WORKER], { type: "text/javascript" })));
-    follow.worker.onmessage = (event) => {
-      if (event.data !== follow.drawn && Date.now() - follow.asked > follow.retry) {
-        follow.asked = Date.now();
-        follow.moved("moved", event.data);
-      }
-    };
-  }
-  follow.worker.postMessage({ url: new URL(data.url, window.location.href).href, period: data.period * 1000 });
-}
-"""
-)
-_FOLLOW = st.components.v2.component("backprop_class_follow", js=FOLLOW_JS)
-
-
-def follow(code: str, tag: str, version: int, period_s: float) -> None:
-    """Mount the poller: the page reruns (``moved``) when the class's version is no longer ``version``."""
-    _FOLLOW(
-        key="class_follow",
-        data={"url": path(code, tag), "version": version, "period": period_s, "retry": RETRY_S},
-        on_moved_change=lambda: None,
-    )
+WORKER_JS = "const POLL_WORKER = " + json.dumps(POLL_WORKER) + ";\n"

@@ -16,6 +16,7 @@ from simulator import SEED, Scenario, ScenarioError, Stage, StepRecord, build_st
 from simulator.core.messages import quote
 from simulator.core.mistakes import MISTAKES, Divergence, divergence
 from simulator.core.record import step_problems
+from simulator.core.scenario import scenario_to_json
 from simulator.io.share import ViewOptions, decode, encode
 from simulator.views.stages import FIRST_STAGE
 
@@ -41,6 +42,7 @@ DEFAULTS: dict[str, Any] = {
     "link": {},  # the query parameters last written: a URL that differs came from Back/Forward
     "problems": {},  # field name -> messages shown beside that field
     "revision": 0,  # bumped on every scenario change so every editor re-reads it
+    "walk_drawn": False,  # the stepper ran in this page's last full run (an edit then reruns only it and the editor)
     "losses": None,  # loss history of the Train tab, None until trained
     "selected_unit": None,  # node id picked in the graph; its explanation follows Prev/Next
     # Presenter (carried in links: blank=1, spotlight=1, hide=editor,tabs,…, speed=3)
@@ -72,19 +74,16 @@ DEFAULTS: dict[str, Any] = {
     "class_code": None,  # the join code this page presents (with class_key) or follows
     "class_key": None,  # the presenter's secret key: only in the lecturer's own session and link, never shown
     "class_note": None,  # (kind, text): the last class action's outcome, shown once
-    "class_version": None,  # a student's page: the store version it drew
-    "class_token": None,  # a student's browser token (random, this session only): one answer per question
-    "class_token_held": False,  # has the tab handed its own token (sessionStorage) to this session yet?
-    "class_sent": None,  # (question id, text): the answer this phone sent last; the text never leaves it
-    "nickname": "",  # a student's optional nickname: stays in this session, never sent to the store
+    "class_token": None,  # a student's page: who joins (the rate limit on wrong codes); answers use the tab's own
 }
 CLASS_PARAMS = ("class", "presenter")  # the live class's own link parameters, kept apart from the view's
 
 
 def init() -> None:
     """Give every declared key its default (once per session)."""
+    present = set(st.session_state)  # one pass: each `name in st.session_state` is a lookup that raises
     for name, default in DEFAULTS.items():
-        if name not in st.session_state:
+        if name not in present:
             st.session_state[name] = default.copy() if isinstance(default, dict | list) else default
 
 
@@ -237,12 +236,15 @@ def write_link() -> None:
 
 @dataclass(frozen=True)
 class Computed:
-    """The step on screen (with the classic mistake and paper mode in force) and, beside it, the correct one."""
+    """The step on screen (with the classic mistake and paper mode in force) and, beside it, the correct one.
+
+    Shared by every session showing the same scenario and view (:func:`_shared`): never mutated.
+    """
 
     record: StepRecord
-    stages: list[Stage]
+    stages: tuple[Stage, ...]
     correct_record: StepRecord  # the same step without the mistake (``record`` itself when there is none)
-    correct_stages: list[Stage]
+    correct_stages: tuple[Stage, ...]
     divergence: Divergence | None = None  # where the mistaken stages part from the correct ones
 
     @property
@@ -256,14 +258,29 @@ class Computed:
         return self.ids.index(stage) if stage in self.ids else 0
 
 
-def _compute(scenario: Scenario, mistake: str | None, digits: int | None, view: dict) -> Computed:
-    correct = step(scenario, digits=digits)
+STEPS = 1_000  # computed steps kept for every session: one per scenario and view asked for lately
+
+
+@st.cache_resource(max_entries=STEPS, show_spinner=False)
+def _shared(scenario_json: str, mistake: str | None, digits: int | None, notation: str, form: str, _scenario: Scenario):
+    """The step and stages of ``_scenario`` (whose JSON is ``scenario_json``: the key), built once for every
+    session that opens it: a class on one link computes the seed's step once, not once per student.
+
+    A pure function of its key, returning immutable records (frozen, read-only arrays, tuples), so one bounded
+    cache is safe; a step that overflows raises and is not kept.
+    """
+    view = {"notation": notation, "form": form}
+    correct = step(_scenario, digits=digits)
     correct_stages = build_stages(correct, **view)
     if mistake is None:
         return Computed(correct, correct_stages, correct, correct_stages)
-    record = step(scenario, mistake=mistake, digits=digits)
+    record = step(_scenario, mistake=mistake, digits=digits)
     stages = build_stages(record, **view)
     return Computed(record, stages, correct, correct_stages, divergence(correct_stages, stages))
+
+
+def _compute(scenario: Scenario, mistake: str | None, digits: int | None, view: dict) -> Computed:
+    return _shared(scenario_to_json(scenario, indent=None), mistake, digits, view["notation"], view["form"], scenario)
 
 
 def _safe(scenario: Scenario, view: dict) -> Computed:

@@ -63,9 +63,13 @@ def step_through() -> None:
             learning.controls()
 
 
-@st.fragment
+STEPPER = "stepper"  # the stepper's fragment key: an edit in the editor reruns it (ui.editor)
+
+
+@st.fragment(key=STEPPER)
 def stepper() -> None:
     """The walk and, under it, what needs the server: a Next click reruns nothing, a Reveal or a quiz step only this."""
+    state.put("walk_drawn", True)
     state.follow_browser_stage()  # a fragment rerun: the browser may have stepped since the server last heard
     now = state.computed()
     index = now.index

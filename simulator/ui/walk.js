@@ -9,7 +9,8 @@
 // and laid out once while the page is idle (reading a size inside a skipped piece lays it out, unseen, and
 // the browser keeps that layout). A step hides one piece and shows another in each part: nothing is
 // parsed, drawn or measured (docs/walk.md, "Paint").
-// (STEP, MODIFIERS, typing and svgButton come first, from simulator/ui/keys.py.)
+// (STEP, MODIFIERS, typing and svgButton come first, from simulator/ui/keys.py; moduleUrl, libraries and
+// zoomed from walk_common.js.)
 
 // Not Plotly's "responsive": its ResizeObserver would redraw a graph each time it is shown (its box grows
 // from 0 high); the walk redraws the shown graph itself when the column's width changes.
@@ -19,16 +20,6 @@ const TABLES_ROOM = 200;  // px kept under a lecture graph for the stage's table
 const AWAY = "bp-away";  // walk.css: a piece put aside, skipped (content-visibility: hidden), its layout kept
 const cache = new Map();  // LaTeX → KaTeX's HTML: a formula shown in two stages is rendered once
 const idle = window.requestIdleCallback || ((work) => setTimeout(() => work({ timeRemaining: () => 8 }), 40));
-
-function moduleUrl(name) {
-  const index = document.querySelector('script[src*="static/js/index"]');
-  return new URL(name, index ? index.src : new URL("static/js/", document.baseURI)).href;
-}
-
-async function libraries(data) {  // Streamlit's own KaTeX and Plotly.js, already in the browser's cache
-  if (!window.__bpKatex) window.__bpKatex = (await import(moduleUrl(data.katex))).default;
-  if (!window.Plotly) await import(moduleUrl(data.plotly));
-}
 
 // A display formula is a .bp-display (walk.css styles it exactly as KaTeX styles .katex-display); only the
 // shown stage's formulas also carry .katex-display, so the page's formula fitting (style.py) and anyone
@@ -89,23 +80,6 @@ const PARTS = {
     + page.tables.map((table) => `<div class="bp-table-box">${table}</div>`).join(""),
   "graph-table": (page) => page.graph_table,
 };
-
-function zoomed(figure, scale) {  // the whole graph larger: sizes, fonts and widths alike, so nothing moves apart
-  const times = (value) => (Array.isArray(value) ? value.map((v) => v * scale) : value * scale);
-  const data = figure.data.map((trace) => {
-    const copy = { ...trace };
-    if (trace.line) copy.line = { ...trace.line, width: times(trace.line.width ?? 2) };
-    if (trace.marker) {
-      copy.marker = { ...trace.marker, size: times(trace.marker.size ?? 6) };
-      if (trace.marker.line) copy.marker.line = { ...trace.marker.line, width: times(trace.marker.line.width ?? 0) };
-    }
-    return copy;
-  });
-  const layout = figure.layout;
-  const annotations = (layout.annotations || []).map((note) => ({ ...note, font: { ...note.font,
-    size: times(note.font.size) }, borderpad: times(note.borderpad ?? 1) }));
-  return { data, layout: { ...layout, height: Math.floor(layout.height * scale), annotations } };
-}
 
 function fit(pieces) {  // a display formula wider than its column scaled down (never below 9 px), as style.py does
   const found = pieces.flatMap((piece) => [...piece.querySelectorAll(".bp-display > .katex")]);

@@ -46,7 +46,11 @@ KATEX, PLOTLY = _asset("katex.*.js"), _asset("PlotlyChart.*.js")
 HTML = (_HERE / "walk.html").read_text()
 CSS = (_HERE / "katex.css").read_text() + (_HERE / "walk.css").read_text()  # KaTeX 0.18 rules: katex.css
 _WALK = st.components.v2.component(
-    "backprop_walk", html=HTML, css=CSS, js=HELPERS + (_HERE / "walk.js").read_text(), isolate_styles=False
+    "backprop_walk",
+    html=HTML,
+    css=CSS,
+    js=HELPERS + (_HERE / "walk_common.js").read_text() + (_HERE / "walk.js").read_text(),
+    isolate_styles=False,
 )
 _SYNC = st.components.v2.component(
     "backprop_stage_sync",
