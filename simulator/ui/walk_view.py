@@ -15,6 +15,7 @@ Formulas are rendered in the browser by the KaTeX that Streamlit itself ships (s
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Callable
@@ -164,7 +165,8 @@ def stage_sync() -> None:
 def walk_component(now, index: int, handler: Callable[[], None] = on_action) -> None:
     """Mount the walk at stage ``index`` of ``now`` (a :class:`simulator.ui.state.Computed`)."""
     view = walk_view_options(now, index)
-    key = (scenario_to_json(now.record.scenario, indent=None), state.get("mistake"), state.get("digits"))
+    network = dataclasses.replace(now.record.scenario, dataset=None)  # one step: a lab's examples only cost parsing
+    key = (scenario_to_json(network, indent=None), state.get("mistake"), state.get("digits"))
     key += (state.get("notation"), state.get("form"), view)
     lecture = bool(state.get("lecture"))
     _WALK(
