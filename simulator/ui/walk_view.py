@@ -66,6 +66,7 @@ LEGEND = (
 
 
 WALKS = 1_000  # packed walks kept (13 KiB for the seed): one per scenario and view asked for lately
+INSPECTORS = 32  # whole inspectors kept, only of networks whose walk comes in windows (8 × 16: about 1 MB each)
 
 
 def _steps(scenario_json: str, mistake: str | None, digits: int | None, notation: str, form: str):
@@ -77,7 +78,7 @@ def _steps(scenario_json: str, mistake: str | None, digits: int | None, notation
     return record, stages, correct
 
 
-@st.cache_data(max_entries=WALKS // 10, show_spinner=False)
+@st.cache_data(max_entries=INSPECTORS, show_spinner=False)
 def whole_inspector(scenario_json: str, mistake: str | None, digits: int | None, notation: str, form: str) -> dict:
     """The inspector of the whole walk, nothing hidden: built once per scenario, cut to each window's stages.
     Pure, like :func:`packed_walk`."""
