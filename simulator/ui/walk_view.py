@@ -66,7 +66,7 @@ LEGEND = (
 
 
 WALKS = 1_000  # packed walks kept (13 KiB for the seed): one per scenario and view asked for lately
-INSPECTORS = 32  # whole inspectors kept, only of networks whose walk comes in windows (8 × 16: about 1 MB each)
+INSPECTORS = 32  # whole inspectors kept, cut to each window or blanked prefix (8 × 16: about 1 MB each)
 
 
 def _steps(scenario_json: str, mistake: str | None, digits: int | None, notation: str, form: str):
