@@ -3,6 +3,7 @@
 How the suite is split and how long each part takes: docs/testing.md.
 """
 
+import collections
 import contextlib
 import os
 
@@ -26,12 +27,42 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.enviro
 # --- browser tests: one app server and one Chromium per session (per xdist worker) ----------------
 
 
+# Modules by the worker-seconds they took (docs/testing.md, `--durations=0` summed per module), longest first.
+# xdist hands whole modules out in collection order (`--no-loadscope-reorder`; its default order is by test
+# count, which put a 1-test, half-minute deploy module last and left one worker idle meanwhile): the long ones
+# start early and the many short ones fill both workers up to the end. A module not listed goes after these,
+# most tests first; one that grows past a listed one belongs in the list.
+LONGEST_FIRST = (
+    "test_browser_layout",
+    "test_browser_classroom",
+    "test_browser_walk",
+    "test_browser",
+    "test_browser_teach",
+    "test_browser_lab",
+    "test_browser_state",
+    "test_browser_class",
+    "test_browser_hostile",
+    "test_browser_learning",
+    "test_deploy",
+    "test_notebook_export",
+    "test_browser_handouts",
+    "test_cli",
+    "test_app",
+    "test_app_class",
+    "test_views_forms",
+    "test_lab_xor",
+    "test_layers",
+)
+
+
 def pytest_collection_modifyitems(items):
-    """Modules that drive Chromium run last, whole and in their order: Playwright's sync API keeps its event
-    loop marked running while the session's Chromium lives, which would break asyncio.run, or a second
-    sync_playwright, in any module after them. Under xdist each worker takes modules in this order too."""
-    driven = {item.path for item in items if "browser" in getattr(item, "fixturenames", ())}
-    items.sort(key=lambda item: item.path in driven)  # a stable sort: the order within each group stays
+    """Modules longest first, each whole and in its own order. The browser modules run early: every later module
+    then runs while the worker's Chromium lives, and Playwright's sync API keeps its event loop marked running
+    meanwhile, so no test may call asyncio.run or start a second sync_playwright (use `browser`); AppTest and
+    nbclient cope."""
+    rank = {name: k for k, name in enumerate(LONGEST_FIRST)}
+    count = collections.Counter(item.path for item in items)
+    items.sort(key=lambda item: (rank.get(item.path.stem, len(rank)), -count[item.path], str(item.path)))
 
 
 @pytest.fixture(scope="session")

@@ -100,8 +100,24 @@ def visit(server, browser):
         page.close()
 
 
-def test_every_stage_by_clicking_next(visit):
-    view = visit()
+@pytest.fixture(scope="module")
+def _home(server, browser):
+    opened = Visit(browser, server + "/")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def home(_home):
+    """The app's plain link, one visit shared by the tests that only step it (a page load costs seconds); each
+    starts from stage 1, turned there with Reset as a user does (the click also takes the focus out of any field)."""
+    _home.page.locator(".bp-reset").first.click()
+    _home.wait_for_heading("Stage 1 of 12")
+    return _home
+
+
+def test_every_stage_by_clicking_next(home):
+    view = home
     seen = []
     for k in range(1, 13):
         view.wait_for_heading(f"Stage {k} of 12")
@@ -116,8 +132,8 @@ def test_every_stage_by_clicking_next(visit):
     view.check_clean()
 
 
-def test_arrow_and_page_keys_step_like_a_presentation_clicker(visit):
-    view = visit()
+def test_arrow_and_page_keys_step_like_a_presentation_clicker(home):
+    view = home
     for key, expected in [
         ("ArrowRight", 2),
         ("ArrowRight", 3),
@@ -223,8 +239,9 @@ def test_uploading_a_scenario_loads_it(visit, tmp_path):
     view.check_clean()
 
 
-def test_clicking_a_unit_explains_it(visit):
-    view = visit({"stage": "forward.a1"})
+def test_clicking_a_unit_explains_it(home):
+    view = home
+    view.page.locator(".bp-picker").select_option("1")  # forward.a1
     view.wait_for_heading("Stage 2 of 12")
     # The units are the last trace of the shown graph with markers; in the seed's 3-2-1 point 3 is h₁.
     traces = view.page.locator(".bp-graph .js-plotly-plot:not(.bp-away)").first.locator(".scatterlayer .trace")

@@ -102,6 +102,23 @@ def visit(server, browser):
         view.context.close()
 
 
+@pytest.fixture(scope="module")
+def _home(server, browser):
+    opened = Visit(browser, server + "/?", 1280, 800)
+    yield opened
+    opened.context.close()
+
+
+@pytest.fixture
+def home(_home):
+    """The app's plain link, one visit shared by the tests that only step it, type in a field or read it (a page
+    load costs seconds); each starts from stage 1, turned there with Reset as a user does (the click also takes
+    the focus out of any field the test before typed in)."""
+    _home.page.locator(".bp-reset").first.click()
+    _home.wait_for_stage(1)
+    return _home
+
+
 def test_keys_step_after_the_picker_a_tab_the_toggle_and_a_blank_click(visit):
     view = visit()
     view.press("ArrowRight", 2)
@@ -146,8 +163,8 @@ def test_keys_step_after_the_picker_a_tab_the_toggle_and_a_blank_click(visit):
     view.check_clean()
 
 
-def test_one_press_moves_exactly_one_stage(visit):
-    view = visit()
+def test_one_press_moves_exactly_one_stage(home):
+    view = home
     for k, key in enumerate(["ArrowRight", "PageDown", "ArrowRight"], start=2):
         view.page.keyboard.press(key)
         view.wait_for_stage(k)
@@ -160,8 +177,8 @@ def test_one_press_moves_exactly_one_stage(visit):
     view.check_clean()
 
 
-def test_typing_in_a_text_field_moves_the_caret_not_the_stage(visit):
-    view = visit()
+def test_typing_in_a_text_field_moves_the_caret_not_the_stage(home):
+    view = home
     field = view.page.get_by_label("Input x")
     field.click()
     field.press("End")
@@ -175,8 +192,8 @@ def test_typing_in_a_text_field_moves_the_caret_not_the_stage(visit):
     view.check_clean()
 
 
-def test_the_keys_never_switch_tabs_even_where_there_is_nothing_to_step(visit):
-    view = visit()
+def test_the_keys_never_switch_tabs_even_where_there_is_nothing_to_step(home):
+    view = home
     view.page.get_by_role("tab", name="Train").click()
     view.page.get_by_role("tab", name="Train").wait_for(timeout=WAIT)
     view.settle()
@@ -192,8 +209,8 @@ def test_the_keys_never_switch_tabs_even_where_there_is_nothing_to_step(visit):
     view.check_clean()
 
 
-def test_back_and_forward_agree_with_the_screen(visit):
-    view = visit()
+def test_back_and_forward_agree_with_the_screen(home):
+    view = home
     view.press("ArrowRight", 2)
     view.press("ArrowRight", 3)
     view.page.wait_for_function("() => location.search.includes('stage=forward.z2')", timeout=20_000)
@@ -290,8 +307,8 @@ def test_hide_editor_and_tabs_by_link(visit):
     view.check_clean()
 
 
-def test_live_region_speaks_each_stage(visit):
-    view = visit()
+def test_live_region_speaks_each_stage(home):
+    view = home
     region = view.page.locator(".bp-narration")
     assert region.get_attribute("aria-live") == "polite"
     assert "z of h₁ is the weighted sum of its inputs" in region.inner_text()

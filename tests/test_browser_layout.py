@@ -52,28 +52,58 @@ OVERFLOWS = """() => {
 }"""
 
 
+@pytest.fixture(scope="module")
+def _visits(server, browser):
+    """The module's pages, by link (less its stage), window and colour scheme: tests asking for the same one share
+    one visit and turn it to their stage in the browser (the picker), as a user does; a page load costs seconds."""
+    opened, errors = {}, []
+
+    def visit(query: dict, width: int, height: int, scheme: str):
+        key = (tuple(sorted(query.items())), width, height, scheme)
+        if key not in opened:
+            context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
+            page = context.new_page()
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(server + "/?" + urlencode(query))
+            page.wait_for_function(TITLE, timeout=60_000)
+            page.wait_for_selector(".bp-graph .annotation", timeout=30_000)
+            time.sleep(1.0)
+            opened[key] = page
+        return opened[key]
+
+    yield visit, errors
+    for page in opened.values():
+        page.context.close()
+
+
 @pytest.fixture
-def open_page(server, browser):
-    contexts, errors = [], []
+def open_page(_visits):
+    visit, errors = _visits
+    used = []
 
     def opened(query: dict, width: int, height: int, scheme: str = "light"):
-        context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(server + "/?" + urlencode(query))
-        page.wait_for_function(TITLE, timeout=60_000)
-        page.wait_for_selector(".bp-graph .annotation", timeout=30_000)
-        time.sleep(1.0)
+        """The page for ``query`` at this window, on the query's stage (the first if it names none)."""
+        rest = {k: v for k, v in query.items() if k != "stage"}
+        page = visit(rest, width, height, scheme)
+        used.append(page)
+        go_to(page, query.get("stage"))
         return page
 
     yield opened
-    for context in contexts:
-        for page in context.pages:
-            assert page.locator("[data-testid=stException]").count() == 0
-        context.close()
+    for page in used:
+        assert page.locator("[data-testid=stException]").count() == 0
     assert errors == []
+
+
+def go_to(page, stage: str | None) -> None:
+    """Turn the walk to ``stage`` (None: the first) with the picker, in the browser (no page load, no rerun)."""
+    index = page.evaluate("id => window.__backpropWalk.data.ids.indexOf(id)", stage) if stage else 0
+    assert index >= 0, stage
+    if not page.evaluate(TITLE).startswith(f"Stage {index + 1} of"):
+        page.locator(".bp-picker").select_option(str(index))
+        page.wait_for_function(f"() => ({TITLE})().startsWith('Stage {index + 1} of')", timeout=20_000)
+        time.sleep(0.3)
 
 
 def title(page) -> str:

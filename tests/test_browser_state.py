@@ -50,6 +50,17 @@ def test_take_this_step_updates_the_sidebar_the_link_and_the_download(view):
     view.check_clean()
 
 
+@pytest.fixture(scope="module")
+def plain(server, browser):  # noqa: F811
+    """The plain link, one visit for the typing tests (a page load costs seconds): a refused cell changes nothing,
+    and the one that changes the weight runs last."""
+    opened = Visit(browser, server + "/")
+    opened.page.wait_for_selector(EDITOR)
+    time.sleep(1.0)  # the grid takes input once it has drawn
+    yield opened
+    opened.close()
+
+
 @pytest.mark.parametrize(
     ("typed", "shows"),
     [
@@ -57,27 +68,17 @@ def test_take_this_step_updates_the_sidebar_the_link_and_the_download(view):
         ("1e9", "is beyond ±1e6"),
     ],
 )
-def test_a_cell_that_cannot_be_used_is_quoted_and_the_last_good_value_kept(server, browser, typed, shows):  # noqa: F811
-    view = Visit(browser, server + "/")
-    try:
-        view.page.wait_for_selector(EDITOR)
-        time.sleep(1.0)
-        type_into_cell(view, EDITOR, 0, 0, typed, shows=shows)
-        body = view.page.inner_text("body")
-        assert "The last good value is kept" in body and typed in body and "row x₁, column h₁" in body
-        assert "z1 = [ 0.24 -0.46]" in view.code()
-        view.check_clean()
-    finally:
-        view.close()
+def test_a_cell_that_cannot_be_used_is_quoted_and_the_last_good_value_kept(plain, typed, shows):
+    view = plain
+    type_into_cell(view, EDITOR, 0, 0, typed, shows=shows)
+    body = view.page.inner_text("body")
+    assert "The last good value is kept" in body and typed in body and "row x₁, column h₁" in body
+    assert "z1 = [ 0.24 -0.46]" in view.code()
+    view.check_clean()
 
 
-def test_a_decimal_comma_is_understood(server, browser):  # noqa: F811
-    view = Visit(browser, server + "/")
-    try:
-        view.page.wait_for_selector(EDITOR)
-        time.sleep(1.0)
-        type_into_cell(view, EDITOR, 0, 0, "-0,5", shows="-0.26")  # z₁ = −0.25 + 0.01 − 0.02
-        wait_for_code(view, "z1 = [-0.26 -0.46]")
-        view.check_clean()
-    finally:
-        view.close()
+def test_a_decimal_comma_is_understood(plain):
+    view = plain
+    type_into_cell(view, EDITOR, 0, 0, "-0,5", shows="-0.26")  # z₁ = −0.25 + 0.01 − 0.02
+    wait_for_code(view, "z1 = [-0.26 -0.46]")
+    view.check_clean()

@@ -7,7 +7,7 @@ import os
 import re
 import time
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 
@@ -199,6 +199,5 @@ def test_share_link_reload_and_back_forward_land_on_the_same_stage(walk):
     view.page.wait_for_selector(".bp-graph .main-svg", timeout=WAIT)
     view.wait_for_stage(4)
     assert "Error and loss" in view.title()
-    other = walk()
-    other.open(link)  # a share link, opened elsewhere
+    other = walk(dict(parse_qsl(urlsplit(link).query)))  # a share link, opened elsewhere
     other.wait_for_stage(4)

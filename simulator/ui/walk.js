@@ -6,10 +6,10 @@
 //
 // Paint: every part of the page that changes with the stage (graph, formulas, code, tables…) holds one
 // piece per stage, in place and skipped by `content-visibility: hidden` until shown. Each is built, drawn
-// and laid out once while the page is idle (reading a size inside a skipped piece lays it out, unseen, and
-// the browser keeps that layout). A step hides one piece and shows another in each part: nothing is
-// parsed, drawn or measured (docs/walk.md, "Paint").
-// (STEP, MODIFIERS, typing and svgButton come first, from simulator/ui/keys.py; moduleUrl, libraries and
+// and laid out once while the page is idle, the shown stage's neighbours first (reading a size inside a
+// skipped piece lays it out, unseen, and the browser keeps that layout). A step hides one piece and shows
+// another in each part: nothing is parsed, drawn or measured (docs/walk.md, "Paint").
+// (STEP, MODIFIERS, typing and svgButton come first, from simulator/ui/keys.py; moduleUrl, katex, plotly and
 // zoomed from walk_common.js.)
 
 // Not Plotly's "responsive": its ResizeObserver would redraw a graph each time it is shown (its box grows
@@ -17,6 +17,8 @@
 const CONFIG = (id) => ({ displayModeBar: true, displaylogo: false, modeBarButtons: [["toImage"]], responsive: false,
   toImageButtonOptions: { format: "png", scale: 2, filename: `backprop-${id}` } });
 const TABLES_ROOM = 200;  // px kept under a lecture graph for the stage's tables (3 rows and a caption)
+const NEAR = 1;  // stages each side of the shown one drawn ahead at once (walk.prepare)
+const QUIET = 3000;  // ms without a step before the other stages are drawn ahead too
 const AWAY = "bp-away";  // walk.css: a piece put aside, skipped (content-visibility: hidden), its layout kept
 const cache = new Map();  // LaTeX → KaTeX's HTML: a formula shown in two stages is rendered once
 const idle = window.requestIdleCallback || ((work) => setTimeout(() => work({ timeRemaining: () => 8 }), 40));
@@ -139,7 +141,9 @@ class Walk {
     if (fresh || !this.sent(this.index)) this.index = data.index;
     if (!root.__bpWired) this.wire(root);
     this.picker();
-    libraries(data).then(() => { this.show(this.index, null); this.schedule(); this.prerender(); });
+    const graphs = plotly(data);
+    katex(data).then(() => { this.show(this.index, null); this.schedule(); return graphs; })
+      .then(() => { this.graph(this.index, this.width || this.box.clientWidth); this.prepare(); });
   }
 
   clear(root, version) {  // a new scenario or view: every piece goes, the graphs' listeners with them
@@ -151,7 +155,8 @@ class Walk {
     this.root = root;
     this.built = version;
     this.pages = [];
-    this.prerendering = null;
+    this.job = null;
+    clearTimeout(this.quiet);
     this.slots = Object.fromEntries([...root.querySelectorAll("[data-part]")].map((s) => [s.dataset.part, s]));
     this.box = root.querySelector(".bp-graph");
     this.width = 0;
@@ -175,21 +180,37 @@ class Walk {
     });
   }
 
-  prerender() {  // every stage's pieces built and laid out unseen while the page is idle, nearest stages first
-    const built = this.built, from = this.index;
-    if (this.prerendering === built) return;  // every rerun mounts again: one round of idle work is enough
-    this.prerendering = built;
+  // Stages drawn ahead while the page is idle: the shown stage's neighbours after every step (the next press finds
+  // its stage built), the others only once the page has been QUIET a while (a visit that looks at one stage never
+  // draws the other eleven graphs). A jump (End, the picker) to a stage not drawn yet draws it then.
+  prepare() {
+    if (!window.Plotly || !this.root || this.ready === this.built) return;
+    const job = (this.job = {}), built = this.built, from = this.index;
+    clearTimeout(this.quiet);
     const near = (k) => 2 * Math.abs(k - from) - (k > from);  // the next stage, the previous, the one after…
-    const order = [...this.data.stages.keys()].map((k) => k + this.first).sort((a, b) => near(a) - near(b));
-    const work = order.flatMap((k) => [() => this.ahead(Object.values(this.pieces(k))), () => this.ahead([this.plot(k)])]);
+    const order = [...this.data.stages.keys()].map((k) => k + this.first).filter((k) => k !== from)
+      .sort((a, b) => near(a) - near(b));
+    const soon = order.filter((k) => Math.abs(k - from) <= NEAR), later = order.filter((k) => Math.abs(k - from) > NEAR);
+    this.drawAhead(job, soon, () => {
+      this.quiet = setTimeout(() => this.drawAhead(job, later, () => { this.ready = built; }), QUIET);
+    });
+  }
+
+  drawAhead(job, stages, done) {  // these stages' pieces built and laid out unseen, in idle time; then done()
+    const page = (k) => this.pages[k] || {};
+    const work = stages.flatMap((k) => [
+      ...(page(k).parts ? [] : [() => this.ahead(Object.values(this.pieces(k)))]),
+      ...(page(k).plot ? [] : [() => this.ahead([this.plot(k)])]),
+    ]);
     const next = (deadline) => {
-      if (this.built !== built || !this.root.isConnected) return;
+      if (job !== this.job || !this.root.isConnected) return;  // a step since: the new stage's neighbours first
       if (work.length) work.shift()();  // one piece of work per idle time at least, more while it lasts
       while (work.length && deadline.timeRemaining() > 4) work.shift()();
       if (work.length) idle(next);
-      else this.ready = built;  // every stage drawn ahead (benchmarks/walk.py waits for it)
+      else done();
     };
-    idle(next);
+    if (work.length) idle(next);
+    else done();
   }
 
   ahead(pieces) {  // pieces built aside, laid out now while they are skipped: their formulas fitted
@@ -284,7 +305,7 @@ class Walk {
     this.index = index;
     const parts = this.pieces(index);
     for (const part in parts) this.swap(this.slots[part], parts[part]);
-    this.graph(index, width);
+    if (window.Plotly) this.graph(index, width);  // before Plotly is in, the text alone (mount draws the graph)
     text($(".bp-title"), page.heading);
     text($(".bp-narration"), page.narration.join(" "));  // a change is what a screen reader announces
     $(".bp-narration").classList.toggle("bp-visually-hidden", !this.data.narration);
@@ -296,6 +317,7 @@ class Walk {
     if (this.unit) this.inspect();
     this.refit(Object.values(parts), width);
     window.__bpLastPaint = performance.now() - t0;
+    this.prepare();
     this.root.dispatchEvent(new CustomEvent("bp-stage", { detail: { index, id: page.id } }));
   }
 
@@ -446,6 +468,8 @@ export default function ({ data, parentElement, setTriggerValue }) {
   return () => {
     if (walk.latest !== root) return;  // a new mount (the Lecture toggle moves the walk) already took the walk over
     clearTimeout(walk.timer);
+    clearTimeout(walk.quiet);
+    walk.job = null;
     window.removeEventListener("keydown", walk.onKey, true);
     window.removeEventListener("popstate", walk.onPop, true);
     window.removeEventListener("pointerdown", walk.onLeave, true);

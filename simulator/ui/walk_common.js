@@ -6,9 +6,19 @@ function moduleUrl(name) {
   return new URL(name, index ? index.src : new URL("static/js/", document.baseURI)).href;
 }
 
-async function libraries(data) {  // Streamlit's own KaTeX and Plotly.js, already in the browser's cache
+// Streamlit's own KaTeX and Plotly.js, already in the browser's cache, fetched side by side: the walk shows a
+// stage's text once KaTeX is in and its graph once Plotly is (evaluating and compiling Plotly is over a second
+// of a page's main thread).
+async function katex(data) {
   if (!window.__bpKatex) window.__bpKatex = (await import(moduleUrl(data.katex))).default;
+}
+
+async function plotly(data) {
   if (!window.Plotly) await import(moduleUrl(data.plotly));
+}
+
+async function libraries(data) {
+  await Promise.all([katex(data), plotly(data)]);
 }
 
 function zoomed(figure, scale) {  // the whole graph larger: sizes, fonts and widths alike, so nothing moves apart
