@@ -20,40 +20,19 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from simulator import SEED  # noqa: E402
 from simulator.core.record import step  # noqa: E402
-from simulator.core.scenario import scenario_from_dict  # noqa: E402
 from simulator.views import walk as walk_module  # noqa: E402
 from simulator.views.stages import build_stages  # noqa: E402
 from simulator.views.walk import WalkView, inspector, packed, walk  # noqa: E402
+from tests.test_walk_window import network  # noqa: E402  (n layers of n units, tanh then sigmoid)
 
 BUDGET = 0.5  # s of CPU per request
 SIZES = ((3, 4), (4, 8), (3, 16), (5, 10), (8, 8), (8, 16))
 QUICK = ((4, 8), (8, 16))
-
-
-def network(layers: int, units: int):
-    """``layers`` layers of ``units`` units, biases, tanh then a sigmoid output (as hostile.largest_network)."""
-    rng = np.random.default_rng(15)
-    shapes = [units] * layers
-    return scenario_from_dict(
-        {
-            "version": 1,
-            "layers": shapes,
-            "activations": ["tanh"] * (layers - 2) + ["sigmoid"],
-            "loss": "half_squared_error",
-            "weights": [rng.uniform(-1, 1, (units, units)).tolist() for _ in range(layers - 1)],
-            "biases": [rng.uniform(-1, 1, units).tolist() for _ in range(layers - 1)],
-            "learning_rate": 0.5,
-            "x": rng.uniform(-1, 1, units).tolist(),
-            "target": rng.uniform(0, 1, units).tolist(),
-        }
-    )
 
 
 def cold() -> None:

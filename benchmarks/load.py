@@ -121,6 +121,7 @@ class Page:
         self.ws, self.query, self.url = ws, query, url
         self.buttons: dict[str, tuple[str, str, bool]] = {}  # label → (widget id, fragment id, disabled)
         self.fields: dict[str, str] = {}  # text input label → widget id (the editor's keys carry a revision)
+        self.fragments: dict[str, str] = {}  # widget id → the fragment it lives in (the browser sends it along)
         self.page_hash = ""
         self.stage: tuple[int, int] | None = None
         self.messages = 0
@@ -139,6 +140,8 @@ class Page:
             widget = state.widget_states.widgets.add()
             widget.id, widget.string_value = text
             state.page_script_hash = self.page_hash
+            if self.fragments.get(text[0]):  # a field inside a fragment: the browser asks for that fragment's run
+                state.fragment_id = self.fragments[text[0]]
         if trigger:
             widget = state.widget_states.widgets.add()
             widget.id, widget.trigger_value = trigger, True
@@ -179,6 +182,7 @@ class Page:
                 self.buttons[button.label] = (button.id, msg.delta.fragment_id, button.disabled)
             elif which == "text_input":
                 self.fields[element.text_input.label] = element.text_input.id
+                self.fragments[element.text_input.id] = msg.delta.fragment_id
             elif which == "heading" and (match := STAGE.match(element.heading.body)):
                 self.stage = (int(match[1]), int(match[2]))
             elif which == "exception":

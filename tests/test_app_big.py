@@ -6,11 +6,15 @@ Its whole walk is 51 stages of 1,792 edges: the page sends a window of stages at
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
+from simulator import SEED
+from simulator.core.experiments import comparison_steps
 from simulator.core.mistakes import MISTAKES, inapplicable
-from simulator.io.share import encode
+from simulator.io.share import decode, encode
 from simulator.views.walk import per_message
 
 from .test_app import open_tab, start
@@ -77,6 +81,27 @@ def test_the_largest_link_with_a_mistake_or_on_paper_shows_its_walk_or_says_why(
         assert data["index"] == 50 and data["first"] == 50
         assert current(app)["compare"] if "mistake" in extra else current(app)["after"]
         assert sent(app) < PAGE_BYTES
+    trained = [c.value for c in app_with_mistake_captions(params, mistake)]
+    said = "Trained 1 of the 100 steps chosen: each step of this network over its 256 examples"
+    assert any(text.startswith(said) for text in trained)
+
+
+def app_with_mistake_captions(params: dict, mistake: str):
+    app = start({**params, "mistake": mistake})
+    return app.caption
+
+
+def test_the_mistake_comparison_trains_what_one_request_affords():
+    seed, largest = step_of(encode(SEED)), step_of(largest_link())
+    assert comparison_steps(seed, 500) == 500  # the seed: every step chosen
+    assert comparison_steps(network(8, 16), 100) == 100  # one example: 100 steps of the largest network
+    assert comparison_steps(largest, 100) == 1  # 256 examples: one step (about 0.2 s for both runs)
+    fewer = dataclasses.replace(largest, dataset=largest.dataset[:64])
+    assert comparison_steps(fewer, 100) == 6  # 1.2e6 // (64 × 2,920)
+
+
+def step_of(params: dict):
+    return decode(params, SEED).scenario
 
 
 def test_the_largest_link_trains_a_tick_at_a_time():

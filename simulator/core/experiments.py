@@ -17,6 +17,18 @@ from .rounding import check_digits
 from .scenario import Scenario
 from .training import examples, mean_loss, train, within_limits
 
+COMPARISON_WORK = 1_200_000  # about 0.3 s of CPU: example updates × (edges + units + UPDATE_OVERHEAD), both runs
+UPDATE_OVERHEAD = 1_000  # an example update's fixed cost (Python, NumPy calls) in the same units as an edge
+
+
+def comparison_steps(scenario: Scenario, steps: int) -> int:
+    """How many of ``steps`` the correct-against-mistaken comparison may train in one request (at least 1): each
+    step updates once per example, at a cost that grows with the network (8 × 16 over 256 examples: about
+    0.2 s a step for both runs, so 1; the seed: all 500)."""
+    layers = scenario.layers
+    cells = sum(a * b for a, b in zip(layers, layers[1:])) + sum(layers) + UPDATE_OVERHEAD
+    return max(1, min(steps, COMPARISON_WORK // (len(examples(scenario)) * cells)))
+
 
 def mistake_losses(scenario, mistake: str | None, steps: int) -> tuple[np.ndarray, np.ndarray]:
     """Losses over ``steps`` steps, correct and under ``mistake``: index 0 before training, k after step k.

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from functools import partial, wraps
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from simulator import ACTIVATIONS, LOSSES, PRESETS, ScenarioError
 from simulator.core.editing import BIAS_MODES, bias_mode, with_bias_mode, with_cell_edits, with_layers
@@ -48,8 +49,11 @@ def refreshing(callback: Callable[..., None]) -> Callable[..., None]:
     def edit(*args) -> None:
         before, elsewhere = state.get("scenario"), any(not _ours(f) for f in state.get("problems"))
         callback(*args)
+        run = get_script_run_ctx()
+        if not (run and run.fragment_ids_this_run):
+            return  # the interaction reruns the whole page anyway (a widget outside the editor changed too)
         if state.get("scenario") is before and not elsewhere:
-            return  # the interaction's own rerun: the editor (or the page, when the page asked)
+            return  # the editor's own rerun: the message beside the field
         if elsewhere or not state.get("walk_drawn") or state.get("class_code"):
             st.rerun()  # a message outside the editor to clear, another tab, or a live class's panel
         st.rerun([EDITOR, STEPPER])

@@ -10,9 +10,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from simulator.core.experiments import mistake_losses
+from simulator.core.experiments import comparison_steps, mistake_losses
 from simulator.core.mistakes import MISTAKES, inapplicable
 from simulator.core.scenario import scenario_from_dict, scenario_to_json
+from simulator.core.training import examples
 from simulator.views.formatting import number
 from simulator.views.learning_figures import mistake_loss_figure
 from simulator.views.learning_tables import mistake_comparison_table
@@ -89,6 +90,7 @@ def loss_curves(now) -> None:
     steps = st.select_slider(
         "Steps of training to compare", options=[10, 20, 50, 100, 200, 500], value=LOSS_STEPS, key="mistake_steps"
     )
+    chosen, steps = steps, comparison_steps(now.record.scenario, steps)  # within the request's budget
     correct, mistaken = _losses(scenario_to_json(now.record.scenario, indent=None), mistake, steps)
     st.plotly_chart(
         mistake_loss_figure(correct, mistaken, mistake, state.get("lecture")),
@@ -108,6 +110,12 @@ def loss_curves(now) -> None:
             f"{mistaken[-1]:.4g} with the mistake (it started at {correct[0]:.4g})."
         )
     )
+    if steps < chosen:
+        st.caption(
+            f"Trained {steps} of the {chosen} steps chosen: each step of this network over its "
+            f"{len(examples(now.record.scenario))} examples is too long to run more while the page waits "
+            "(the Train tab trains it a little at a time)."
+        )
     note = _looks_better(scenario_to_json(now.record.scenario, indent=None), mistake, steps)
     if note is not None:
         st.info(f"**Why the mistake can look better here — and why it is still wrong.** {note}", icon="🤔")
@@ -118,6 +126,6 @@ def _looks_better(scenario_json: str, mistake: str, steps: int) -> str | None:
     import json
 
     scenario = scenario_from_dict(json.loads(scenario_json))
-    correct, mistaken = mistake_losses(scenario, mistake, steps)
+    correct, mistaken = _losses(scenario_json, mistake, steps)  # the curves' own run, cached: not trained twice
     note = looks_better(scenario, mistake, correct, mistaken)
     return None if note is None else note.text()

@@ -15,6 +15,7 @@ Formulas are rendered in the browser by the KaTeX that Streamlit itself ships (s
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Callable
@@ -65,6 +66,7 @@ LEGEND = (
 
 
 WALKS = 1_000  # packed walks kept (13 KiB for the seed): one per scenario and view asked for lately
+INSPECTORS = 32  # whole inspectors kept, cut to each window or blanked prefix (8 × 16: about 1 MB each)
 
 
 def _steps(scenario_json: str, mistake: str | None, digits: int | None, notation: str, form: str):
@@ -76,7 +78,7 @@ def _steps(scenario_json: str, mistake: str | None, digits: int | None, notation
     return record, stages, correct
 
 
-@st.cache_data(max_entries=WALKS // 10, show_spinner=False)
+@st.cache_data(max_entries=INSPECTORS, show_spinner=False)
 def whole_inspector(scenario_json: str, mistake: str | None, digits: int | None, notation: str, form: str) -> dict:
     """The inspector of the whole walk, nothing hidden: built once per scenario, cut to each window's stages.
     Pure, like :func:`packed_walk`."""
@@ -164,7 +166,8 @@ def stage_sync() -> None:
 def walk_component(now, index: int, handler: Callable[[], None] = on_action) -> None:
     """Mount the walk at stage ``index`` of ``now`` (a :class:`simulator.ui.state.Computed`)."""
     view = walk_view_options(now, index)
-    key = (scenario_to_json(now.record.scenario, indent=None), state.get("mistake"), state.get("digits"))
+    network = dataclasses.replace(now.record.scenario, dataset=None)  # one step: a lab's examples only cost parsing
+    key = (scenario_to_json(network, indent=None), state.get("mistake"), state.get("digits"))
     key += (state.get("notation"), state.get("form"), view)
     lecture = bool(state.get("lecture"))
     _WALK(

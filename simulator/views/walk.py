@@ -257,7 +257,7 @@ STAGE_CELLS = 4_000  # edges + units of every stage one message may build: the 0
 
 def per_message(layers) -> int:
     """How many stages one message may hold: their graphs (an edge and a table row per weight, a node per
-    unit) are most of a stage's work and size. All 16 of the seed's; 3 of the 8 × 16 network's 51."""
+    unit) are most of a stage's work and size. All 12 of the seed's stages; 2 of the 8 × 16 network's 51."""
     cells = sum(a * b for a, b in zip(layers, layers[1:])) + sum(layers)
     return max(1, STAGE_CELLS // cells)
 
