@@ -46,6 +46,8 @@ LONGEST_FIRST = (
     "test_deploy",
     "test_notebook_export",
     "test_browser_handouts",
+    "test_browser_edit",  # not yet measured: 1–2 page loads each, placed like test_browser_handouts
+    "test_browser_big",
     "test_cli",
     "test_app",
     "test_app_class",
