@@ -5,7 +5,14 @@ frames per step; the server's cost of building the walk and its size. Prints a t
 ``--against REV`` the same browser measurement also runs on commit REV's app (exported with
 ``git archive``), so before and after come from one run.
 
-    python benchmarks/walk.py [--rounds 3] [--against main]
+    python benchmarks/walk.py [--rounds 3] [--against main] [--server] [--builds 25]
+
+The server's figure is the walk's **cold build** as an edit pays it: the seed with a new Input x each time
+(a new scenario, so nothing of the walk is cached; the process is warm, as a server's is), built and
+packed the way the page does (``walk_view._built`` then ``packed``), CPU time of one process
+(``time.process_time``), median of ``--builds`` after 3 warm-up builds. Each tree is measured in its
+own Python process, alternating this tree and REV three times, so both see the same machine load; the
+ratio row is this tree's median over REV's. ``--server`` skips the browser.
 
 How "painted" is timed, in the page, the same way for the walk and the static divs:
 - start: the input event's own ``event.timeStamp`` (when Chromium received the key or made the click),
@@ -111,17 +118,55 @@ READY = """() => {
 
 def server_figures() -> dict[str, float]:
     record = step(SEED)
-    stages = build_stages(record)
-    times = []
-    for _ in range(5):
-        start = time.perf_counter()
-        data = walk(record, stages)
-        times.append(time.perf_counter() - start)
-    text = json.dumps(data, separators=(",", ":"))
+    text = json.dumps(walk(record, build_stages(record)), separators=(",", ":"), ensure_ascii=False)
     return {
-        "walk of the seed: build, ms (median of 5)": 1000 * statistics.median(times),
-        "walk of the seed: KiB raw": len(text) / 1024,
+        "walk of the seed: KiB raw": len(text.encode()) / 1024,
         "walk of the seed: KiB gzip": len(gzip.compress(text.encode())) / 1024,
+    }
+
+
+COLD = """
+import dataclasses, json, sys, time
+import numpy as np
+from simulator.core.presets import SEED
+from simulator.core.scenario import scenario_to_json
+from simulator.ui import walk_view
+from simulator.views.walk import WalkView, packed
+
+def build(k):
+    scenario = dataclasses.replace(SEED, x=np.array([0.5, 0.1, k / 1000]))  # a new scenario: nothing cached
+    text = scenario_to_json(scenario, indent=None)
+    started = time.process_time()
+    sent = packed(walk_view._built(text, None, None, "zad", "matrix", WalkView()))
+    return time.process_time() - started, len(sent)
+
+for k in range(3):
+    build(k)
+print(json.dumps([build(int(sys.argv[1]) + k) for k in range(int(sys.argv[2]))]))
+"""  # run in the tree measured, its own simulator package first on the path
+
+
+def cold_builds(roots: dict[str, Path], builds: int, rounds: int = 3) -> dict[str, dict[str, float]]:
+    """The seed's walk built cold (a new x each time), CPU ms per build, per tree: medians over ``rounds``
+    alternating processes of ``builds`` each; and the packed size sent, KiB."""
+    times: dict[str, list[float]] = {name: [] for name in roots}
+    sizes: dict[str, int] = {}
+    for r in range(rounds):
+        for name, root in roots.items():
+            script = f"import sys; sys.path.insert(0, {str(root)!r})\n" + COLD
+            done = subprocess.run(
+                [sys.executable, "-c", script, str(100 + 100 * r), str(builds)],
+                check=True, capture_output=True, text=True, cwd=root,
+            )  # fmt: skip
+            found = json.loads(done.stdout.strip().splitlines()[-1])
+            times[name] += [1000 * seconds for seconds, _ in found]
+            sizes[name] = found[-1][1]
+    return {
+        name: {
+            f"walk of the seed: cold build, CPU ms (median of {len(times[name])})": statistics.median(times[name]),
+            "walk of the seed: packed KiB (sent)": sizes[name] / 1024,
+        }
+        for name in roots
     }
 
 
@@ -237,15 +282,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="walks forward and back, and static blocks")
     parser.add_argument("--against", metavar="REV", help="also measure commit REV's app in the same run")
+    parser.add_argument("--server", action="store_true", help="the server's figures only (no browser)")
+    parser.add_argument("--builds", type=int, default=25, help="cold builds per process (3 processes per tree)")
     args = parser.parse_args()
-    columns = {"this tree": {**server_figures(), **measured(ROOT, args.rounds)}}
-    if args.against:
-        with tempfile.TemporaryDirectory() as folder:
-            columns[args.against] = measured(exported(args.against, Path(folder)), args.rounds)
+    with tempfile.TemporaryDirectory() as folder:
+        roots = {"this tree": ROOT}
+        if args.against:
+            roots[args.against] = exported(args.against, Path(folder))
+        columns = {name: dict(figures) for name, figures in cold_builds(roots, args.builds).items()}
+        columns["this tree"].update(server_figures())
+        if not args.server:
+            for name, root in roots.items():
+                columns[name].update(measured(root, args.rounds))
     names = list(columns)
-    print(f"{'1280×800, headless Chromium, medians':52s}" + "".join(f"{name:>14s}" for name in names))
+    print(f"{'1280×800, headless Chromium, medians':58s}" + "".join(f"{name:>14s}" for name in names))
     for row in columns[names[0]]:
-        print(f"{row:52s}" + "".join(f"{columns[name].get(row, float('nan')):14.2f}" for name in names))
+        print(f"{row:58s}" + "".join(f"{columns[name].get(row, float('nan')):14.2f}" for name in names))
+    if args.against:
+        cold = next(iter(columns["this tree"]))
+        ratio = columns["this tree"][cold] / columns[args.against][cold]
+        print(f"cold build of the seed's walk, this tree / {args.against}: {ratio:.2f}× the CPU")
 
 
 if __name__ == "__main__":
