@@ -84,8 +84,18 @@ class _Lit:
         )
 
 
+def _segments(edges, position: dict) -> tuple[list, list]:
+    """The x and y of each edge's two ends, a None (a gap in the line: JSON has no NaN) after each edge."""
+    xs, ys = [], []
+    for edge in edges:
+        (x0, y0), (x1, y1) = position[edge.source], position[edge.target]
+        xs += (float(x0), float(x1), None)
+        ys += (float(y0), float(y1), None)
+    return xs, ys
+
+
 def _edge_traces(model: GraphModel, position: dict, palette: dict, lit: _Lit, dim: float) -> list[dict]:
-    """One trace per edge style (sign, width, lit), segments split by NaN; arrays keep Plotly's deep copies cheap."""
+    """One trace per edge style (sign, width, lit), segments split by gaps (None)."""
     largest = max((abs(edge.weight) for edge in model.edges), default=0.0)
     groups: dict[tuple, list] = defaultdict(list)
     for edge in model.edges:
@@ -93,9 +103,7 @@ def _edge_traces(model: GraphModel, position: dict, palette: dict, lit: _Lit, di
         groups[key].append(edge)
     traces = []
     for (negative, width, on), edges in sorted(groups.items()):
-        segments = np.array([(*position[e.source], *position[e.target]) for e in edges])
-        xs = np.column_stack([segments[:, 0], segments[:, 2], np.full(len(edges), np.nan)]).ravel()
-        ys = np.column_stack([segments[:, 1], segments[:, 3], np.full(len(edges), np.nan)]).ravel()
+        xs, ys = _segments(edges, position)
         line = {
             "color": palette["negative"] if negative else palette["positive"],
             "width": width,
@@ -195,7 +203,7 @@ def network_figure_spec(
     much further (for the back row); ``dark`` picks colours for a dark page. The background is
     transparent, so the page's own shows through. ``width``: the narrowest the graph is drawn, in px
     (default :data:`simulator.views.graph_layout.LAYOUT_WIDTH`). Returns ``{"data": traces, "layout":
-    layout}`` as plain dicts (NumPy arrays inside), the shape Plotly.js takes.
+    layout}``, the shape Plotly.js takes, JSON-ready: dicts, lists, str, int, float (never NaN), None.
     """
     layout = graph_layout(model, lecture, width)
     palette, lit, sizes = PALETTES[dark], _Lit.of(model), font_sizes(lecture)
@@ -230,8 +238,7 @@ def marked_traces(model: GraphModel, layout) -> list[dict]:
     traces = []
     edges = [e for e in model.edges if e.marked]
     if edges:
-        xs = np.ravel([(position[e.source][0], position[e.target][0], np.nan) for e in edges])
-        ys = np.ravel([(position[e.source][1], position[e.target][1], np.nan) for e in edges])
+        xs, ys = _segments(edges, position)
         traces.append(
             _scatter(
                 x=xs, y=ys, mode="lines", name="differs from the correct step", hoverinfo="skip", showlegend=False,

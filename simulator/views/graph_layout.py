@@ -200,8 +200,8 @@ def _spot_grid(texts: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 class _Spots(Sequence):
     """An edge's free spots, best first; each :class:`Box` is made when first asked for (most never are)."""
 
-    def __init__(self, owner: str, texts: tuple[str, ...], size: int, columns: list[list]):
-        self.owner, self.texts, self.size, self.columns = owner, texts, size, columns  # k, x, y, w, h per spot
+    def __init__(self, owner: str, columns: list[list]):
+        self.owner, self.columns = owner, columns  # k, x, y, w, h per spot
         self.boxes: dict[int, Box] = {}
 
     def __len__(self) -> int:
@@ -210,35 +210,38 @@ class _Spots(Sequence):
     def __getitem__(self, i: int) -> Box:
         if i not in self.boxes:
             k, x, y, w, h = (column[i] for column in self.columns)
-            self.boxes[i] = Box("edge", self.owner, self.texts[k], x, y, w, h, self.size)
+            self.boxes[i] = Box("edge", self.owner, str(k), x, y, w, h, 0)  # text: the variant's index
         return self.boxes[i]
 
     def __iter__(self) -> Iterator[Box]:
         return (self[i] for i in range(len(self)))
 
 
-def _spots(edges: list, grid: _Grid, fixed: np.ndarray, size: int) -> dict:
+Shape = tuple[tuple[float, float], tuple[float, float], tuple[tuple[float, float], ...], bool]  # an edge's geometry
+
+
+def _spots(shapes: tuple[Shape, ...], area: tuple, fixed: np.ndarray) -> list[_Spots]:
     """Where each edge's label may go: on the edge at :data:`EDGE_SPOTS`, or just above or below it there,
-    wherever its plate clears every unit, value and title (best first). ``fixed``: rows of x, y, w, h.
-    All edges at once: one set of array operations per stage, not one per edge."""
-    if not edges:
-        return {}
-    texts = [_edge_texts(edge.text) for edge in edges]
-    grids = [_spot_grid(len(variants)) for variants in texts]
+    wherever its plate clears every unit, value and title (best first). ``shapes``: per edge its two ends,
+    the plate of each text variant and whether it is lit; ``area``: the graph's width, height, unit diameter
+    and unit centres; ``fixed``: rows of x, y, w, h. All edges at once: one set of array operations per
+    stage, not one per edge."""
+    width, height, diameter, centres = area
+    grids = [_spot_grid(len(plates)) for _, _, plates, _ in shapes]
     counts = [len(g[0]) for g in grids]
     shift, t, k = (np.concatenate([g[i] for g in grids]) for i in range(3))
-    owner = np.repeat(np.arange(len(edges)), counts)  # the edge of each spot
-    first = np.cumsum([0, *(len(variants) for variants in texts)])[:-1]  # each edge's first plate
-    plates = np.array([text_size(text, size) for variants in texts for text in variants]).reshape(-1, 2)
-    ends = np.array([(*grid.positions[e.source], *grid.positions[e.target]) for e in edges]).reshape(-1, 4)[owner]
+    owner = np.repeat(np.arange(len(shapes)), counts)  # the edge of each spot
+    first = np.cumsum([0, *(len(plates) for _, _, plates, _ in shapes)])[:-1]  # each edge's first plate
+    plates = np.array([plate for _, _, variants, _ in shapes for plate in variants]).reshape(-1, 2)
+    ends = np.array([(*a, *b) for a, b, _, _ in shapes]).reshape(-1, 4)[owner]
     w, h = plates[first[owner] + k, 0], plates[first[owner] + k, 1]
     x = ends[:, 0] + t * (ends[:, 2] - ends[:, 0])
     y = ends[:, 1] + t * (ends[:, 3] - ends[:, 1]) + shift * (h / 2 + 1)
-    ok = (x - w / 2 >= 0) & (x + w / 2 <= grid.width) & (y - h / 2 >= 0) & (y + h / 2 <= grid.height)
-    units = np.array(list(grid.positions.values()))  # (units, 2)
+    ok = (x - w / 2 >= 0) & (x + w / 2 <= width) & (y - h / 2 >= 0) & (y + h / 2 <= height)
+    units = np.array(centres)  # (units, 2)
     near_x = np.clip(units[None, :, 0], (x - w / 2)[:, None], (x + w / 2)[:, None])
     near_y = np.clip(units[None, :, 1], (y - h / 2)[:, None], (y + h / 2)[:, None])
-    reach = (grid.diameter / 2 + 1) ** 2
+    reach = (diameter / 2 + 1) ** 2
     ok &= ~(((near_x - units[None, :, 0]) ** 2 + (near_y - units[None, :, 1]) ** 2) < reach).any(axis=1)
     if len(fixed):
         ok &= ~(
@@ -247,14 +250,11 @@ def _spots(edges: list, grid: _Grid, fixed: np.ndarray, size: int) -> dict:
         ).any(axis=1)
     chosen = np.flatnonzero(ok)
     columns = [a[chosen].tolist() for a in (k, x, y, w, h)]
-    bounds = np.searchsorted(owner[chosen], np.arange(len(edges) + 1)).tolist()
-    return {
-        edge: _Spots(f"{edge.source}>{edge.target}", texts[e], size, [c[bounds[e] : bounds[e + 1]] for c in columns])
-        for e, edge in enumerate(edges)
-    }
+    bounds = np.searchsorted(owner[chosen], np.arange(len(shapes) + 1)).tolist()
+    return [_Spots(str(e), [c[bounds[e] : bounds[e + 1]] for c in columns]) for e in range(len(shapes))]
 
 
-def _fit(edges: list, choices: dict, taken: list[Box], budget: list[int]) -> list[Box] | None:
+def _fit(edges: list, choices: list, taken: list[Box], budget: list[int]) -> list[Box] | None:
     """One free spot for every edge in ``edges`` (depth first, at most ``budget[0]`` tries), or None.
     ``taken``: the edge labels placed so far (every spot already clears the units, values and titles)."""
     if not edges:
@@ -270,22 +270,50 @@ def _fit(edges: list, choices: dict, taken: list[Box], budget: list[int]) -> lis
     return None
 
 
-def _edge_labels(model: GraphModel, grid: _Grid, fixed: list[Box], size: int) -> list[Box]:
-    """The current stage's edge labels first, all of them where a search finds room; then each other
-    edge's label at its first free spot (or on hover only). Edges with fewer spots choose first."""
-    plates = np.array([(b.x, b.y, b.width, b.height) for b in fixed]).reshape(-1, 4)
-    choices = _spots([edge for edge in model.edges if edge.text], grid, plates, size)
-    order = sorted(choices, key=lambda e: (not e.highlighted, len(choices[e])))
-    lit = [edge for edge in order if edge.highlighted]
-    placed = _fit(lit, choices, [], [SEARCH_BUDGET]) or []
+PLACEMENTS = 4_096  # edge-label placements kept: one per stage geometry seen lately (a few hundred bytes each)
+
+
+@lru_cache(maxsize=PLACEMENTS)  # pure: geometry in, spots out; stages and edits that keep every plate's size share it
+def _placed(shapes: tuple[Shape, ...], area: tuple, fixed: tuple) -> tuple[tuple, ...]:
+    """Where the edge labels go: (edge, text variant, x, y, w, h) for each edge labelled, in the order placed.
+    The current stage's edges first, all of them where a search finds room; then each other edge's label at
+    its first free spot (or none: on hover only). Edges with fewer spots choose first."""
+    choices = _spots(shapes, area, np.array(fixed).reshape(-1, 4))
+    order = sorted(range(len(shapes)), key=lambda e: (not shapes[e][3], len(choices[e])))
+    placed = _fit([e for e in order if shapes[e][3]], choices, [], [SEARCH_BUDGET]) or []
     done = {box.owner for box in placed}
-    for edge in order:
-        if f"{edge.source}>{edge.target}" in done:
+    for e in order:
+        if str(e) in done:
             continue
-        free = next((box for box in choices[edge] if not any(box.overlaps(other) for other in placed)), None)
+        free = next((box for box in choices[e] if not any(box.overlaps(other) for other in placed)), None)
         if free is not None:
             placed.append(free)
-    return placed
+    return tuple((int(box.owner), int(box.text), box.x, box.y, box.width, box.height) for box in placed)
+
+
+def _edge_labels(model: GraphModel, grid: _Grid, fixed: list[Box], size: int) -> list[Box]:
+    """Each labelled edge's plate where :func:`_placed` puts it. Only sizes and places go into the search, so
+    a stage whose plates have the sizes of one seen before reuses its placement."""
+    edges = [edge for edge in model.edges if edge.text]
+    if not edges:
+        return []
+    texts = [_edge_texts(edge.text) for edge in edges]
+    position = grid.positions
+    shapes = tuple(
+        (
+            position[edge.source],
+            position[edge.target],
+            tuple(text_size(text, size) for text in variants),
+            edge.highlighted,
+        )
+        for edge, variants in zip(edges, texts)
+    )
+    area = (grid.width, grid.height, grid.diameter, tuple(position.values()))
+    plates = tuple((b.x, b.y, b.width, b.height) for b in fixed)
+    return [
+        Box("edge", f"{edges[e].source}>{edges[e].target}", texts[e][k], x, y, w, h, size)
+        for e, k, x, y, w, h in _placed(shapes, area, plates)
+    ]
 
 
 def graph_layout(model: GraphModel, lecture: bool = False, width: float | None = None) -> GraphLayout:

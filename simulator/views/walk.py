@@ -37,7 +37,7 @@ from .narration import blank_latex, blank_output, narrate
 from .notation import ZAD, notation_named
 from .stages import Stage
 from .tables import stage_grids
-from .walk_tables import check_html, comparison_html, graph_table_pages, jsonable, stage_table
+from .walk_tables import check_html, comparison_html, graph_table_pages, stage_table
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ def stage_page(
         "substituted": blank_latex(stage) if hidden else stage.substituted,
         "code": _code(stage, hidden, view.notation, tuple(record.scenario.layers)) if view.code else "",
         "hidden": hidden,
-        "figure": jsonable(figure),
+        "figure": figure,  # JSON-ready as built
         "caption": model.caption,
         "marked": any(n.marked for n in model.nodes) or any(e.marked for e in model.edges),
         "narration": list(narrate(record, stage, blank=hidden)),
@@ -315,7 +315,7 @@ def walk(
 
 def packed(data: dict) -> str:
     """The walk as the page receives it: compact JSON (no NaN), gzip-compressed, base64 (ASCII for JSON)."""
-    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False, check_circular=False)
     return base64.b64encode(gzip.compress(text.encode(), compresslevel=6, mtime=0)).decode("ascii")
 
 
