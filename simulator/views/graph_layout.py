@@ -135,15 +135,22 @@ def _columns(layers: list[list[Node]], left: float, right: float) -> tuple[float
     return tuple(left + sum(steps[:l]) for l in range(len(layers)))
 
 
-def _grid(model: GraphModel, sizes: dict, width: float, lecture: bool) -> _Grid:
+def _grid(model: GraphModel, width: float, lecture: bool) -> _Grid:
     """Units in columns, each column centred; rows spaced for the values under the units."""
     last = max((n.layer for n in model.nodes), default=0)
-    layers = [[n for n in model.nodes if n.layer == l] for l in range(last + 1)]
+    layers = tuple(tuple(n.id for n in model.nodes if n.layer == l) for l in range(last + 1))
+    return _units_grid(layers, any(n.text for n in model.nodes), width, lecture)
+
+
+@lru_cache(maxsize=256)  # pure; the same for every stage of a walk (and every walk of a network's shape)
+def _units_grid(layers: tuple[tuple[str, ...], ...], labelled: bool, width: float, lecture: bool) -> _Grid:
+    """:func:`_grid` of the units ``layers`` (ids per layer); ``labelled``: some unit shows values under it.
+    Its ``positions`` are shared: read them, never change them."""
+    sizes, last = FONT_SIZES[lecture], len(layers) - 1
     tallest = max(len(layer) for layer in layers)
     diameter = sizes["node"] if tallest <= MAX_LABELLED_UNITS else max(14.0, sizes["node"] * 6 / tallest)
     radius = diameter / 2
     value_w, _ = text_size("", sizes["value"], chars=VALUE_CHARS)
-    labelled = any(n.text for n in model.nodes)
 
     def below(role: str) -> float:  # room a unit needs under it for its values
         return GAP + text_size("", sizes["value"], lines=VALUE_LINES[role])[1] if labelled else 0.0
@@ -160,22 +167,28 @@ def _grid(model: GraphModel, sizes: dict, width: float, lecture: bool) -> _Grid:
     middle = top + max(spans) / 2
     positions: dict[str, tuple[float, float]] = {}
     for l, (layer, pitch) in enumerate(zip(layers, pitches)):
-        for i, node in enumerate(layer):
-            positions[node.id] = (columns[l], middle + (i - (len(layer) - 1) / 2) * pitch)
+        for i, unit in enumerate(layer):
+            positions[unit] = (columns[l], middle + (i - (len(layer) - 1) / 2) * pitch)
     height = middle + max(span / 2 + radius + below(_role(l, last)) for l, span in enumerate(spans)) + GAP
     return _Grid(positions, width, height, diameter, columns, title_h, last)
+
+
+@lru_cache(maxsize=256)  # pure and immutable: the same for every stage of a walk
+def _titles(columns: tuple[float, ...], title_h: float, size: int) -> tuple[Box, ...]:
+    """The layer titles above the columns."""
+    last = len(columns) - 1
+    titles = ["Input"] + ["Hidden"] * (last - 1) + ["Output"]
+    if last > 2:
+        titles = ["Input"] + [f"Hidden {l}" for l in range(1, last)] + ["Output"]
+    return tuple(
+        _box("title", str(l), f"<b>{title}</b>", columns[l], GAP + title_h / 2, size) for l, title in enumerate(titles)
+    )
 
 
 def _titles_and_values(model: GraphModel, grid: _Grid, sizes: dict) -> list[Box]:
     """The layer titles above the columns, and each unit's values under it."""
     last, radius = grid.last, grid.diameter / 2
-    titles = ["Input"] + ["Hidden"] * (last - 1) + ["Output"]
-    if last > 2:
-        titles = ["Input"] + [f"Hidden {l}" for l in range(1, last)] + ["Output"]
-    labels = [
-        _box("title", str(l), f"<b>{title}</b>", grid.columns[l], GAP + grid.title_h / 2, sizes["title"])
-        for l, title in enumerate(titles)
-    ]
+    labels = list(_titles(grid.columns, grid.title_h, sizes["title"]))
     for node in model.nodes:
         if not node.text:
             continue
@@ -321,7 +334,7 @@ def graph_layout(model: GraphModel, lecture: bool = False, width: float | None =
     where its plate clears every unit, value and other label (or on hover only, when none does).
     ``width``: the narrowest the graph is drawn, px (default :data:`LAYOUT_WIDTH`)."""
     sizes = FONT_SIZES[lecture]
-    grid = _grid(model, sizes, width or LAYOUT_WIDTH[lecture], lecture)
+    grid = _grid(model, width or LAYOUT_WIDTH[lecture], lecture)
     labels = _titles_and_values(model, grid, sizes)
     labels += _edge_labels(model, grid, labels, sizes["edge"])
     return GraphLayout(grid.width, grid.height, grid.diameter, grid.positions, tuple(labels))

@@ -8,7 +8,8 @@ HTML). The page never builds HTML from user text; all cells are numbers formatte
 from __future__ import annotations
 
 from collections.abc import Callable
-from html import escape
+from functools import lru_cache
+from html import escape as _escape
 
 import numpy as np
 
@@ -22,6 +23,9 @@ from .stage_parts import Stage
 from .tables import Grid
 
 DIFFERS = "background-color: rgba(213,94,0,0.28); font-weight: 600"
+ESCAPED = 16_384  # cell texts kept escaped: a walk writes the same labels and numbers in many tables
+
+escape = lru_cache(maxsize=ESCAPED)(_escape)  # pure: html.escape, each text escaped once
 
 
 def _row(label, texts, css=None) -> str:
