@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .backprop import Network, backward_pass, bias_gradient, forward_pass, loss_of, weight_gradient
-from .record import step
+from .record import StepRecord, step
 from .scenario import Scenario
 
 AGREEMENT = 1e-5  # relative error at which a gradient check counts as passed (central differences, ε = 1e-6)
@@ -122,11 +122,18 @@ def _read_only(array: np.ndarray) -> np.ndarray:
 
 
 def stage_gradient_check(
-    scenario: Scenario, layer: int, kind: str = "weights", *, mistake: str | None = None, epsilon: float = 1e-6
+    scenario: Scenario,
+    layer: int,
+    kind: str = "weights",
+    *,
+    mistake: str | None = None,
+    epsilon: float = 1e-6,
+    record: StepRecord | None = None,
 ) -> StageGradientCheck:
-    """The gradient stage of W⁽ˡ⁾ or b⁽ˡ⁾ checked entry by entry; under a mistake that bends the gradient it fails."""
+    """The gradient stage of W⁽ˡ⁾ or b⁽ˡ⁾ checked entry by entry; under a mistake that bends the gradient it fails.
+    ``record``: ``step(scenario, mistake=mistake)`` when the caller has it already (full precision)."""
     weights, biases, parameter = _parameters(scenario, kind, layer)
-    record = step(scenario, mistake=mistake)
+    record = record or step(scenario, mistake=mistake)
     analytic = (record.weight_gradients if kind == "weights" else record.bias_gradients)[layer - 1]
     numeric = _central_differences(scenario, weights, biases, parameter, epsilon)
     relative = np.abs(analytic - numeric) / np.maximum(np.abs(analytic) + np.abs(numeric), 1e-12)

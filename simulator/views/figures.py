@@ -165,6 +165,7 @@ def _annotations(model: GraphModel, layout, palette: dict, lit: _Lit, sizes: dic
         }
         for n in model.nodes
     ]
+    labelled = None  # each labelled edge by its plate's owner, "source>target" (made at the first edge plate)
     for box in layout.labels:
         note = {
             "x": box.x,
@@ -175,7 +176,8 @@ def _annotations(model: GraphModel, layout, palette: dict, lit: _Lit, sizes: dic
             "borderpad": PAD - 1,
         }
         if box.kind == "edge":
-            edge = next(e for e in model.edges if f"{e.source}>{e.target}" == box.owner)
+            labelled = labelled or {f"{e.source}>{e.target}": e for e in model.edges if e.text}
+            edge = labelled[box.owner]
             note.update(
                 bgcolor=palette["plate"], font={"size": box.size, "color": _edge_ink(edge, lit.anything, palette)}
             )
