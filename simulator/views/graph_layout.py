@@ -7,7 +7,6 @@ from drawing it: :func:`~simulator.views.figures.network_figure` draws the layou
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -82,10 +81,13 @@ class GraphLayout:
     labels: tuple[Box, ...]  # titles, then the values under units, then edge labels
 
 
+_TAG = re.compile(r"<[^>]+>")
+
+
 @lru_cache(maxsize=4096)  # a pure function of its arguments; a walk asks for the same few hundred texts again
 def text_size(text: str, size: float, lines: int | None = None, chars: int | None = None) -> tuple[float, float]:
     """Estimated plate of ``text`` (lines split by <br>, tags ignored): character count × font size."""
-    rows = [re.sub(r"<[^>]+>", "", line) for line in text.split("<br>")]
+    rows = [_TAG.sub("", line) if "<" in line else line for line in text.split("<br>")]
     chars = max(chars or 0, *(len(row) for row in rows))
     return chars * CHAR_WIDTH * size + 2 * PAD, (lines or len(rows)) * LINE_HEIGHT * size + 2 * PAD
 
@@ -210,98 +212,99 @@ def _spot_grid(texts: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return grid
 
 
-class _Spots(Sequence):
-    """An edge's free spots, best first; each :class:`Box` is made when first asked for (most never are)."""
-
-    def __init__(self, owner: str, columns: list[list]):
-        self.owner, self.columns = owner, columns  # k, x, y, w, h per spot
-        self.boxes: dict[int, Box] = {}
-
-    def __len__(self) -> int:
-        return len(self.columns[0])
-
-    def __getitem__(self, i: int) -> Box:
-        if i not in self.boxes:
-            k, x, y, w, h = (column[i] for column in self.columns)
-            self.boxes[i] = Box("edge", self.owner, str(k), x, y, w, h, 0)  # text: the variant's index
-        return self.boxes[i]
-
-    def __iter__(self) -> Iterator[Box]:
-        return (self[i] for i in range(len(self)))
-
-
 Shape = tuple[tuple[float, float], tuple[float, float], tuple[tuple[float, float], ...], bool]  # an edge's geometry
+Spot = tuple[int, int, float, float, float, float]  # edge, text variant, x, y, w, h of a plate
+EDGE_SPOTS_KEPT = 2_048  # edges' spots kept: one per edge geometry and plate sizes seen lately (≈ 4 KB each)
 
 
-def _spots(shapes: tuple[Shape, ...], area: tuple, fixed: np.ndarray) -> list[_Spots]:
-    """Where each edge's label may go: on the edge at :data:`EDGE_SPOTS`, or just above or below it there,
-    wherever its plate clears every unit, value and title (best first). ``shapes``: per edge its two ends,
-    the plate of each text variant and whether it is lit; ``area``: the graph's width, height, unit diameter
-    and unit centres; ``fixed``: rows of x, y, w, h. All edges at once: one set of array operations per
-    stage, not one per edge."""
+@lru_cache(maxsize=EDGE_SPOTS_KEPT)  # pure, read-only arrays: an edge keeps its spots while its plates keep their sizes
+def _edge_spots(
+    ends: tuple[float, ...], plates: tuple[tuple[float, float], ...], area: tuple
+) -> tuple[np.ndarray, ...]:
+    """The spots of one edge whose plate lies inside the graph and clears every unit, best first: arrays of the
+    text variant, x, y, w and h. ``ends``: x0, y0, x1, y1; ``plates``: each text variant's width and height;
+    ``area``: the graph's width, height, unit diameter and unit centres."""
     width, height, diameter, centres = area
-    grids = [_spot_grid(len(plates)) for _, _, plates, _ in shapes]
-    counts = [len(g[0]) for g in grids]
-    shift, t, k = (np.concatenate([g[i] for g in grids]) for i in range(3))
-    owner = np.repeat(np.arange(len(shapes)), counts)  # the edge of each spot
-    first = np.cumsum([0, *(len(plates) for _, _, plates, _ in shapes)])[:-1]  # each edge's first plate
-    plates = np.array([plate for _, _, variants, _ in shapes for plate in variants]).reshape(-1, 2)
-    ends = np.array([(*a, *b) for a, b, _, _ in shapes]).reshape(-1, 4)[owner]
-    w, h = plates[first[owner] + k, 0], plates[first[owner] + k, 1]
-    x = ends[:, 0] + t * (ends[:, 2] - ends[:, 0])
-    y = ends[:, 1] + t * (ends[:, 3] - ends[:, 1]) + shift * (h / 2 + 1)
+    shift, t, k = _spot_grid(len(plates))
+    sizes = np.array(plates)
+    w, h = sizes[k, 0], sizes[k, 1]
+    x = ends[0] + t * (ends[2] - ends[0])
+    y = ends[1] + t * (ends[3] - ends[1]) + shift * (h / 2 + 1)
     ok = (x - w / 2 >= 0) & (x + w / 2 <= width) & (y - h / 2 >= 0) & (y + h / 2 <= height)
     units = np.array(centres)  # (units, 2)
     near_x = np.clip(units[None, :, 0], (x - w / 2)[:, None], (x + w / 2)[:, None])
     near_y = np.clip(units[None, :, 1], (y - h / 2)[:, None], (y + h / 2)[:, None])
     reach = (diameter / 2 + 1) ** 2
     ok &= ~(((near_x - units[None, :, 0]) ** 2 + (near_y - units[None, :, 1]) ** 2) < reach).any(axis=1)
+    chosen = np.flatnonzero(ok)
+    found = tuple(a[chosen] for a in (k, x, y, w, h))
+    for a in found:
+        a.flags.writeable = False
+    return found
+
+
+def _spots(shapes: tuple[Shape, ...], area: tuple, fixed: np.ndarray) -> list[list[Spot]]:
+    """Where each edge's label may go: on the edge at :data:`EDGE_SPOTS`, or just above or below it there,
+    wherever its plate clears every unit, value and title (best first). ``shapes``: per edge its two ends,
+    the plate of each text variant and whether it is lit; ``area``: :func:`_edge_spots`'; ``fixed``: rows of
+    x, y, w, h. Each edge's spots clear of the units come from :func:`_edge_spots`; the values and titles,
+    which change from stage to stage, are checked here for all edges at once."""
+    found = [_edge_spots((*a, *b), plates, area) for a, b, plates, _ in shapes]
+    k, x, y, w, h = (np.concatenate([spots[i] for spots in found]) for i in range(5))
+    owner = np.repeat(np.arange(len(shapes)), [len(spots[0]) for spots in found])  # the edge of each spot
     if len(fixed):
-        ok &= ~(
+        clear = ~(
             (2 * np.abs(x[:, None] - fixed[None, :, 0]) < w[:, None] + fixed[None, :, 2])
             & (2 * np.abs(y[:, None] - fixed[None, :, 1]) < h[:, None] + fixed[None, :, 3])
         ).any(axis=1)
-    chosen = np.flatnonzero(ok)
-    columns = [a[chosen].tolist() for a in (k, x, y, w, h)]
-    bounds = np.searchsorted(owner[chosen], np.arange(len(shapes) + 1)).tolist()
-    return [_Spots(str(e), [c[bounds[e] : bounds[e + 1]] for c in columns]) for e in range(len(shapes))]
+        owner, k, x, y, w, h = (a[clear] for a in (owner, k, x, y, w, h))
+    spots: list[list[Spot]] = [[] for _ in shapes]
+    for spot in zip(*(a.tolist() for a in (owner, k, x, y, w, h))):
+        spots[spot[0]].append(spot)
+    return spots
 
 
-def _fit(edges: list, choices: list, taken: list[Box], budget: list[int]) -> list[Box] | None:
+def _clear(spot: Spot, taken: list[Spot]) -> bool:
+    """Does the plate at ``spot`` overlap none of ``taken`` (as :meth:`Box.overlaps` tells)?"""
+    _, _, x, y, w, h = spot
+    return not any(2 * abs(x - ox) < w + ow and 2 * abs(y - oy) < h + oh for _, _, ox, oy, ow, oh in taken)
+
+
+def _fit(edges: list[int], choices: list[list[Spot]], taken: list[Spot], budget: list[int]) -> list[Spot] | None:
     """One free spot for every edge in ``edges`` (depth first, at most ``budget[0]`` tries), or None.
     ``taken``: the edge labels placed so far (every spot already clears the units, values and titles)."""
     if not edges:
         return []
-    for box in choices[edges[0]]:
+    for spot in choices[edges[0]]:
         budget[0] -= 1
         if budget[0] < 0:
             return None
-        if not any(box.overlaps(other) for other in taken):
-            rest = _fit(edges[1:], choices, [*taken, box], budget)
+        if _clear(spot, taken):
+            rest = _fit(edges[1:], choices, [*taken, spot], budget)
             if rest is not None:
-                return [box, *rest]
+                return [spot, *rest]
     return None
 
 
-PLACEMENTS = 4_096  # edge-label placements kept: one per stage geometry seen lately (a few hundred bytes each)
+PLACEMENTS = 1_024  # edge-label placements kept, one per stage geometry seen lately: ≈ 5 KB each for the seed
 
 
 @lru_cache(maxsize=PLACEMENTS)  # pure: geometry in, spots out; stages and edits that keep every plate's size share it
-def _placed(shapes: tuple[Shape, ...], area: tuple, fixed: tuple) -> tuple[tuple, ...]:
+def _placed(shapes: tuple[Shape, ...], area: tuple, fixed: tuple) -> tuple[Spot, ...]:
     """Where the edge labels go: (edge, text variant, x, y, w, h) for each edge labelled, in the order placed.
     The current stage's edges first, all of them where a search finds room; then each other edge's label at
     its first free spot (or none: on hover only). Edges with fewer spots choose first."""
     choices = _spots(shapes, area, np.array(fixed).reshape(-1, 4))
     order = sorted(range(len(shapes)), key=lambda e: (not shapes[e][3], len(choices[e])))
     placed = _fit([e for e in order if shapes[e][3]], choices, [], [SEARCH_BUDGET]) or []
-    done = {box.owner for box in placed}
+    done = {spot[0] for spot in placed}
     for e in order:
-        if str(e) in done:
+        if e in done:
             continue
-        free = next((box for box in choices[e] if not any(box.overlaps(other) for other in placed)), None)
+        free = next((spot for spot in choices[e] if _clear(spot, placed)), None)
         if free is not None:
             placed.append(free)
-    return tuple((int(box.owner), int(box.text), box.x, box.y, box.width, box.height) for box in placed)
+    return tuple(placed)
 
 
 def _edge_labels(model: GraphModel, grid: _Grid, fixed: list[Box], size: int) -> list[Box]:
