@@ -13,7 +13,7 @@ packed the way the page does (``walk_view._built`` then ``packed``), CPU time of
 (``time.process_time``), median of ``--builds`` after 3 warm-up builds; then as many again with every memo
 of the package emptied before each (formatting, text sizes, layout placements: a fresh server's first
 build, the worst case an edit can meet). Each tree is measured in its
-own Python process, alternating this tree and REV three times, so both see the same machine load; the
+own Python process, alternating this tree and REV five times, so both see the same machine load; the
 ratio row is this tree's median over REV's. ``--server`` skips the browser.
 
 How "painted" is timed, in the page, the same way for the walk and the static divs:
@@ -160,7 +160,7 @@ print(json.dumps([build(first + k) for k in range(count)] + [build(first + count
 """  # run in the tree measured, its own simulator package first on the path
 
 
-def cold_builds(roots: dict[str, Path], builds: int, rounds: int = 3) -> dict[str, dict[str, float]]:
+def cold_builds(roots: dict[str, Path], builds: int, rounds: int = 5) -> dict[str, dict[str, float]]:
     """The seed's walk built cold (a new x each time), CPU ms per build, per tree: medians over ``rounds``
     alternating processes of ``builds`` each; and the packed size sent, KiB."""
     times: dict[str, list[float]] = {name: [] for name in roots}
@@ -300,7 +300,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="walks forward and back, and static blocks")
     parser.add_argument("--against", metavar="REV", help="also measure commit REV's app in the same run")
     parser.add_argument("--server", action="store_true", help="the server's figures only (no browser)")
-    parser.add_argument("--builds", type=int, default=25, help="cold builds per process (3 processes per tree)")
+    parser.add_argument("--builds", type=int, default=15, help="cold builds per process (5 processes per tree)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         roots = {"this tree": ROOT}
