@@ -10,9 +10,11 @@ frames per step; the server's cost of building the walk and its size. Prints a t
 The server's figure is the walk's **cold build** as an edit pays it: the seed with a new Input x each time
 (a new scenario, so nothing of the walk is cached; the process is warm, as a server's is), built and
 packed the way the page does (``walk_view._built`` then ``packed``), CPU time of one process
-(``time.process_time``), median of ``--builds`` after 3 warm-up builds; then as many again with every memo
-of the package emptied before each (formatting, text sizes, layout placements: a fresh server's first
-build, the worst case an edit can meet). Each tree is measured in its
+(``time.process_time``), median of ``--builds`` after 3 warm-up builds (x₃ = k/1000, as the brief of issue 16
+measured); then as many with x₃ random in [−1, 1] (as ``load.py``'s students type it: signs and widths
+change, so fewer label placements are reused); then as many with every memo of the package emptied before
+each (formatting, text sizes, layout placements: a fresh server's first build, the worst case an edit can
+meet). Each tree is measured in its
 own Python process, alternating this tree and REV five times, so both see the same machine load; the
 ratio row is this tree's median over REV's. ``--server`` skips the browser.
 
@@ -144,27 +146,34 @@ def emptied():
                     value.cache_clear()
 
 
-def build(k, empty=False):
-    scenario = dataclasses.replace(SEED, x=np.array([0.5, 0.1, k / 1000]))  # a new scenario: nothing cached
+def build(k, mode):
+    x3 = k / 1000 if mode != "random" else round(float(np.random.default_rng(k).uniform(-1, 1)), 3)
+    scenario = dataclasses.replace(SEED, x=np.array([0.5, 0.1, x3]))  # a new scenario: its walk is not cached
     text = scenario_to_json(scenario, indent=None)
-    if empty:
+    if mode == "empty":
         emptied()
     started = time.process_time()
     sent = packed(walk_view._built(text, None, None, "zad", "matrix", WalkView()))
     return time.process_time() - started, len(sent)
 
 for k in range(3):
-    build(k)
+    build(k, "x")
 first, count = int(sys.argv[1]), int(sys.argv[2])
-print(json.dumps([build(first + k) for k in range(count)] + [build(first + count + k, True) for k in range(count)]))
+print(json.dumps({mode: [build(first + k, mode) for k in range(count)] for mode in ("x", "random", "empty")}))
 """  # run in the tree measured, its own simulator package first on the path
 
 
+MODES = {
+    "x": "walk of the seed: cold build (x₃ = k/1000), CPU ms",
+    "random": "the same, x₃ random in [−1, 1] (load.py's edit), CPU ms",
+    "empty": "the same as the first, every memo emptied first, CPU ms",
+}
+
+
 def cold_builds(roots: dict[str, Path], builds: int, rounds: int = 5) -> dict[str, dict[str, float]]:
-    """The seed's walk built cold (a new x each time), CPU ms per build, per tree: medians over ``rounds``
-    alternating processes of ``builds`` each; and the packed size sent, KiB."""
-    times: dict[str, list[float]] = {name: [] for name in roots}
-    empty: dict[str, list[float]] = {name: [] for name in roots}
+    """The seed's walk built cold (a new x each time: :data:`MODES`), CPU ms per build, per tree: medians over
+    ``rounds`` alternating processes of ``builds`` each; and the packed size sent, KiB."""
+    times = {name: {mode: [] for mode in MODES} for name in roots}
     sizes: dict[str, int] = {}
     for r in range(rounds):
         for name, root in roots.items():
@@ -174,13 +183,12 @@ def cold_builds(roots: dict[str, Path], builds: int, rounds: int = 5) -> dict[st
                 check=True, capture_output=True, text=True, cwd=root,
             )  # fmt: skip
             found = json.loads(done.stdout.strip().splitlines()[-1])
-            times[name] += [1000 * seconds for seconds, _ in found[:builds]]
-            empty[name] += [1000 * seconds for seconds, _ in found[builds:]]
-            sizes[name] = found[-1][1]
+            for mode in MODES:
+                times[name][mode] += [1000 * seconds for seconds, _ in found[mode]]
+            sizes[name] = found["x"][-1][1]
     return {
         name: {
-            f"walk of the seed: cold build, CPU ms (median of {len(times[name])})": statistics.median(times[name]),
-            "the same, every memo emptied first, CPU ms": statistics.median(empty[name]),
+            **{MODES[mode]: statistics.median(times[name][mode]) for mode in MODES},
             "walk of the seed: packed KiB (sent)": sizes[name] / 1024,
         }
         for name in roots
@@ -316,11 +324,9 @@ def main() -> None:
     for row in columns[names[0]]:
         print(f"{row:58s}" + "".join(f"{columns[name].get(row, float('nan')):14.2f}" for name in names))
     if args.against:
-        cold, empty = list(columns["this tree"])[:2]
-        ratio = columns["this tree"][cold] / columns[args.against][cold]
-        print(f"cold build of the seed's walk, this tree / {args.against}: {ratio:.2f}× the CPU")
-        ratio = columns["this tree"][empty] / columns[args.against][empty]
-        print(f"the same with every memo emptied first, this tree / {args.against}: {ratio:.2f}× the CPU")
+        for row in MODES.values():
+            ratio = columns["this tree"][row] / columns[args.against][row]
+            print(f"{row.removesuffix(', CPU ms')}: this tree / {args.against} = {ratio:.2f}× the CPU")
 
 
 if __name__ == "__main__":
