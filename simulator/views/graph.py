@@ -132,32 +132,55 @@ def marked_parts(record: StepRecord, divergence, reached: set[str]) -> tuple[set
     return nodes, edges
 
 
-def _edges(record: StepRecord, reached: set[str], current: Stage, blank: bool, marked: set) -> list[Edge]:
-    """Every weight as an edge, with the value stage ``current`` has revealed on it."""
+def _shows(current: Stage, reached: set[str], l: int, blank: bool) -> tuple[str, bool]:
+    """What :func:`_edge_values` writes on the edges of W⁽ˡ⁾ at stage ``current`` (its cases, by name)."""
+    if current.id == f"gradient.W{l}":
+        return "gradient", blank
+    if blank and current.id == f"update.W{l}":
+        return "update", True
+    return ("updated" if f"update.W{l}" in reached else "weights"), False
+
+
+def _edges(
+    record: StepRecord, reached: set[str], current: Stage, blank: bool, marked: set, memo: dict | None = None
+) -> list[Edge]:
+    """Every weight as an edge, with the value stage ``current`` has revealed on it. ``memo``: one walk's
+    (a dict), so a layer whose edges read the same at another stage reuses them (they are immutable)."""
     scenario, lit = record.scenario, set(current.edges)
-    names = unit_names(scenario.layers)
     edges = []
+    memo = {} if memo is None else memo
+    same = (frozenset(lit), frozenset(marked))
     for l in range(1, len(scenario.layers)):
-        labelled = scenario.weights[l - 1].size <= MAX_LABELLED_EDGES
-        weights = scenario.weights[l - 1].tolist()
-        values = iter(_edge_values(record, reached, current, l, blank))
-        targets = [(target, unit_label(target)) for target in names[l]]
-        for i, source in enumerate(names[l - 1]):
-            head = f"<b>{unit_label(source)} → "
-            for j, (target, label) in enumerate(targets):
-                text, hover = next(values)
-                edges.append(
-                    Edge(
-                        source=source,
-                        target=target,
-                        layer=l,
-                        weight=weights[i][j],
-                        text=text if labelled else "",
-                        hover=f"{head}{label}</b><br>{hover}",
-                        highlighted=(source, target) in lit,
-                        marked=(source, target) in marked,
-                    )
+        key = ("edges", l, _shows(current, reached, l, blank), same)
+        if key not in memo:
+            memo[key] = _layer_edges(record, reached, current, blank, marked, lit, l)
+        edges += memo[key]
+    return edges
+
+
+def _layer_edges(record: StepRecord, reached, current: Stage, blank: bool, marked: set, lit: set, l: int) -> list:
+    """The edges of W⁽ˡ⁾ (:func:`_edges`)."""
+    scenario, names, edges = record.scenario, unit_names(record.scenario.layers), []
+    labelled = scenario.weights[l - 1].size <= MAX_LABELLED_EDGES
+    weights = scenario.weights[l - 1].tolist()
+    values = iter(_edge_values(record, reached, current, l, blank))
+    targets = [(target, unit_label(target)) for target in names[l]]
+    for i, source in enumerate(names[l - 1]):
+        head = f"<b>{unit_label(source)} → "
+        for j, (target, label) in enumerate(targets):
+            text, hover = next(values)
+            edges.append(
+                Edge(
+                    source=source,
+                    target=target,
+                    layer=l,
+                    weight=weights[i][j],
+                    text=text if labelled else "",
+                    hover=f"{head}{label}</b><br>{hover}",
+                    highlighted=(source, target) in lit,
+                    marked=(source, target) in marked,
                 )
+            )
     return edges
 
 
@@ -177,13 +200,16 @@ def graph_model(
     blank: bool = False,
     divergence=None,
     notation: str = ZAD.id,
+    memo: dict | None = None,
 ) -> GraphModel:
     """Nodes in columns (inputs left), edges with the values revealed by stage ``index``.
 
     With ``blank`` (the presenter's "blank the answer") the values stage ``index`` computes read "?".
     With ``divergence`` (a mistaken record against the correct one), units and edges whose revealed
-    values differ are ``marked``.
+    values differ are ``marked``. ``memo``: a dict kept for the stages of one walk (one record, one
+    notation), so units and layers of edges that read the same at another stage are made once.
     """
+    memo = {} if memo is None else memo
     scenario = record.scenario
     names = unit_names(scenario.layers)
     last = len(scenario.layers) - 1
@@ -197,22 +223,17 @@ def graph_model(
     for l, layer in enumerate(names):
         for i, name in enumerate(layer):
             shown, hover = _node_lines(record, reached, l, i, last, current.id if blank else "", chosen)
-            nodes.append(
-                Node(
-                    id=name,
-                    label=unit_label(name),
-                    layer=l,
-                    x=float(l),
-                    y=(len(layer) - 1) / 2 - i,
-                    text=""
-                    if max(scenario.layers) > MAX_LABELLED_UNITS
-                    else "<br>".join("  ".join(shown[k : k + 2]) for k in range(0, len(shown), 2)),
-                    hover=f"<b>{unit_label(name)}</b><br>" + "<br>".join(hover),
-                    highlighted=name in lit_nodes,
-                    marked=name in marked_nodes,
-                )
+            text = (
+                ""
+                if max(scenario.layers) > MAX_LABELLED_UNITS
+                else "<br>".join("  ".join(shown[k : k + 2]) for k in range(0, len(shown), 2))
             )
-    edges = _edges(record, reached, current, blank, marked_edges)
+            hover = f"<b>{unit_label(name)}</b><br>" + "<br>".join(hover)
+            key = ("node", name, text, hover, name in lit_nodes, name in marked_nodes)
+            if key not in memo:
+                memo[key] = Node(name, unit_label(name), l, float(l), (len(layer) - 1) / 2 - i, text, hover, *key[4:])
+            nodes.append(memo[key])
+    edges = _edges(record, reached, current, blank, marked_edges, memo)
     caption = _caption(current, reached)
     return GraphModel(tuple(nodes), tuple(edges), caption)
 

@@ -116,12 +116,14 @@ def stage_page(
     correct=None,
     divergence=None,
     graph_tables=None,
+    memo: dict | None = None,
 ) -> dict:
-    """Everything the browser shows at stage ``index``; ``graph_tables``: :func:`graph_table_pages` of the walk."""
+    """Everything the browser shows at stage ``index``; ``graph_tables``: :func:`graph_table_pages` of the walk;
+    ``memo``: :func:`graph_model`'s, one per walk."""
     stage = stages[index]
     graph_tables = graph_tables or graph_table_pages(record, stages)
     hidden = stage.id in view.hidden
-    model = graph_model(record, stages, index, blank=hidden, divergence=divergence, notation=view.notation)
+    model = graph_model(record, stages, index, hidden, divergence, view.notation, memo)
     figure = network_figure_spec(model, view.lecture, view.spotlight, view.dark, view.width)
     page = {
         "id": stage.id,
@@ -304,14 +306,14 @@ def walk(
     first = max(0, min(view.first, shipped - 1))
     fresh = units is None or view.hidden  # what a hidden stage reveals is left out as the inspector is built
     units = inspector(record, stages, shipped, view) if fresh else shipped_units(units, shipped)
-    tables = graph_table_pages(record, stages)
+    tables, memo = graph_table_pages(record, stages), {}
     return {
         "count": len(stages),
         "first": first,
         "ids": [s.id for s in stages],
         "titles": [f"{k + 1}. {s.title}" for k, s in enumerate(stages)],
         "stages": [
-            stage_page(record, stages, k, view, correct_stages, divergence, tables) for k in range(first, shipped)
+            stage_page(record, stages, k, view, correct_stages, divergence, tables, memo) for k in range(first, shipped)
         ],
         "units": units,
     }
