@@ -15,8 +15,8 @@ measured); then as many with x₃ random in [−1, 1] (as ``load.py``'s students
 change, so fewer label placements are reused); then as many with every memo of the package emptied before
 each (formatting, text sizes, layout placements: a fresh server's first build, the worst case an edit can
 meet). Each tree is measured in its
-own Python process, alternating this tree and REV five times, so both see the same machine load; the
-ratio row is this tree's median over REV's. ``--server`` skips the browser.
+own Python process, the two taking turns build by build, so both see the same moment's machine load; the
+ratio rows are this tree's median over REV's. ``--server`` skips the browser.
 
 How "painted" is timed, in the page, the same way for the walk and the static divs:
 - start: the input event's own ``event.timeStamp`` (when Chromium received the key or made the click),
@@ -158,8 +158,10 @@ def build(k, mode):
 
 for k in range(3):
     build(k, "x")
-first, count = int(sys.argv[1]), int(sys.argv[2])
-print(json.dumps({mode: [build(first + k, mode) for k in range(count)] for mode in ("x", "random", "empty")}))
+print("ready", flush=True)
+for line in sys.stdin:  # "mode k": one build, answered with its CPU seconds and packed size
+    mode, k = line.split()
+    print(*build(int(k), mode), flush=True)
 """  # run in the tree measured, its own simulator package first on the path
 
 
@@ -170,22 +172,35 @@ MODES = {
 }
 
 
-def cold_builds(roots: dict[str, Path], builds: int, rounds: int = 5) -> dict[str, dict[str, float]]:
-    """The seed's walk built cold (a new x each time: :data:`MODES`), CPU ms per build, per tree: medians over
-    ``rounds`` alternating processes of ``builds`` each; and the packed size sent, KiB."""
-    times = {name: {mode: [] for mode in MODES} for name in roots}
-    sizes: dict[str, int] = {}
-    for r in range(rounds):
-        for name, root in roots.items():
-            script = f"import sys; sys.path.insert(0, {str(root)!r})\n" + COLD
-            done = subprocess.run(
-                [sys.executable, "-c", script, str(100 + 100 * r), str(builds)],
-                check=True, capture_output=True, text=True, cwd=root,
-            )  # fmt: skip
-            found = json.loads(done.stdout.strip().splitlines()[-1])
-            for mode in MODES:
-                times[name][mode] += [1000 * seconds for seconds, _ in found[mode]]
-            sizes[name] = found["x"][-1][1]
+def cold_builds(roots: dict[str, Path], builds: int) -> dict[str, dict[str, float]]:
+    """The seed's walk built cold (a new x each time: :data:`MODES`), CPU ms per build, per tree (median of
+    ``builds`` per mode), and the packed size sent, KiB. One process per tree, kept running; the trees take
+    turns build by build (who goes first alternates), so both see the same moment's machine load."""
+    children = {}
+    for name, root in roots.items():
+        script = f"import sys; sys.path.insert(0, {str(root)!r})\n" + COLD
+        children[name] = subprocess.Popen(
+            [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, text=True, cwd=root,
+        )  # fmt: skip
+    try:
+        for child in children.values():
+            assert child.stdout.readline().strip() == "ready"
+        times = {name: {mode: [] for mode in MODES} for name in roots}
+        sizes: dict[str, int] = {}
+        for mode in MODES:
+            for k in range(builds):
+                order = list(children.items())
+                for name, child in order if k % 2 == 0 else order[::-1]:
+                    child.stdin.write(f"{mode} {100 + k}\n")
+                    child.stdin.flush()
+                    seconds, size = child.stdout.readline().split()
+                    times[name][mode].append(1000 * float(seconds))
+                    sizes[name] = int(size) if mode == "x" else sizes[name]
+    finally:
+        for child in children.values():
+            child.stdin.close()
+            child.wait()
     return {
         name: {
             **{MODES[mode]: statistics.median(times[name][mode]) for mode in MODES},
@@ -308,7 +323,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="walks forward and back, and static blocks")
     parser.add_argument("--against", metavar="REV", help="also measure commit REV's app in the same run")
     parser.add_argument("--server", action="store_true", help="the server's figures only (no browser)")
-    parser.add_argument("--builds", type=int, default=15, help="cold builds per process (5 processes per tree)")
+    parser.add_argument("--builds", type=int, default=60, help="cold builds per tree and kind of edit")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         roots = {"this tree": ROOT}
