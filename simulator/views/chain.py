@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -90,6 +91,7 @@ class Chain:
         return tuple(f"{f.symbol} = {f.formula} = {written(f.value)}: {f.why}" for f in self.factors)
 
 
+@lru_cache(maxsize=1024)  # pure; a walk groups the same few factor formulas at every unit
 def _grouped(formula: str) -> str:
     """A factor in parentheses when it is a sum or product at its top level: (o₁ − t₁), but o₁(1 − o₁)."""
     depth, top = 0, []
