@@ -115,5 +115,6 @@ def main() -> None:
             print(f"  {name:<38} median {middle:7.1f}  worst {max(spent):7.1f}  × seed {middle / seed:5.1f}")
     print(f"  at {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average {os.getloadavg()[0]:.1f}")
 
+
 if __name__ == "__main__":
     main()
