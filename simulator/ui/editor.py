@@ -88,7 +88,7 @@ def refreshing(callback: Callable[..., None]) -> Callable[..., None]:
         changed = after is not before
         if elsewhere or (changed and (not state.get("walk_drawn") or state.get("class_code"))):
             st.rerun()  # a message outside the editor to clear, another tab, or a live class's panel
-        sections = {origin} | {_section(f) for f in noted | now_noted}
+        sections = {origin} | {section for f in noted | now_noted if (section := _section(f))}
         if not changed:
             if sections == {origin}:
                 return  # the section's own rerun: the message beside the field
