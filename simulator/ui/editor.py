@@ -86,6 +86,7 @@ def refreshing(callback: Callable[..., None]) -> Callable[..., None]:
             return  # the interaction reruns the whole page anyway (a widget outside the editor changed too)
         after, now_noted = state.get("scenario"), set(state.get("problems"))
         changed = after is not before
+        elsewhere = elsewhere or any(_section(f) is None for f in now_noted)  # a message outside the editor
         if elsewhere or (changed and (not state.get("walk_drawn") or state.get("class_code"))):
             st.rerun()  # a message outside the editor to clear, another tab, or a live class's panel
         sections = {origin} | {section for f in noted | now_noted if (section := _section(f))}
