@@ -4,14 +4,17 @@ editor that the new scenario clears goes with a run of the whole page."""
 
 from __future__ import annotations
 
+import time
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
 
+from simulator import SEED
 from simulator.core.mistakes import MISTAKES
+from simulator.io.share import encode
 
 from .test_app_hostile import CRASH
-from .test_browser import Visit, wait_for_code
+from .test_browser import Visit, type_into_cell, wait_for_code
 
 pytestmark = pytest.mark.browser
 OVERFLOWS = "slope_from_z"  # on CRASH's network this mistake's step overflows: refused under the controls
@@ -63,4 +66,53 @@ def test_an_edit_clears_the_refused_mistakes_message_above_the_stepper(visit):
     warning.first.wait_for(state="detached", timeout=20_000)
     view.settle()
     assert view.page.locator(".st-key-learning").is_visible()
+    view.check_clean()
+
+
+W1 = "[class*='st-key-weights0-'] [data-testid=stDataFrame]"  # W⁽¹⁾'s table; its key carries a revision
+
+
+def test_each_section_edits_the_current_scenario_and_clears_the_others_message(visit):
+    """The example and the weights are separate fragments: a weight typed after a new x is a change of the
+    scenario with that x, and a message beside x goes once another section's edit is taken."""
+    view = visit()
+    view.wait_for_heading("Stage 1 of 12")
+    type_x(view, "1, 0, 0")
+    wait_for_code(view, "z1 = [ 0.5 -0.6]")  # row 1 of W⁽¹⁾
+    type_x(view, "abc")
+    message = view.page.locator("[data-testid=stSidebar] [data-testid=stAlert]", has_text='got "abc"')
+    message.wait_for(timeout=20_000)
+    time.sleep(1.0)  # the grid takes input once it has drawn
+    type_into_cell(view, W1, 0, 0, "0,25", shows="0.25")
+    wait_for_code(view, "z1 = [ 0.25 -0.6 ]")  # the new weight with x = (1, 0, 0), not the seed's x
+    message.wait_for(state="detached", timeout=20_000)
+    assert view.page.get_by_label("Input x").input_value() == "1.0, 0.0, 0.0"  # re-read, the typed "abc" gone
+    view.page.wait_for_function("() => location.search.includes('w1=0.25')", timeout=20_000)
+    view.check_clean()
+
+
+def test_a_large_networks_tables_are_closed_until_opened(visit):
+    """Six tables (3 weight matrices, 3 bias vectors) are more than the sidebar shows open: each is a closed
+    expander named with its shape, and its table is built when opened, holding the scenario's values."""
+    scenario = SEED.replace(
+        layers=[3, 4, 4, 2],
+        activations=["sigmoid", "sigmoid", "sigmoid"],
+        weights=[[[0.125] * 4] * 3, [[0.25] * 4] * 4, [[0.5] * 2] * 4],
+        biases=[[0.0] * 4, [0.0] * 4, [0.0] * 2],
+        target=[0.5, 0.5],
+    )
+    view = visit(encode(scenario))
+    view.wait_for_heading("Stage 1 of")
+    sidebar = view.page.locator("[data-testid=stSidebar]")
+    for title in ("W⁽¹⁾ (3 × 4)", "W⁽²⁾ (4 × 4)", "W⁽³⁾ (4 × 2)", "b⁽¹⁾ (1 × 4)", "b⁽³⁾ (1 × 2)"):
+        sidebar.get_by_text(title, exact=True).wait_for(timeout=20_000)
+    assert sidebar.locator("[data-testid=stDataFrame]").count() == 0
+    sidebar.get_by_text("W⁽²⁾ (4 × 4)", exact=True).click()
+    table = sidebar.locator("[class*='st-key-weights1-'] [data-testid=stDataFrame]")
+    table.wait_for(timeout=20_000)
+    view.page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stSidebar] td')].some(c => c.innerText === '0.25')",
+        timeout=20_000,
+    )
+    assert sidebar.locator("[data-testid=stDataFrame]").count() == 1  # only the one opened
     view.check_clean()

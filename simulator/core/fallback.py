@@ -12,7 +12,7 @@ from typing import Any
 from .editing import with_layers
 from .losses import HALF_SQUARED_ERROR
 from .record import check_computable
-from .scenario import Scenario, scenario_from_dict, scenario_to_dict
+from .scenario import Scenario, scenario_from_checked, scenario_to_dict
 from .validation import FIELD_CHECKS, FIELDS, check_matrix, check_vector, describe, unknown_fields
 
 
@@ -77,7 +77,7 @@ def scenario_with_fallback(data: Any, fallback: Scenario) -> tuple[Scenario, lis
             if not found:
                 ctx[name], chosen[name] = result, candidate
                 break
-    scenario = scenario_from_dict(chosen)
+    scenario = scenario_from_checked(ctx)  # every field of ``chosen`` passed its check into ``ctx``
     overflow = check_computable(scenario)
     if overflow:
         return fallback, [*problems, *overflow, "scenario: not used, its step cannot be computed; the default is shown"]

@@ -25,6 +25,7 @@ from .backprop import (
     parameter_update,
     weight_gradient,
 )
+from .batch import steps_stay_clear
 from .mistakes import CORRECT, Rules, rules_of
 from .overflow import refusing_overflow
 from .rounding import EXACT, rounder
@@ -238,10 +239,20 @@ def step(
     )
 
 
+def _dataset_clear(scenario: Scenario) -> bool:
+    """Every example of the dataset stepped at once, well inside the float range (:func:`.batch.steps_stay_clear`)."""
+    x = np.array([x for x, _ in scenario.dataset], dtype=float)
+    target = np.array([t for _, t in scenario.dataset], dtype=float)
+    network, rate = Network.of(scenario), scenario.learning_rate
+    return steps_stay_clear(network, scenario.weights, scenario.biases, x, target, rate, scenario.train_biases)
+
+
 def check_computable(scenario: Scenario) -> list[str]:
     """Why one step of ``scenario`` (on its example and on each example of its dataset) would
     overflow the floating-point range; empty when every value stays finite."""
     examples = [(None, None), *(scenario.dataset or ())]
+    if scenario.dataset and _dataset_clear(scenario):
+        examples = examples[:1]  # the dataset is proved computable at once; the scenario's own example is stepped
     for k, (x, target) in enumerate(examples):
         try:
             step(scenario, x, target)

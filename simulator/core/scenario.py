@@ -159,6 +159,11 @@ def scenario_from_dict(data: Any) -> Scenario:
         problems.extend(found)
     if problems:
         raise ScenarioError(problems)
+    return scenario_from_checked(ctx)
+
+
+def scenario_from_checked(ctx: dict[str, Any]) -> Scenario:
+    """The record from every field's checked value (``ctx`` of the field checks of :mod:`.validation`)."""
     return Scenario(
         layers=ctx["layers"],
         activations=ctx["activations"],

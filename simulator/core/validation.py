@@ -78,6 +78,8 @@ def _is_number(value: Any) -> bool:
 
 
 def _number(value: Any, path: str, problems: list[str]) -> float | None:
+    if type(value) is float and -MAX_ABS_VALUE <= value <= MAX_ABS_VALUE:  # nearly every value (NaN fails it)
+        return value
     if _is_number(value) and isinstance(value, int) and value.bit_length() > 1000:  # float() would overflow
         problems.append(f"{path}: must be between -1e6 and 1e6, got {describe(value)}")
         return None

@@ -3,10 +3,12 @@
 Callbacks only set state: each edit goes through :func:`state.try_change`, which keeps the
 last good scenario and puts the message beside the field that was wrong.
 
-The editor is a fragment. A value refused reruns only it (the message beside the field); an edit
-reruns it and the stepper (the walk, the URL), the only parts of the page that show the scenario,
-unless the page shows it elsewhere too (another tab, a live class, a message outside the editor):
-then the whole page (:func:`refreshing`).
+The editor is four fragments, one per section (the file: preset and save/load; the example; the weights;
+the architecture). A value refused reruns only its section (the message beside the field); an edit reruns
+the sections that show what changed, the file section and the stepper (the walk, the URL), the only parts
+of the page that show the scenario, unless the page shows it elsewhere too (another tab, a live class, a
+message outside the editor): then the whole page (:func:`refreshing`). A new Input x so costs neither the
+weight tables nor the architecture's widgets. A large network's tables are each built when opened.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial, wraps
 
+import numpy as np
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -32,31 +35,66 @@ from . import state
 from .stepper import STEPPER
 from .text import escaped
 
-EDITOR = "editor"  # the editor's fragment key
-FIELDS = ("preset", "x", "target", "learning_rate", "weights", "biases", "layers", "activations", "loss", "bias_mode")
-FIELDS += ("upload",)  # the fields whose messages the editor shows beside them (weights0, biases1, …)
+PRESET, EXAMPLE, WEIGHTS = "editor_preset", "editor_example", "editor_weights"
+ARCHITECTURE, FILE = "editor_architecture", "editor_file"
+SECTION_OF = {"preset": PRESET, "upload": FILE, "x": EXAMPLE, "target": EXAMPLE, "learning_rate": EXAMPLE}
+SECTION_OF |= {"weights": WEIGHTS, "biases": WEIGHTS}
+SECTION_OF |= {"layers": ARCHITECTURE, "activations": ARCHITECTURE, "loss": ARCHITECTURE, "bias_mode": ARCHITECTURE}
+TABLES_SHOWN = 4  # a network with more weight and bias tables than this shows each closed, built when opened
 
 
-def _ours(field: str) -> bool:
-    return field.rstrip("0123456789") in FIELDS
+def _section(field: str) -> str | None:
+    """The editor section whose messages include ``field`` (weights0, biases1, …), None for the rest of the page."""
+    return SECTION_OF.get(field.rstrip("0123456789"))
+
+
+def _showing(before, after) -> set[str]:
+    """The sections that show a value that differs between the two scenarios; the preset's and the file's
+    always do (the picker names the scenario, the download holds it)."""
+    shown = {PRESET, FILE}
+    if not all(_equal(getattr(before, name), getattr(after, name)) for name in ("x", "target", "learning_rate")):
+        shown.add(EXAMPLE)
+    if not (_equal(before.weights, after.weights) and _equal(before.biases, after.biases)):
+        shown.add(WEIGHTS)
+    shape = (before.layers, before.activations, before.loss, bias_mode(before))
+    if shape != (after.layers, after.activations, after.loss, bias_mode(after)):
+        shown.add(ARCHITECTURE)
+    return shown
+
+
+def _equal(a, b) -> bool:
+    """Numbers, arrays or tuples of arrays (None for no biases) equal value for value."""
+    if a is None or b is None:
+        return a is b
+    if isinstance(a, tuple):
+        return len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b))
+    return bool(np.array_equal(a, b))
 
 
 def refreshing(callback: Callable[..., None]) -> Callable[..., None]:
-    """An editor callback that reruns what the edit changed: nothing more than the editor for a refused
-    value; the editor and the stepper for a new scenario when nothing else on the page shows it; else the page."""
+    """An editor callback that reruns what the edit changed: its own section for a refused value (and a
+    section whose message it replaced); for a new scenario the sections that show what changed, the file
+    section and the stepper when nothing else on the page shows it; else the page."""
 
     @wraps(callback)
-    def edit(*args) -> None:
-        before, elsewhere = state.get("scenario"), any(not _ours(f) for f in state.get("problems"))
+    def edit(origin: str, *args) -> None:
+        before, noted = state.get("scenario"), set(state.get("problems"))
+        elsewhere = any(_section(f) is None for f in noted)
         callback(*args)
         run = get_script_run_ctx()
         if not (run and run.fragment_ids_this_run):
             return  # the interaction reruns the whole page anyway (a widget outside the editor changed too)
-        if state.get("scenario") is before and not elsewhere:
-            return  # the editor's own rerun: the message beside the field
-        if elsewhere or not state.get("walk_drawn") or state.get("class_code"):
+        after, now_noted = state.get("scenario"), set(state.get("problems"))
+        changed = after is not before
+        elsewhere = elsewhere or any(_section(f) is None for f in now_noted)  # a message outside the editor
+        if elsewhere or (changed and (not state.get("walk_drawn") or state.get("class_code"))):
             st.rerun()  # a message outside the editor to clear, another tab, or a live class's panel
-        st.rerun([EDITOR, STEPPER])
+        sections = {origin} | {section for f in noted | now_noted if (section := _section(f))}
+        if not changed:
+            if sections == {origin}:
+                return  # the section's own rerun: the message beside the field
+            st.rerun(sorted(sections))
+        st.rerun(sorted(sections | _showing(before, after)) + [STEPPER])
 
     return edit
 
@@ -147,7 +185,7 @@ def matrix_editor(field: str, index: int, values, rows: list[str], columns: list
         width="content",
         column_config={c: st.column_config.TextColumn(c, max_chars=40) for c in columns},
         on_change=edit_cells,
-        args=(field, index, key, rows, columns),
+        args=(WEIGHTS, field, index, key, rows, columns),
     )
     problems_beside(f"{field}{index}")
 
@@ -163,7 +201,7 @@ def preset_picker(scenario) -> None:
         format_func=PRESET_TITLES.get,
         key=key,
         on_change=load_preset,
-        args=(key,),
+        args=(PRESET, key),
         placeholder="Edited scenario",
     )
     problems_beside("preset")
@@ -174,26 +212,47 @@ def example_fields(scenario) -> None:
     for field, label, values in (("x", "Input x", scenario.x), ("target", "Target t", scenario.target)):
         key = versioned(field)
         text = ", ".join(repr(float(v)) for v in values)
-        st.text_input(label, text, key=key, on_change=edit_text, args=(field, key))
+        st.text_input(label, text, key=key, on_change=edit_text, args=(EXAMPLE, field, key))
         problems_beside(field)
     key = versioned("learning_rate")
     st.text_input(
-        "Learning rate η", repr(scenario.learning_rate), key=key, on_change=edit_text, args=("learning_rate", key)
+        "Learning rate η",
+        repr(scenario.learning_rate),
+        key=key,
+        on_change=edit_text,
+        args=(EXAMPLE, "learning_rate", key),
     )
     problems_beside("learning_rate")
 
 
 def weight_editors(scenario) -> None:
+    """One table per weight matrix and bias vector; beyond :data:`TABLES_SHOWN` each is closed, built when
+    opened (8 layers of 16 units: 14 tables, a third of the page's first view)."""
     labels = [[unit_label(n) for n in layer] for layer in unit_names(scenario.layers)]
+    layers = range(1, len(scenario.layers))
+    biases = scenario.biases is not None
+    folded = len(layers) * (1 + biases) > TABLES_SHOWN
     st.markdown("**Weights** (row: from, column: to)")
-    for l in range(1, len(scenario.layers)):
-        st.caption(f"W{layer_mark(l)}")
-        matrix_editor("weights", l - 1, scenario.weights[l - 1], labels[l - 1], labels[l])
-    if scenario.biases is not None:
+    for l in layers:
+        table(f"W{layer_mark(l)}", "weights", l - 1, scenario.weights[l - 1], labels[l - 1], labels[l], folded)
+    if biases:
         st.markdown("**Biases**")
-        for l in range(1, len(scenario.layers)):
-            st.caption(f"b{layer_mark(l)}")
-            matrix_editor("biases", l - 1, scenario.biases[l - 1][None, :], ["b"], labels[l])
+        for l in layers:
+            table(f"b{layer_mark(l)}", "biases", l - 1, scenario.biases[l - 1][None, :], ["b"], labels[l], folded)
+
+
+def table(title: str, field: str, index: int, values, rows: list[str], columns: list[str], folded: bool) -> None:
+    if not folded:
+        st.caption(title)
+        matrix_editor(field, index, values, rows, columns)
+        return
+    shape = f"{len(rows)} × {len(columns)}"
+    box = st.expander(f"{title} ({shape})", key=f"open_{field}{index}", on_change="rerun")
+    if box.open:
+        with box:
+            matrix_editor(field, index, values, rows, columns)
+    else:
+        problems_beside(f"{field}{index}")
 
 
 def architecture_fields(scenario) -> None:
@@ -204,7 +263,7 @@ def architecture_fields(scenario) -> None:
         "-".join(map(str, scenario.layers)),
         key=key,
         on_change=edit_text,
-        args=("layers", key),
+        args=(ARCHITECTURE, "layers", key),
         help="2 to 8 layers of 1 to 16 units, e.g. 3-2-1",
     )
     problems_beside("layers")
@@ -216,7 +275,7 @@ def architecture_fields(scenario) -> None:
             index=list(ACTIVATIONS).index(name),
             key=key,
             on_change=edit_choice,
-            args=("activations", key, l),
+            args=(ARCHITECTURE, "activations", key, l),
         )
     problems_beside("activations")
     key = versioned("loss")
@@ -227,7 +286,7 @@ def architecture_fields(scenario) -> None:
         key=key,
         format_func=lambda n: LOSSES[n].label,
         on_change=edit_choice,
-        args=("loss", key),
+        args=(ARCHITECTURE, "loss", key),
     )
     problems_beside("loss")
     key = versioned("bias_mode")
@@ -238,7 +297,7 @@ def architecture_fields(scenario) -> None:
         key=key,
         horizontal=True,
         on_change=edit_choice,
-        args=("bias_mode", key),
+        args=(ARCHITECTURE, "bias_mode", key),
     )
     problems_beside("bias_mode")
 
@@ -254,15 +313,38 @@ def save_and_load(scenario) -> None:
         on_click="ignore",
     )
     key = versioned("upload")
-    st.file_uploader("Upload a scenario (JSON, up to 1 MB)", type=["json"], key=key, on_change=upload, args=(key,))
+    st.file_uploader("Upload a scenario (JSON, up to 1 MB)", type=["json"], key=key, on_change=upload, args=(FILE, key))
     problems_beside("upload")
 
 
-@st.fragment(key=EDITOR)
+@st.fragment(key=PRESET)
+def preset_section() -> None:
+    preset_picker(state.get("scenario"))
+
+
+@st.fragment(key=EXAMPLE)
+def example_section() -> None:
+    example_fields(state.get("scenario"))
+
+
+@st.fragment(key=WEIGHTS)
+def weights_section() -> None:
+    weight_editors(state.get("scenario"))
+
+
+@st.fragment(key=ARCHITECTURE)
+def architecture_section() -> None:
+    architecture_fields(state.get("scenario"))
+
+
+@st.fragment(key=FILE)
+def file_section() -> None:
+    save_and_load(state.get("scenario"))
+
+
 def editing_panel() -> None:
-    scenario = state.get("scenario")
-    preset_picker(scenario)
-    example_fields(scenario)
-    weight_editors(scenario)
-    architecture_fields(scenario)
-    save_and_load(scenario)
+    preset_section()
+    example_section()
+    weights_section()
+    architecture_section()
+    file_section()
