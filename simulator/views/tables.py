@@ -7,6 +7,7 @@ HTML (building a small DataFrame costs more than the rest of a stage's table), t
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,13 +57,18 @@ class Grid:
         frame = matrix_frame(self.values, list(self.rows), list(self.columns))
         return frame if self.before is None else compared(frame, self.before)
 
-    def texts(self) -> np.ndarray:
-        """What each cell shows (as :func:`cell_text` of :meth:`frame`)."""
-        return _cell_texts(self.values, self.before)
+    def texts(self) -> list[list[str]]:
+        """What each cell shows, row by row (as :func:`cell_text` of :meth:`frame`)."""
+        before = None if self.before is None else self.before.tolist()
+        return [
+            [_cell_text(value, math.nan if before is None else before[r][c]) for c, value in enumerate(row)]
+            for r, row in enumerate(self.values.tolist())
+        ]
 
-    def tints(self) -> np.ndarray:
-        """Each cell's CSS (as :func:`_diverging` of :meth:`frame`)."""
-        return _tints(self.values)
+    def tints(self) -> list[list[str]]:
+        """Each cell's CSS, row by row (as :func:`_diverging` of :meth:`frame`)."""
+        largest = _largest(self.values)
+        return [[_tint(value, largest) for value in row] for row in self.values.tolist()]
 
 
 def weight_grids(record: StepRecord, l: int) -> dict[str, Grid]:
@@ -100,13 +106,21 @@ def _diverging(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(_tints(frame.to_numpy(dtype=float)), index=frame.index, columns=frame.columns)
 
 
+def _largest(values: np.ndarray):
+    return np.max(np.abs(values)) if values.size else 0.0
+
+
+def _tint(value: float, largest) -> str:
+    strength = 0.0 if largest == 0 else abs(value) / largest
+    rgb = "0,114,178" if value >= 0 else "213,94,0"
+    return f"background-color: rgba({rgb},{0.08 + 0.5 * strength:.2f}); white-space: nowrap"
+
+
 def _tints(values: np.ndarray) -> np.ndarray:
-    largest = np.max(np.abs(values)) if values.size else 0.0
+    largest = _largest(values)
     css = np.empty(values.shape, dtype=object)
     for index, value in np.ndenumerate(values):
-        strength = 0.0 if largest == 0 else abs(value) / largest
-        rgb = "0,114,178" if value >= 0 else "213,94,0"
-        css[index] = f"background-color: rgba({rgb},{0.08 + 0.5 * strength:.2f}); white-space: nowrap"
+        css[index] = _tint(value, largest)
     return css
 
 
@@ -119,9 +133,13 @@ def cell_text(frame: pd.DataFrame) -> np.ndarray:
 def _cell_texts(values: np.ndarray, before: np.ndarray | None) -> np.ndarray:
     texts = np.empty(values.shape, dtype=object)
     for index, value in np.ndenumerate(values):
-        old = np.nan if before is None else before[index]
-        texts[index] = number(value) if np.isnan(old) else distinct_pair(old, value)[1]
+        texts[index] = _cell_text(value, np.nan if before is None else before[index])
     return texts
+
+
+def _cell_text(value: float, old: float) -> str:
+    """:func:`number`, or as many digits as tell ``value`` from the ``old`` one it replaces (NaN: none)."""
+    return number(value) if old != old else distinct_pair(old, value)[1]
 
 
 def styled(frame: pd.DataFrame) -> Styler:

@@ -52,7 +52,7 @@ def _table(columns: list, index: list, texts, css=None, caption: str = "") -> st
 
 def stage_table(caption: str, grid: Grid) -> str:
     """A stage's table as the page styles it: diverging tints, new values with the digits that tell them apart."""
-    return _table(list(grid.columns), list(grid.rows), grid.texts().tolist(), grid.tints().tolist(), caption)
+    return _table(list(grid.columns), list(grid.rows), grid.texts(), grid.tints(), caption)
 
 
 def _rows_table(rows: list[dict], texts, flag: str, on: str, off: str) -> str:
