@@ -90,6 +90,19 @@ def _node_lines(
     return shown, hover
 
 
+def _unit_texts(
+    record: StepRecord, reached: set[str], l: int, i: int, last: int, hidden: str, notation: Notation
+) -> tuple[str, str]:
+    """A unit's label text (two values a line; none in a network too tall for labels) and its hover."""
+    shown, hover = _node_lines(record, reached, l, i, last, hidden, notation)
+    text = (
+        ""
+        if max(record.scenario.layers) > MAX_LABELLED_UNITS
+        else "<br>".join("  ".join(shown[k : k + 2]) for k in range(0, len(shown), 2))
+    )
+    return text, f"<b>{unit_label(unit_names(record.scenario.layers)[l][i])}</b><br>" + "<br>".join(hover)
+
+
 def _edge_values(record: StepRecord, reached: set[str], current: Stage, l: int, blank: bool = False) -> list:
     """(label, hover) of every edge of W⁽ˡ⁾, row by row: what stage ``current`` has revealed on it."""
     weights = record.scenario.weights[l - 1].tolist()  # Python floats: quick to index, the same values
@@ -219,16 +232,15 @@ def graph_model(
     marked_nodes, marked_edges = marked_parts(record, divergence, reached) if divergence else (set(), set())
     chosen = notation_named(notation)  # z, a or Mazur's net, out on the units (a notation id)
 
-    nodes = []
+    nodes, hidden = [], current.id if blank else ""
     for l, layer in enumerate(names):
+        ids = () if l == 0 else (f"forward.z{l}", f"forward.a{l}", f"delta.{l}", "loss", "apply")
+        # What _node_lines reads: which of the layer's stages are reached, and which is blanked.
+        state = ("units", l, tuple(i in reached for i in ids), hidden if hidden in ids else "")
+        if state not in memo:
+            memo[state] = [_unit_texts(record, reached, l, i, last, hidden, chosen) for i in range(len(layer))]
         for i, name in enumerate(layer):
-            shown, hover = _node_lines(record, reached, l, i, last, current.id if blank else "", chosen)
-            text = (
-                ""
-                if max(scenario.layers) > MAX_LABELLED_UNITS
-                else "<br>".join("  ".join(shown[k : k + 2]) for k in range(0, len(shown), 2))
-            )
-            hover = f"<b>{unit_label(name)}</b><br>" + "<br>".join(hover)
+            text, hover = memo[state][i]
             key = ("node", name, text, hover, name in lit_nodes, name in marked_nodes)
             if key not in memo:
                 memo[key] = Node(name, unit_label(name), l, float(l), (len(layer) - 1) / 2 - i, text, hover, *key[4:])
