@@ -196,7 +196,12 @@ def network_figure(model: GraphModel, lecture: bool = False, spotlight: bool = F
 
 
 def network_figure_spec(
-    model: GraphModel, lecture: bool = False, spotlight: bool = False, dark: bool = False, width: float | None = None
+    model: GraphModel,
+    lecture: bool = False,
+    spotlight: bool = False,
+    dark: bool = False,
+    width: float | None = None,
+    memo: dict | None = None,
 ) -> dict:
     """Node-link diagram: width ∝ |w|, blue positive, dashed vermillion negative, current stage lit.
 
@@ -206,11 +211,20 @@ def network_figure_spec(
     transparent, so the page's own shows through. ``width``: the narrowest the graph is drawn, in px
     (default :data:`simulator.views.graph_layout.LAYOUT_WIDTH`). Returns ``{"data": traces, "layout":
     layout}``, the shape Plotly.js takes, JSON-ready: dicts, lists, str, int, float (never NaN), None.
+    ``memo``: a dict kept for the figures of one walk (one network, weights and view): the edge traces of a
+    stage that lights the same edges as another are that stage's (read them, never change them).
     """
     layout = graph_layout(model, lecture, width)
-    palette, lit, sizes = PALETTES[dark], _Lit.of(model), font_sizes(lecture)
+    memo = {} if memo is None else memo
+    lights = (tuple(node.highlighted for node in model.nodes), tuple(edge.highlighted for edge in model.edges))
+    if ("lit", lights) not in memo:
+        memo["lit", lights] = _Lit.of(model)
+    palette, lit, sizes = PALETTES[dark], memo["lit", lights], font_sizes(lecture)
     dim = SPOTLIGHT_OPACITY if spotlight else DIM_OPACITY
-    traces = _edge_traces(model, layout.positions, palette, lit, dim) + _unit_traces(model, layout, palette, lit)
+    key = ("edge traces", lights[1], lit.anything)
+    if key not in memo:
+        memo[key] = _edge_traces(model, layout.positions, palette, lit, dim)
+    traces = memo[key] + _unit_traces(model, layout, palette, lit)
     return dict(
         data=traces + marked_traces(model, layout),
         layout=dict(

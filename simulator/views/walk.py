@@ -124,7 +124,7 @@ def stage_page(
     graph_tables = graph_tables or graph_table_pages(record, stages)
     hidden = stage.id in view.hidden
     model = graph_model(record, stages, index, hidden, divergence, view.notation, memo)
-    figure = network_figure_spec(model, view.lecture, view.spotlight, view.dark, view.width)
+    figure = network_figure_spec(model, view.lecture, view.spotlight, view.dark, view.width, memo)
     page = {
         "id": stage.id,
         "heading": f"Stage {index + 1} of {len(stages)} — {stage.title}",
