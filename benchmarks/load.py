@@ -6,8 +6,9 @@ Each student does what Chromium does: GET the page, /_stcore/health and /_stcore
 the cookies: HAProxy's SERVERID and Streamlit's _streamlit_xsrf), opens /_stcore/stream and sends the
 rerun BackMsg carrying the query string, waits until the script has finished (the first full view),
 then steps every --interval seconds. A step is local, as in the browser (the walk turns the page: no
-message); every --edit-every-th step is an edit, a rerun_script carrying a new "Input x" (the editor's text
-field: a scenario change, so the server rebuilds every stage of the step). The floor app (bare) has no
+message); every --edit-every-th step is an edit, a rerun_script carrying a new value of W⁽¹⁾'s first cell (the
+sidebar's data editor, its JSON as the browser sends it) or with ``--edit x`` a new "Input x" (a text field): a
+scenario change either way, so the server rebuilds every stage of the step. The floor app (bare) has no
 field: there an "edit" is its button's click.
 
 With --hostile, one more client opens the page again and again with a link of about 100 KB (long
@@ -36,6 +37,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import multiprocessing
 import os
 import random
@@ -58,12 +60,16 @@ from websockets.asyncio.client import connect
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from simulator import SEED  # noqa: E402
+from simulator.core.names import unit_label, unit_names  # noqa: E402
 from tests.appserver import running_deploy, running_script  # noqa: E402
 
 MAX_USERS, MAX_SECONDS, MAX_MESSAGES = 2000, 900.0, 20_000
 FIRST_VIEW_TIMEOUT, CLICK_TIMEOUT = 90.0, 60.0
 SUCCESS = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
 STAGE = re.compile(r"^Stage (\d+) of (\d+)")
+WEIGHT_TABLE = "W⁽¹⁾"  # Page.fields' name for the first weight table
+FIRST_COLUMN = unit_label(unit_names(SEED.layers)[1][0])  # its first column, as the data editor names it
 CONTEXT = {"timezone": "UTC", "timezone_offset": 0, "locale": "en-US", "is_embedded": False, "color_scheme": "light"}
 
 
@@ -180,6 +186,9 @@ class Page:
             if which == "button":
                 button = element.button
                 self.buttons[button.label] = (button.id, msg.delta.fragment_id, button.disabled)
+            elif which == "dataframe" and "-weights0." in element.dataframe.id:  # W⁽¹⁾'s table (its key has a revision)
+                self.fields[WEIGHT_TABLE] = element.dataframe.id
+                self.fragments[element.dataframe.id] = msg.delta.fragment_id
             elif which == "text_input":
                 self.fields[element.text_input.label] = element.text_input.id
                 self.fragments[element.text_input.id] = msg.delta.fragment_id
@@ -190,21 +199,31 @@ class Page:
         return False
 
 
-async def steps(page: Page, plan: tuple[float, int], end_at: float, rng: random.Random, out: Result) -> None:
+def edit_of(page: Page, kind: str, rng: random.Random) -> tuple[tuple[str, str] | None, str, str]:
+    """What one edit sends: (widget id, new value) or a button's (trigger, fragment). ``kind`` "weight": a new
+    value in W⁽¹⁾'s first cell (the data editor's JSON, as the browser sends it); "x": a new "Input x". Each is a
+    new scenario, so every stage of the step is rebuilt. The floor app has neither: its one button."""
+    if kind == "weight" and WEIGHT_TABLE in page.fields:
+        cell = {"edited_rows": {"0": {FIRST_COLUMN: f"{rng.uniform(-1, 1):.3f}"}}, "added_rows": [], "deleted_rows": []}
+        return (page.fields[WEIGHT_TABLE], json.dumps(cell)), "", ""
+    if "Input x" in page.fields:
+        return (page.fields["Input x"], f"0.5, 0.1, {rng.uniform(-1, 1):.3f}"), "", ""
+    if page.buttons:
+        trigger, fragment, _ = next(iter(page.buttons.values()))
+        return None, trigger, fragment
+    raise StudentError("nothing to edit")
+
+
+async def steps(page: Page, plan: tuple[float, int, str], end_at: float, rng: random.Random, out: Result) -> None:
     """Step every ``interval`` seconds until ``end_at`` (locally: no message); every ``edit_every``-th step edits."""
-    interval, edit_every = plan
+    interval, edit_every, kind = plan
     next_at, count = time.monotonic() + rng.uniform(0, interval), 0
     while next_at < end_at:
         await asyncio.sleep(max(0.0, next_at - time.monotonic()))
         count += 1
         out.steps += 1
         if count % edit_every == 0:
-            if "Input x" in page.fields:  # the app: a new input, so every stage is rebuilt
-                text, trigger, fragment = (page.fields["Input x"], f"0.5, 0.1, {rng.uniform(-1, 1):.3f}"), "", ""
-            elif page.buttons:  # the floor: its one button
-                text, (trigger, fragment, _) = None, next(iter(page.buttons.values()))
-            else:
-                raise StudentError("nothing to edit")
+            text, trigger, fragment = edit_of(page, kind, rng)
             try:
                 seconds, size = await asyncio.wait_for(page.rerun(trigger, fragment, text), CLICK_TIMEOUT)
             except TimeoutError:
@@ -319,11 +338,12 @@ async def class_of(
     duration: float,
     edit_every: int,
     bad: tuple[str, ...] = (),
+    kind: str = "weight",
 ) -> Result:
     out = Result()
     now = time.monotonic()
     cpu = time.process_time()
-    plan = (interval, edit_every)
+    plan = (interval, edit_every, kind)
     tasks = [student(target, now + arrival * k / max(1, n), now + duration, plan, random.Random(k), out) for k in users]
     if bad:
         tasks.append(hostile(target, now + duration, out, bad))
@@ -343,12 +363,10 @@ class Costs:
     held_mb: float  # MB of server RSS per open session that has edited once (its own walk cached)
 
 
-async def edit(page: Page, rng: random.Random) -> float:
-    """One edit of "Input x" (the floor app: its button); seconds until the rerun finished."""
-    if "Input x" in page.fields:
-        return (await page.rerun(text=(page.fields["Input x"], f"0.5, 0.1, {rng.uniform(-1, 1):.3f}")))[0]
-    trigger, fragment, _ = next(iter(page.buttons.values()))
-    return (await page.rerun(trigger, fragment))[0]
+async def edit(page: Page, rng: random.Random, kind: str) -> float:
+    """One edit (:func:`edit_of`); seconds until the rerun finished."""
+    text, trigger, fragment = edit_of(page, kind, rng)
+    return (await page.rerun(trigger, fragment, text))[0]
 
 
 async def opened(target: str, stack: contextlib.AsyncExitStack) -> Page:
@@ -362,7 +380,7 @@ async def opened(target: str, stack: contextlib.AsyncExitStack) -> Page:
     return page
 
 
-async def serial_costs(target: str, pids: list[int], count: int, hold: int) -> Costs:
+async def serial_costs(target: str, pids: list[int], count: int, hold: int, kind: str) -> Costs:
     """``count`` first views one after the other (each a new session, then closed), then ``count`` edits in
     one session, then ``hold`` sessions opened, each edited once, and held open while the server's RSS is read."""
     rng, views, edits = random.Random(1), [], []
@@ -376,13 +394,13 @@ async def serial_costs(target: str, pids: list[int], count: int, hold: int) -> C
     async with contextlib.AsyncExitStack() as stack:
         page = await opened(target, stack)
         start = cpu()
-        edits = [await edit(page, rng) for _ in range(count)]
+        edits = [await edit(page, rng, kind) for _ in range(count)]
         edit_cpu = (cpu() - start) / count
     await asyncio.sleep(1.0)
     before = sum(proc_rss(pid) for pid in pids)
     async with contextlib.AsyncExitStack() as stack:
         for _ in range(hold):
-            await edit(await opened(target, stack), rng)
+            await edit(await opened(target, stack), rng, kind)
         await asyncio.sleep(2.0)
         held = (sum(proc_rss(pid) for pid in pids) - before) / 2**20 / max(1, hold)
     return Costs(view_cpu, edit_cpu, statistics.median(views) * 1000, statistics.median(edits) * 1000, held)
@@ -435,7 +453,7 @@ def measure(name: str, url: str, pids: list[int], apps: dict[int, str], args: ar
         asyncio.run(class_of(app_url, [0], 1, 0.0, 1.0, 3.0, 1))  # imports, caches, first compile
     time.sleep(1.0)
     if args.cost and name != "two":
-        c = asyncio.run(serial_costs(url, pids, args.cost, args.hold))
+        c = asyncio.run(serial_costs(url, pids, args.cost, args.hold, args.edit))
         print(
             f"{name:5} one at a time ({args.cost} each): server CPU per first view {c.view_cpu:5.1f} ms, "
             f"per edit {c.edit_cpu:5.1f} ms; wall per first view {c.view_wall:5.1f} ms, "
@@ -460,6 +478,7 @@ def measure(name: str, url: str, pids: list[int], apps: dict[int, str], args: ar
             args.duration,
             args.edit_every,
             hostile_links(args) if args.hostile and w == 0 else (),
+            args.edit,
         )
         for w in range(args.clients)
     ]
@@ -574,6 +593,12 @@ def main() -> None:
     parser.add_argument("--arrival", type=float, default=30.0, help="seconds over which they arrive (default 30)")
     parser.add_argument("--interval", type=float, default=5.0, help="seconds between steps (default 5)")
     parser.add_argument("--edit-every", type=int, default=10, help="every Nth step is an edit (default 10)")
+    parser.add_argument(
+        "--edit",
+        choices=("weight", "x"),
+        default="weight",
+        help="what an edit changes: W⁽¹⁾'s first cell (default) or Input x",
+    )
     parser.add_argument("--cores", default="", help="pin the one-process server to these cores (taskset -c)")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of clicking per target (default 60)")
     parser.add_argument("--targets", default="one,two,bare", help="comma-separated: one, two, bare")
@@ -612,7 +637,8 @@ def main() -> None:
         parser.exit(2, "load.py: " + "; ".join(problems) + "\n")
     print(
         f"load: {args.users} students arriving over {args.arrival:.0f} s, one local step per {args.interval:.0f} s, "
-        f"an edit every {args.edit_every} steps{f', server on cores {args.cores}' if args.cores else ''}, "
+        f"an edit ({args.edit}) every {args.edit_every} steps"
+        f"{f', server on cores {args.cores}' if args.cores else ''}, "
         f"{args.duration:.0f} s per target, {os.cpu_count()} cores" + (", one hostile client" if args.hostile else ""),
         flush=True,
     )

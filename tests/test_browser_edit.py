@@ -116,3 +116,17 @@ def test_a_large_networks_tables_are_closed_until_opened(visit):
     )
     assert sidebar.locator("[data-testid=stDataFrame]").count() == 1  # only the one opened
     view.check_clean()
+
+
+def test_a_click_on_next_takes_the_focus_from_a_field_but_not_for_itself(visit):
+    """A step button does not take the focus on a click (that restyled the page in the stage's frame), yet a
+    field loses it, so the clicker keys step next rather than move a caret."""
+    view = visit()
+    view.wait_for_heading("Stage 1 of 12")
+    view.page.get_by_label("Input x").click()
+    view.page.locator(".bp-next").click()
+    view.wait_for_heading("Stage 2 of 12")
+    assert view.page.evaluate("document.activeElement === document.body")
+    view.page.keyboard.press("ArrowRight")
+    view.wait_for_heading("Stage 3 of 12")
+    view.check_clean()

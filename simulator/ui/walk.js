@@ -174,6 +174,15 @@ class Walk {
     on(".bp-end", () => this.go(this.last, "push"));
     on(".bp-reveal", () => this.ask({ kind: "reveal" }));
     on(".bp-close", () => { this.unit = null; this.inspect(); });
+    // A pointer press on a step button does not give it the focus: focusing it restyled every :focus-within
+    // ancestor of the page in the same frame as the new stage. A field that had the focus still loses it (so
+    // the clicker keys step, and the field's value is committed as before). Tab still reaches the buttons.
+    root.querySelector(".bp-strip").addEventListener("mousedown", (event) => {
+      if (!event.target.closest("button")) return;
+      event.preventDefault();
+      const focused = document.activeElement;
+      if (focused && focused !== document.body && !root.contains(focused)) focused.blur();
+    });
     root.querySelector(".bp-picker").addEventListener("change", (event) => {
       event.target.blur();  // the clicker keys step again at once (a focused <select> keeps them)
       this.go(Number(event.target.value), "push");
