@@ -11,8 +11,9 @@ The server's figure is the walk's **cold build** as an edit pays it: the seed wi
 (a new scenario, so nothing of the walk is cached; the process is warm, as a server's is), built and
 packed the way the page does (``walk_view._built`` then ``packed``), CPU time of one process
 (``time.process_time``), median of ``--builds`` after 3 warm-up builds (x₃ = k/1000, as the brief of issue 16
-measured); then as many with x₃ random in [−1, 1] (as ``load.py``'s students type it: signs and widths
-change, so fewer label placements are reused); then as many with every memo of the package emptied before
+measured); then as many with x₃ random in [−1, 1] (as ``load.py --edit x``'s students type it: signs and
+widths change, so fewer label placements are reused); then with W⁽¹⁾'s first cell random in [−1, 1] instead
+(``load.py``'s default edit: an edge label's width changes); then as many with every memo of the package emptied before
 each (formatting, text sizes, layout placements: a fresh server's first build, the worst case an edit can
 meet). Each tree is measured in its
 own Python process, the two taking turns build by build, so both see the same moment's machine load; the
@@ -147,8 +148,13 @@ def emptied():
 
 
 def build(k, mode):
-    x3 = k / 1000 if mode != "random" else round(float(np.random.default_rng(k).uniform(-1, 1)), 3)
+    drawn = round(float(np.random.default_rng(k).uniform(-1, 1)), 3)
+    x3 = drawn if mode == "random" else k / 1000
     scenario = dataclasses.replace(SEED, x=np.array([0.5, 0.1, x3]))  # a new scenario: its walk is not cached
+    if mode == "weight":  # W1's first cell instead, as load.py's students edit it by default
+        first = np.array(SEED.weights[0], dtype=float)
+        first[0, 0] = drawn
+        scenario = dataclasses.replace(SEED, weights=(first, *SEED.weights[1:]))
     text = scenario_to_json(scenario, indent=None)
     if mode == "empty":
         emptied()
@@ -167,7 +173,8 @@ for line in sys.stdin:  # "mode k": one build, answered with its CPU seconds and
 
 MODES = {
     "x": "walk of the seed: cold build (x₃ = k/1000), CPU ms",
-    "random": "the same, x₃ random in [−1, 1] (load.py's edit), CPU ms",
+    "random": "the same, x₃ random in [−1, 1] (load.py --edit x), CPU ms",
+    "weight": "the same, W⁽¹⁾₁₁ random in [−1, 1] (load.py's edit), CPU ms",
     "empty": "the same as the first, every memo emptied first, CPU ms",
 }
 
