@@ -128,7 +128,7 @@ class _Grid:
     last: int  # the output layer's number
 
 
-def _columns(layers: list[list[Node]], left: float, right: float) -> tuple[float, ...]:
+def _columns(layers: tuple[tuple[str, ...], ...], left: float, right: float) -> tuple[float, ...]:
     """Each layer's x: a gap crossed by more edges is wider (∝ √edges), so their labels find room."""
     if len(layers) < 2:
         return (left,)
