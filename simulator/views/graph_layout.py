@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .graph import MAX_LABELLED_UNITS, GraphModel, Node
+from .graph import MAX_LABELLED_UNITS, GraphModel
 
 # Layout: where each unit and label goes, in pixels of the narrowest graph the page draws.
 #
@@ -97,9 +97,9 @@ def _box(kind: str, owner: str, text: str, x: float, y: float, size: int) -> Box
     return Box(kind, owner, text, x, y, width, height, size)
 
 
-def _values(node: Node) -> str:
-    """One value a line: narrow plates leave room for the edges between the columns."""
-    return "<br>".join(part for line in node.text.split("<br>") for part in line.split("  ") if part)
+def _values(shown: str) -> str:
+    """One value a line (``shown``: a node's text): narrow plates leave room for the edges between the columns."""
+    return "<br>".join(part for line in shown.split("<br>") for part in line.split("  ") if part)
 
 
 def _edge_texts(text: str) -> tuple[str, ...]:
@@ -192,15 +192,21 @@ def _titles_and_values(model: GraphModel, grid: _Grid, sizes: dict) -> list[Box]
     last, radius = grid.last, grid.diameter / 2
     labels = list(_titles(grid.columns, grid.title_h, sizes["title"]))
     for node in model.nodes:
-        if not node.text:
-            continue
-        text = _values(node)
-        x, y = grid.positions[node.id]
-        w, h = text_size(text, sizes["value"])
-        if node.layer == last and last > 0:
-            x += w / 2 - radius / 2  # from under the centre rightwards
-        labels.append(Box("value", node.id, text, x, y + radius + GAP + h / 2, w, h, sizes["value"]))
+        if node.text:
+            output = node.layer == last and last > 0
+            labels.append(_value_box(node.id, node.text, grid.positions[node.id], output, radius, sizes["value"]))
     return labels
+
+
+@lru_cache(maxsize=4096)  # pure and immutable: a unit's values read the same at most stages of a walk
+def _value_box(unit: str, shown: str, at: tuple[float, float], output: bool, radius: float, size: int) -> Box:
+    """The plate of a unit's values ``shown`` (the node's text) under its centre ``at``; an output's runs right."""
+    text = _values(shown)
+    x, y = at
+    w, h = text_size(text, size)
+    if output:
+        x += w / 2 - radius / 2  # from under the centre rightwards
+    return Box("value", unit, text, x, y + radius + GAP + h / 2, w, h, size)
 
 
 @lru_cache(maxsize=8)
