@@ -130,3 +130,19 @@ def test_a_click_on_next_takes_the_focus_from_a_field_but_not_for_itself(visit):
     view.page.keyboard.press("ArrowRight")
     view.wait_for_heading("Stage 3 of 12")
     view.check_clean()
+
+
+def test_two_cells_of_one_table_typed_one_after_the_other_both_count(visit):
+    """A table whose cell was taken is not drawn again (it shows what was typed), so its next edit arrives with
+    both cells: each must count once, on the scenario of the moment."""
+    view = visit()
+    view.wait_for_heading("Stage 1 of 12")
+    type_x(view, "1, 1, 0")
+    wait_for_code(view, "z1 = [ 0.6 -0.8]")  # rows 1 and 2 of W⁽¹⁾: (0.5, −0.6) + (0.1, −0.2)
+    time.sleep(1.0)  # the grid takes input once it has drawn
+    type_into_cell(view, W1, 0, 0, "0,25", shows="0.35")
+    wait_for_code(view, "z1 = [ 0.35 -0.8 ]")
+    type_into_cell(view, W1, 1, 0, "0.5", shows="0.75")
+    wait_for_code(view, "z1 = [ 0.75 -0.8 ]")
+    view.page.wait_for_function("() => location.search.includes('w1=0.25%2C-0.6%3B0.5%2C-0.2')", timeout=20_000)
+    view.check_clean()

@@ -73,8 +73,10 @@ def _equal(a, b) -> bool:
 
 def refreshing(callback: Callable[..., None]) -> Callable[..., None]:
     """An editor callback that reruns what the edit changed: its own section for a refused value (and a
-    section whose message it replaced); for a new scenario the sections that show what changed, the file
-    section and the stepper when nothing else on the page shows it; else the page."""
+    section whose message it replaced); for a new scenario the sections that show what changed (not the
+    table a cell was typed in: it shows the new value already), the preset's and the file's, and the stepper,
+    when nothing else on the page shows the scenario; else the page. A table keeps its key (and its edits)
+    until its section is drawn again, which any other change of the weights does (:func:`_showing`)."""
 
     @wraps(callback)
     def edit(origin: str, *args) -> None:
@@ -89,12 +91,15 @@ def refreshing(callback: Callable[..., None]) -> Callable[..., None]:
         elsewhere = elsewhere or any(_section(f) is None for f in now_noted)  # a message outside the editor
         if elsewhere or (changed and (not state.get("walk_drawn") or state.get("class_code"))):
             st.rerun()  # a message outside the editor to clear, another tab, or a live class's panel
-        sections = {origin} | {section for f in noted | now_noted if (section := _section(f))}
+        messages = {section for f in noted | now_noted if (section := _section(f))}  # to show or to clear
         if not changed:
-            if sections == {origin}:
+            if messages <= {origin}:
                 return  # the section's own rerun: the message beside the field
-            st.rerun(sorted(sections))
-        st.rerun(sorted(sections | _showing(before, after)) + [STEPPER])
+            st.rerun(sorted(messages | {origin}))
+        shown = _showing(before, after)
+        if origin == WEIGHTS:  # the edited table already shows what was typed: it is not drawn again
+            shown.discard(WEIGHTS)
+        st.rerun(sorted(messages | shown) + [STEPPER])
 
     return edit
 

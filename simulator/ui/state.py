@@ -7,6 +7,7 @@ one rerun computes them once.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,7 @@ from simulator import SEED, Scenario, ScenarioError, Stage, StepRecord, build_st
 from simulator.core.messages import quote
 from simulator.core.mistakes import MISTAKES, Divergence, divergence
 from simulator.core.record import step_problems
-from simulator.core.scenario import scenario_to_json
+from simulator.core.scenario import scenario_from_dict, scenario_to_json
 from simulator.io.share import ViewOptions, decode, encode
 from simulator.views.stages import FIRST_STAGE
 
@@ -277,6 +278,12 @@ def _shared(scenario_json: str, mistake: str | None, digits: int | None, notatio
     record = step(_scenario, mistake=mistake, digits=digits)
     stages = build_stages(record, **view)
     return Computed(record, stages, correct, correct_stages, divergence(correct_stages, stages))
+
+
+def shared(scenario_json: str, mistake: str | None, digits: int | None, notation: str, form: str) -> Computed:
+    """:func:`_shared` by the scenario's JSON alone (the walk's cache key): an edit's walk reuses the step the
+    stepper has just computed instead of computing it again."""
+    return _shared(scenario_json, mistake, digits, notation, form, scenario_from_dict(json.loads(scenario_json)))
 
 
 def _compute(scenario: Scenario, mistake: str | None, digits: int | None, view: dict) -> Computed:

@@ -17,17 +17,13 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
 import streamlit as st
 
-from simulator.core.mistakes import divergence
-from simulator.core.record import step
-from simulator.core.scenario import scenario_from_dict, scenario_to_json
-from simulator.views.stages import build_stages
+from simulator.core.scenario import scenario_to_json
 from simulator.views.walk import WalkView, inspector, packed, per_message, reveals_chains, walk, window
 
 from . import presenter, state
@@ -70,30 +66,29 @@ INSPECTORS = 32  # whole inspectors kept, cut to each window or blanked prefix (
 
 
 def _steps(scenario_json: str, mistake: str | None, digits: int | None, notation: str, form: str):
-    """The record and its stages, and the correct step's stages beside a mistake's (else None)."""
-    scenario = scenario_from_dict(json.loads(scenario_json))
-    record = step(scenario, mistake=mistake, digits=digits)
-    stages = build_stages(record, notation=notation, form=form)
-    correct = None if mistake is None else build_stages(step(scenario, digits=digits), notation=notation, form=form)
-    return record, stages, correct
+    """The record, its stages, the correct step's stages beside a mistake's (else None) and where they part:
+    shared with the stepper (:func:`simulator.ui.state.shared`), so an edit computes its step once."""
+    computed = state.shared(scenario_json, mistake, digits, notation, form)
+    correct = None if mistake is None else computed.correct_stages
+    return computed.record, computed.stages, correct, computed.divergence
 
 
 @st.cache_data(max_entries=INSPECTORS, show_spinner=False)
 def whole_inspector(scenario_json: str, mistake: str | None, digits: int | None, notation: str, form: str) -> dict:
     """The inspector of the whole walk, nothing hidden: built once per scenario, cut to each window's stages.
     Pure, like :func:`packed_walk`."""
-    record, stages, _ = _steps(scenario_json, mistake, digits, notation, form)
+    record, stages, _, _ = _steps(scenario_json, mistake, digits, notation, form)
     return inspector(record, stages, len(stages), WalkView(notation=notation))
 
 
 def _built(scenario_json: str, mistake: str | None, digits: int | None, notation: str, form: str, view: WalkView):
     """The walk for one scenario and view (a window of it for a large network)."""
-    record, stages, correct = _steps(scenario_json, mistake, digits, notation, form)
+    record, stages, correct, parting = _steps(scenario_json, mistake, digits, notation, form)
     cut = view.limit is not None and not view.hidden and reveals_chains(stages, view.limit)  # else cheap to build
     units = whole_inspector(scenario_json, mistake, digits, notation, form) if cut else None
     if mistake is None:
         return walk(record, stages, view, units=units)
-    return walk(record, stages, view, correct_stages=correct, divergence=divergence(correct, stages), units=units)
+    return walk(record, stages, view, correct_stages=correct, divergence=parting, units=units)
 
 
 @st.cache_data(max_entries=WALKS, show_spinner=False)
