@@ -30,6 +30,11 @@ def _number(value: float, digits: int) -> str:
 def written(value: float, digits: int = 4) -> str:
     """A number in plain text as a formula writes it: −0.115, and −7.080×10⁻⁴ (never "e−04", which reads
     as a subtraction)."""
+    return _written(float(value), digits)
+
+
+@lru_cache(maxsize=FORMATTED)  # pure; the inspector writes each value of a walk many times
+def _written(value: float, digits: int) -> str:
     text = number(value, digits)
     if "e" in text:
         mantissa, exponent = text.split("e")
