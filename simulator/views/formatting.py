@@ -33,7 +33,7 @@ def written(value: float, digits: int = 4) -> str:
     return _written(float(value), digits)
 
 
-@lru_cache(maxsize=FORMATTED)  # pure; the inspector writes each value of a walk many times
+@lru_cache(maxsize=2_048)  # pure; the inspector writes each value of a walk many times
 def _written(value: float, digits: int) -> str:
     text = number(value, digits)
     if "e" in text:

@@ -198,7 +198,7 @@ def _titles_and_values(model: GraphModel, grid: _Grid, sizes: dict) -> list[Box]
     return labels
 
 
-@lru_cache(maxsize=4096)  # pure and immutable: a unit's values read the same at most stages of a walk
+@lru_cache(maxsize=1024)  # pure and immutable: a unit's values read the same at most stages of a walk
 def _value_box(unit: str, shown: str, at: tuple[float, float], output: bool, radius: float, size: int) -> Box:
     """The plate of a unit's values ``shown`` (the node's text) under its centre ``at``; an output's runs right."""
     text = _values(shown)

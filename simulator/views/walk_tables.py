@@ -23,7 +23,7 @@ from .stage_parts import Stage
 from .tables import Grid
 
 DIFFERS = "background-color: rgba(213,94,0,0.28); font-weight: 600"
-ESCAPED = 16_384  # cell texts kept escaped: a walk writes the same labels and numbers in many tables
+ESCAPED = 4_096  # cell texts kept escaped (≈ 0.6 MB at most): a walk writes the same labels and numbers in many tables
 
 escape = lru_cache(maxsize=ESCAPED)(_escape)  # pure: html.escape, each text escaped once
 
