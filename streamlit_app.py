@@ -10,6 +10,7 @@ import streamlit as st
 
 from simulator.ui import state
 from simulator.ui.activations import activation_view
+from simulator.ui.collector import tune_for_a_class
 from simulator.ui.editor import editing_panel
 from simulator.ui.handouts import handouts_view
 from simulator.ui.keys import install as install_clicker
@@ -90,3 +91,4 @@ if __name__ == "__main__":
     main()
 else:  # `streamlit run` imports this file for its server: the page, plus the route a live class's phones poll
     app = st.App(__file__, routes=class_routes())
+    tune_for_a_class()  # the garbage collector: no long pauses with hundreds of sessions
