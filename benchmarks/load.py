@@ -324,6 +324,9 @@ async def hostile(target: str, end_at: float, out: Result, links: tuple[str, ...
                 page = Page(ws, query, f"http://{host}:{port}/")
                 await asyncio.wait_for(page.rerun(), FIRST_VIEW_TIMEOUT)
             out.hostile.append(time.perf_counter() - begin)
+        except StudentError as error:  # by its kind: a timeout, an exception on the page, …
+            out.errors[f"hostile: {error}"] += 1
+            await asyncio.sleep(0.5)
         except Exception as error:  # noqa: BLE001 (the hostile client counts what went wrong, by name)
             out.errors[f"hostile: {type(error).__name__}"] += 1
             await asyncio.sleep(0.5)
