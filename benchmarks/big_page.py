@@ -9,7 +9,8 @@ largest legal link and the page under AppTest (whose own start-up is in its figu
 - the seed link;
 - 8 layers × 16 units with biases, every weight in full (about 40 KB), a new x each time (no cache helps);
 - the same network in paper mode (3 significant digits), and under a classic mistake;
-- the same network with as many examples in ``data=`` as fit the server's request (about 120 KB of query);
+- the same network with as many examples in ``data=`` as fit the server's request (about 120 KB of query),
+  and with them under the classic mistake (its loss-curve comparison trains over the examples);
 
 and reads the server's CPU from /proc around each first view (median, and the worst, of ``--count``).
 """
@@ -67,6 +68,10 @@ def links(count: int) -> dict[str, list[str]]:
         f"8 × 16, a mistake ({MISTAKE})": [f"{fresh()}&mistake={MISTAKE}" for _ in range(count)],
         "8 × 16, biases (≈40 KB)": big,
         f"8 × 16 and {len(examples)} examples (≈{QUERY_BYTES // 1000} KB)": with_data,
+        f"the same under {MISTAKE}": [
+            f"{fresh()}&{query.partition('&data=')[2] and 'data=' + query.partition('&data=')[2]}&mistake={MISTAKE}"
+            for query in with_data
+        ],
     }
 
 

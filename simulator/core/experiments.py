@@ -22,12 +22,14 @@ UPDATE_OVERHEAD = 1_000  # an example update's fixed cost (Python, NumPy calls) 
 
 
 def comparison_steps(scenario: Scenario, steps: int) -> int:
-    """How many of ``steps`` the correct-against-mistaken comparison may train in one request (at least 1): each
-    step updates once per example, at a cost that grows with the network (8 × 16 over 256 examples: about
-    0.2 s a step for both runs, so 1; the seed: all 500)."""
+    """How many of ``steps`` the correct-against-mistaken comparison may train in one request: each step updates
+    once per example, at a cost that grows with the network (the seed: all 500; 8 × 16 over 64 examples: 6).
+    0 when one step alone takes more than half of the request's budget (8 × 16 over its 256 examples: about
+    0.2 s for both runs, which with the rest of the page came to 0.55–0.61 s): then no curve is drawn."""
     layers = scenario.layers
     cells = sum(a * b for a, b in zip(layers, layers[1:])) + sum(layers) + UPDATE_OVERHEAD
-    return max(1, min(steps, COMPARISON_WORK // (len(examples(scenario)) * cells)))
+    work = len(examples(scenario)) * cells
+    return 0 if 2 * work > COMPARISON_WORK else min(steps, COMPARISON_WORK // work)
 
 
 def mistake_losses(scenario, mistake: str | None, steps: int) -> tuple[np.ndarray, np.ndarray]:

@@ -91,6 +91,13 @@ def loss_curves(now) -> None:
         "Steps of training to compare", options=[10, 20, 50, 100, 200, 500], value=LOSS_STEPS, key="mistake_steps"
     )
     chosen, steps = steps, comparison_steps(now.record.scenario, steps)  # within the request's budget
+    if not steps:
+        st.caption(
+            f"The loss over {chosen} steps is not drawn: one step of this network over its "
+            f"{len(examples(now.record.scenario))} examples is too long to run while the page waits "
+            "(the Train tab trains it a little at a time)."
+        )
+        return
     correct, mistaken = _losses(scenario_to_json(now.record.scenario, indent=None), mistake, steps)
     st.plotly_chart(
         mistake_loss_figure(correct, mistaken, mistake, state.get("lecture")),
