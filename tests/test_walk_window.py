@@ -6,7 +6,6 @@ cheaper parts (the graph table written once per layer state, the inspector cut f
 give what the direct builders give.
 """
 
-import numpy as np
 import pytest
 
 from simulator import SEED, build_stages, step
@@ -26,24 +25,13 @@ from simulator.views.walk import (
 )
 from simulator.views.walk_tables import graph_table_html, graph_table_pages
 
+from .walk_hashes import network_data
+
 LARGEST = (16,) * 8
 
 
 def network(layers: int, units: int, seed: int = 15):
-    rng = np.random.default_rng(seed)
-    return scenario_from_dict(
-        {
-            "version": 1,
-            "layers": [units] * layers,
-            "activations": ["tanh"] * (layers - 2) + ["sigmoid"],
-            "loss": "half_squared_error",
-            "weights": [rng.uniform(-1, 1, (units, units)).tolist() for _ in range(layers - 1)],
-            "biases": [rng.uniform(-1, 1, units).tolist() for _ in range(layers - 1)],
-            "learning_rate": 0.5,
-            "x": rng.uniform(-1, 1, units).tolist(),
-            "target": rng.uniform(0, 1, units).tolist(),
-        }
-    )
+    return scenario_from_dict(network_data(layers, units, seed))
 
 
 def test_small_networks_come_whole_and_the_largest_a_few_stages_at_a_time():

@@ -34,8 +34,8 @@ FIXTURE = Path(__file__).with_name("walk_hashes.json")
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _network(layers: int, units: int, seed: int = 15) -> dict:
-    """n layers of n units, tanh then sigmoid, with biases (tests/test_walk_window.py's ``network``)."""
+def network_data(layers: int, units: int, seed: int = 15) -> dict:
+    """n layers of n units, tanh then sigmoid, with biases, random weights (``tests/test_walk_window.network``)."""
     rng = np.random.default_rng(seed)
     return {
         "version": 1,
@@ -92,7 +92,7 @@ def cases():
     scenarios = {name: compact(s) for name, s in PRESETS.items()}
     scenarios["softmax"] = compact(scenario_from_dict(SOFTMAX))
     scenarios["tanh_linear"] = compact(scenario_from_dict(TANH_NET))
-    scenarios["net_3x4"] = compact(scenario_from_dict(_network(3, 4)))
+    scenarios["net_3x4"] = compact(scenario_from_dict(network_data(3, 4)))
     lecture = {"lecture": True, "width": 660}
     looks = {
         "plain": {},
@@ -133,8 +133,8 @@ def cases():
         add(f"seed/mistake/{mistake}/paper3_scalar", "seed", mistake=mistake, digits=3, form="scalar")
         add(f"seed/mistake/{mistake}/blank9", "seed", mistake=mistake, hidden=frozenset({"gradient.W1"}), limit=10)
         add(f"seed/mistake/{mistake}/lecture_dark", "seed", mistake=mistake, dark=True, **lecture)
-    scenarios["net_4x8"] = compact(scenario_from_dict(_network(4, 8)))
-    scenarios["net_8x16"] = compact(scenario_from_dict(_network(8, 16)))
+    scenarios["net_4x8"] = compact(scenario_from_dict(network_data(4, 8)))
+    scenarios["net_8x16"] = compact(scenario_from_dict(network_data(8, 16)))
     for first, limit in ((0, 17), (17, 23)):  # the page's windows: per_message((8,) * 4) == 17
         add(f"net_4x8/window{first}", "net_4x8", first=first, limit=limit)
     add("net_4x8/window17/lecture_dark", "net_4x8", first=17, limit=23, dark=True, **lecture)
