@@ -3,9 +3,9 @@
 Callbacks only set state: each edit goes through :func:`state.try_change`, which keeps the
 last good scenario and puts the message beside the field that was wrong.
 
-The editor is four fragments, one per section (the file: preset and save/load; the example; the weights;
-the architecture). A value refused reruns only its section (the message beside the field); an edit reruns
-the sections that show what changed, the file section and the stepper (the walk, the URL), the only parts
+The editor is five fragments, one per section (the preset; the example; the weights; the architecture; save
+and load). A value refused reruns only its section (the message beside the field); an edit reruns the
+sections that show what changed, the preset's, the file's and the stepper (the walk, the URL), the only parts
 of the page that show the scenario, unless the page shows it elsewhere too (another tab, a live class, a
 message outside the editor): then the whole page (:func:`refreshing`). A new Input x so costs neither the
 weight tables nor the architecture's widgets. A large network's tables are each built when opened.
