@@ -227,6 +227,8 @@ def test_start_here_is_shown_once_per_browser_and_a_link_switches_it_off(visit, 
     assert "Start here" in text and "Press Next" in text and "quiz" in text
     shot(view, "start-here", width, height)
     view.page.locator(".st-key-intro_got button").click()
+    # stored at the click itself, before the server answers: a reload right away remembers it too
+    assert view.page.evaluate("() => localStorage.getItem('backprop-sim.intro-dismissed')") == "1"
     view.page.wait_for_function("() => !document.querySelector('.st-key-intro')", timeout=20_000)
     view.page.reload()
     view.page.wait_for_selector(".bp-title", timeout=60_000)

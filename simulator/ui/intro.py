@@ -16,6 +16,14 @@ CSS = "body.bp-intro-off .st-key-intro { display: none !important; }"
 JS = """
 export default function ({ data, setTriggerValue }) {
   const KEY = "STORAGE_KEY";
+  if (!window.__bpIntroClicks) {  // stored at the click itself: a reload before the server's answer remembers it
+    window.__bpIntroClicks = true;
+    document.addEventListener("click", (event) => {
+      const buttons = ".st-key-intro_got, .st-key-intro_quiz, .st-key-intro_skip";
+      if (!event.target.closest || !event.target.closest(buttons)) return;
+      try { window.localStorage.setItem(KEY, "1"); } catch (error) { /* private mode: this session only */ }
+    }, true);
+  }
   let stored = null;
   try { stored = window.localStorage.getItem(KEY); } catch (error) { stored = null; }
   if (data.dismiss) {
