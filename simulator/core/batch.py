@@ -73,8 +73,9 @@ def steps_stay_clear(network: Network, weights, biases, x: np.ndarray, t: np.nda
             if not _clear(delta, gradient, update, new_weights[l]):
                 return False
             if biases is not None:
-                new_biases[l] = biases[l] + delta * -rate if train_biases else biases[l]
-                if not _clear(delta * -rate, new_biases[l]):
+                bias_update = delta * -rate if train_biases else np.zeros_like(delta)
+                new_biases[l] = biases[l] + bias_update if train_biases else biases[l]
+                if not _clear(bias_update, new_biases[l]):
                     return False
             if l:
                 delta = network.activations[l - 1].backward(zs[l - 1], activations[l], delta @ weights[l].T)
