@@ -69,7 +69,10 @@ def start() -> None:
     """Start the worker, once per server process, unless switched off or the server may use one core only."""
     if _WORKER or os.environ.get(SWITCH, "1") == "0" or len(os.sched_getaffinity(0)) < 2:
         return
-    _WORKER.append(_Worker())
+    try:
+        _WORKER.append(_Worker())
+    except OSError:  # no process can be started here (a sandbox, no /dev/shm): the page builds its walks
+        return
 
 
 def packed_walk(key: tuple, here: Callable[[], str]) -> str:
