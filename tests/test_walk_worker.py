@@ -6,6 +6,10 @@ import gzip
 import json
 import os
 import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -85,3 +89,32 @@ def test_no_worker_when_switched_off(monkeypatch):
     walk_worker.start()
     assert walk_worker._WORKER == []
     assert walk_worker.packed_walk(SEED_KEY, here=lambda: "here") == "here"
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (a process whose parent died may wait to be reaped)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_the_worker_leaves_when_its_server_is_killed():
+    """No worker outlives its server, even one killed without a word (SIGKILL: no atexit, no shutdown)."""
+    server = (
+        "import os, time\n"
+        "from simulator.ui import walk_worker\n"
+        "walk_worker.start()\n"
+        "pool = walk_worker._WORKER[0].pool\n"
+        "print(pool.submit(os.getpid).result(), flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    env = {**os.environ, walk_worker.SWITCH: "1"}
+    with subprocess.Popen([sys.executable, "-c", server], stdout=subprocess.PIPE, text=True, env=env) as process:
+        worker = int(process.stdout.readline())
+        assert _running(worker)
+        process.kill()
+    deadline = time.monotonic() + 10
+    while _running(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _running(worker), "the worker outlived its server"
