@@ -333,7 +333,7 @@ def unpacked(text: str) -> dict:
     return json.loads(gzip.decompress(base64.b64decode(text)))
 
 
-STEPPED = 32  # steps kept by a process that builds walks from JSON alone (a build worker)
+STEPPED = 8  # steps kept by a process that builds walks from JSON alone (a build worker)
 WHOLE_INSPECTORS = 8  # and whole inspectors, for a large network's windows (8 × 16: about 1 MB each)
 
 
