@@ -91,7 +91,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    with page_turn():  # whole-page runs (first views) take turns; an edit's fragment run never waits for them
+    with page_turn(first_view=state.first_view()):  # first views take turns; nothing else waits for them
         main()
 else:  # `streamlit run` imports this file for its server: the page, plus the route a live class's phones poll
     app = st.App(__file__, routes=class_routes() + walk_routes())  # the phones' polls; the walk's code, once
