@@ -104,9 +104,69 @@ def _chromium():
 
 
 @pytest.fixture(scope="module")
-def browser(_chromium):
-    """The session's Chromium; each test opens contexts of its own. What a module leaves open is closed after
-    it, so the next module starts with no page of its."""
+def browser(_chromium, _tabs):
+    """The session's Chromium, for tests that need a browser context of their own (the deployments' sticky
+    cookies); the others open pages with ``tabs``. What a module leaves open is closed after it, so the next
+    module starts with no page of its."""
     yield _chromium
     for context in list(_chromium.contexts):
-        context.close()
+        if context is not _tabs.context:
+            context.close()
+
+
+class Tabs:
+    """Pages of one browser context, reused from test to test: each test gets a page on about:blank, at its
+    window size and colour scheme, with the app's origin storage cleared (localStorage, IndexedDB; sessionStorage
+    goes on release), so it sees the app as a first-time visitor does.
+
+    Why reuse: a page that loads the app again keeps its renderer, whose V8 has Streamlit's, Plotly's and the
+    walk's scripts compiled and its HTTP cache the files: a load costs ≈4 s of Chromium CPU there against ≈11 s
+    in a new context (docs/testing.md)."""
+
+    def __init__(self, context):
+        self.context = context
+        self.idle: list = []
+        self.busy: list = []
+
+    def open(self, url: str, width: int = 1280, height: int = 800, scheme: str = "light"):
+        """A page for ``url``'s origin, not yet navigated: the caller listens to it first, then goes to ``url``."""
+        page = self.idle.pop() if self.idle else self.context.new_page()
+        self.busy.append(page)
+        page.set_default_timeout(30_000)  # Playwright's default; a test may have raised it
+        page.set_viewport_size({"width": width, "height": height})
+        page.emulate_media(color_scheme=scheme)
+        page.mouse.move(0, 0)  # as on a new page: nothing hovered
+        origin = "/".join(url.split("/")[:3])
+        cdp = self.context.new_cdp_session(page)
+        cdp.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "local_storage,indexeddb"})
+        cdp.detach()
+        return page
+
+    def release(self, page) -> None:
+        """Back to about:blank (the app's session ends, its scripts stop) and into the pool."""
+        if page in self.busy:
+            self.busy.remove(page)
+        if page.is_closed():
+            return
+        with contextlib.suppress(Exception):
+            page.evaluate("() => sessionStorage.clear()")
+        page.goto("about:blank")
+        self.idle.append(page)
+
+    def release_all(self) -> None:
+        for page in list(self.busy):
+            self.release(page)
+
+
+@pytest.fixture(scope="session")
+def _tabs(_chromium):
+    context = _chromium.new_context()
+    yield Tabs(context)
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def tabs(_tabs, browser):
+    """The worker's reused pages (``Tabs``); what a module leaves open goes back to the pool after it."""
+    yield _tabs
+    _tabs.release_all()

@@ -53,7 +53,7 @@ OVERFLOWS = """() => {
 
 
 @pytest.fixture(scope="module")
-def _visits(server, browser):
+def _visits(server, tabs):
     """The module's pages, by link (less its stage), window and colour scheme: tests asking for the same one share
     one visit and turn it to their stage in the browser (the picker), as a user does; a page load costs seconds."""
     opened, errors = {}, []
@@ -61,8 +61,7 @@ def _visits(server, browser):
     def visit(query: dict, width: int, height: int, scheme: str):
         key = (tuple(sorted(query.items())), width, height, scheme)
         if key not in opened:
-            context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
-            page = context.new_page()
+            page = tabs.open(server, width, height, scheme)
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.goto(server + "/?" + urlencode(query))
@@ -74,7 +73,7 @@ def _visits(server, browser):
 
     yield visit, errors
     for page in opened.values():
-        page.context.close()
+        tabs.release(page)
 
 
 @pytest.fixture
