@@ -240,7 +240,7 @@ def test_start_here_is_shown_once_per_browser_and_a_link_switches_it_off(visit, 
     )
     assert not intro_visible(view)
     assert view.page.evaluate("() => localStorage.getItem('backprop-sim.intro-dismissed')") == "1"
-    assert intro_visible(visit({"stage": "forward.z1"}, width, height))  # a first-time visitor sees it (tabs: storage cleared)
+    assert intro_visible(visit({"stage": "forward.z1"}, width, height))  # a new visitor sees it (storage cleared)
     assert not intro_visible(visit({"stage": "forward.z1", "intro": "0"}, width, height))  # the lecturer's link
     view.check_clean()
 
