@@ -115,23 +115,27 @@ def browser(_chromium, _tabs):
 
 
 class Tabs:
-    """Pages of one browser context, reused from test to test: each test gets a page on about:blank, at its
-    window size and colour scheme, with the app's origin storage cleared (localStorage, IndexedDB; sessionStorage
-    goes on release), so it sees the app as a first-time visitor does.
+    """Pages of one browser context, reused from test to test: each test gets a page on about:blank at its window
+    size and colour scheme, with the app's origin storage cleared (localStorage, IndexedDB; sessionStorage goes
+    on release), so it sees the app as a first-time visitor does.
 
     Why reuse: a page that loads the app again keeps its renderer, whose V8 has Streamlit's, Plotly's and the
-    walk's scripts compiled and its HTTP cache the files: a load costs ≈4 s of Chromium CPU there against ≈11 s
-    in a new context (docs/testing.md)."""
+    walk's scripts compiled, and the context's HTTP cache has the files: a load costs ≈4 s of Chromium CPU there
+    against ≈11 s in a new context (docs/testing.md). A page is reused only at the window and scheme it was
+    opened with (Streamlit's sidebar came back collapsed on a 1280-wide page a test had turned to 390 px, though
+    the storage was clear); a test that resizes its page leaves it closed."""
 
     def __init__(self, context):
         self.context = context
-        self.idle: list = []
-        self.busy: list = []
+        self.idle: dict[tuple, list] = {}
+        self.busy: dict = {}  # page → (width, height, scheme) it was opened with
 
     def open(self, url: str, width: int = 1280, height: int = 800, scheme: str = "light"):
         """A page for ``url``'s origin, not yet navigated: the caller listens to it first, then goes to ``url``."""
-        page = self.idle.pop() if self.idle else self.context.new_page()
-        self.busy.append(page)
+        key = (width, height, scheme)
+        pool = self.idle.setdefault(key, [])
+        page = pool.pop() if pool else self.context.new_page()
+        self.busy[page] = key
         page.set_default_timeout(30_000)  # Playwright's default; a test may have raised it
         page.set_viewport_size({"width": width, "height": height})
         page.emulate_media(color_scheme=scheme)
@@ -144,14 +148,16 @@ class Tabs:
 
     def release(self, page) -> None:
         """Back to about:blank (the app's session ends, its scripts stop) and into the pool."""
-        if page in self.busy:
-            self.busy.remove(page)
+        key = self.busy.pop(page, None)
         if page.is_closed():
+            return
+        if key is None or page.viewport_size != {"width": key[0], "height": key[1]}:
+            page.close()
             return
         with contextlib.suppress(Exception):
             page.evaluate("() => sessionStorage.clear()")
         page.goto("about:blank")
-        self.idle.append(page)
+        self.idle[key].append(page)
 
     def release_all(self) -> None:
         for page in list(self.busy):
