@@ -21,11 +21,11 @@ OVERFLOWS = "slope_from_z"  # on CRASH's network this mistake's step overflows: 
 
 
 @pytest.fixture
-def visit(server, browser):  # noqa: F811
+def visit(server, tabs):  # noqa: F811
     opened = []
 
     def open_page(query: dict | None = None) -> Visit:
-        opened.append(Visit(browser, server + ("/?" + urlencode(query) if query else "/")))
+        opened.append(Visit(tabs, server + ("/?" + urlencode(query) if query else "/")))
         return opened[-1]
 
     yield open_page
