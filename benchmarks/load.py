@@ -361,6 +361,7 @@ class Costs:
 
     view_cpu: float  # ms of server CPU per first view (each a new session)
     edit_cpu: float  # ms of server CPU per edit
+    edit_worker_cpu: float  # of which ms in the server's walk worker (simulator.ui.walk_worker), if any
     view_wall: float  # median ms per first view
     edit_wall: float  # median ms per edit
     held_mb: float  # MB of server RSS per open session that has edited once (its own walk cached)
@@ -387,7 +388,9 @@ async def serial_costs(target: str, pids: list[int], count: int, hold: int, kind
     """``count`` first views one after the other (each a new session, then closed), then ``count`` edits in
     one session, then ``hold`` sessions opened, each edited once, and held open while the server's RSS is read."""
     rng, views, edits = random.Random(1), [], []
-    cpu = lambda: sum(proc_ticks(pid) for pid in pids) * 1000 / os.sysconf("SC_CLK_TCK")  # noqa: E731
+    helpers = children(pids)
+    ms = lambda group: sum(proc_ticks(pid) for pid in group) * 1000 / os.sysconf("SC_CLK_TCK")  # noqa: E731
+    cpu = lambda: ms(pids) + ms(helpers)  # noqa: E731
     start = cpu()
     for _ in range(count):
         out = Result()
@@ -396,9 +399,9 @@ async def serial_costs(target: str, pids: list[int], count: int, hold: int, kind
     view_cpu = (cpu() - start) / count
     async with contextlib.AsyncExitStack() as stack:
         page = await opened(target, stack)
-        start = cpu()
+        start, start_helpers = cpu(), ms(helpers)
         edits = [await edit(page, rng, kind) for _ in range(count)]
-        edit_cpu = (cpu() - start) / count
+        edit_cpu, edit_helpers = (cpu() - start) / count, (ms(helpers) - start_helpers) / count
     await asyncio.sleep(1.0)
     before = sum(proc_rss(pid) for pid in pids)
     async with contextlib.AsyncExitStack() as stack:
@@ -406,7 +409,9 @@ async def serial_costs(target: str, pids: list[int], count: int, hold: int, kind
             await edit(await opened(target, stack), rng, kind)
         await asyncio.sleep(2.0)
         held = (sum(proc_rss(pid) for pid in pids) - before) / 2**20 / max(1, hold)
-    return Costs(view_cpu, edit_cpu, statistics.median(views) * 1000, statistics.median(edits) * 1000, held)
+    return Costs(
+        view_cpu, edit_cpu, edit_helpers, statistics.median(views) * 1000, statistics.median(edits) * 1000, held
+    )
 
 
 def client_process(args: tuple) -> Result:
@@ -420,6 +425,19 @@ def proc_ticks(pid: int) -> int:
     except OSError:
         return 0
     return int(fields[11]) + int(fields[12])
+
+
+def children(pids: list[int]) -> list[int]:
+    """The processes the servers started (the walk worker), from /proc: their CPU is the server's too."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent in pids:
+            found.append(int(stat.parent.name))
+    return found
 
 
 def proc_rss(pid: int) -> int:
@@ -437,7 +455,8 @@ def proc_rss(pid: int) -> int:
 class Figures:
     name: str
     result: Result
-    server_cpu: float  # % of one core, over the run
+    server_cpu: float  # % of one core, over the run: the server processes and their walk workers
+    worker_cpu: float  # of which the walk workers
     machine_cpu: float  # every process on the machine, % of one core (2 cores: at most 200)
     mb_per_session: float
     clients: int
@@ -459,16 +478,18 @@ def measure(name: str, url: str, pids: list[int], apps: dict[int, str], args: ar
         c = asyncio.run(serial_costs(url, pids, args.cost, args.hold, args.edit))
         print(
             f"{name:5} one at a time ({args.cost} each): server CPU per first view {c.view_cpu:5.1f} ms, "
-            f"per edit {c.edit_cpu:5.1f} ms; wall per first view {c.view_wall:5.1f} ms, "
+            f"per edit {c.edit_cpu:5.1f} ms ({c.edit_worker_cpu:4.1f} of it in the walk worker); "
+            f"wall per first view {c.view_wall:5.1f} ms, "
             f"per edit {c.edit_wall:5.1f} ms; "
             f"{c.held_mb:.3f} MB per open session ({args.hold} held, each edited once)",
             flush=True,
         )
         if args.cost_only:
             return None
-    app_pids = list(apps)
+    app_pids, helpers = list(apps), children(pids)
     base_rss = sum(proc_rss(pid) for pid in app_pids)
     ticks = sum(proc_ticks(pid) for pid in pids)
+    helper_ticks = sum(proc_ticks(pid) for pid in helpers)
     busy = machine_busy()
     start = time.monotonic()
     jobs = [
@@ -493,7 +514,9 @@ def measure(name: str, url: str, pids: list[int], apps: dict[int, str], args: ar
             peak = max(peak, sum(proc_rss(pid) for pid in app_pids))
         parts = pending.get()
     wall = time.monotonic() - start
-    cpu = (sum(proc_ticks(pid) for pid in pids) - ticks) / os.sysconf("SC_CLK_TCK") / wall * 100
+    per_second = os.sysconf("SC_CLK_TCK") * wall / 100
+    worker_cpu = (sum(proc_ticks(pid) for pid in helpers) - helper_ticks) / per_second
+    cpu = (sum(proc_ticks(pid) for pid in pids) - ticks) / per_second + worker_cpu
     end_busy = machine_busy()
     machine = (end_busy[0] - busy[0]) / max(1, end_busy[1] - busy[1]) * 100 * (os.cpu_count() or 1)
     merged = Result()
@@ -507,7 +530,8 @@ def measure(name: str, url: str, pids: list[int], apps: dict[int, str], args: ar
         merged.client_cpu += part.client_cpu
         merged.hostile += part.hostile
         merged.wall = max(merged.wall, part.wall)
-    return Figures(name, merged, cpu, machine, (peak - base_rss) / 2**20 / max(1, args.users), args.clients)
+    mb = (peak - base_rss) / 2**20 / max(1, args.users)
+    return Figures(name, merged, cpu, worker_cpu, machine, mb, args.clients)
 
 
 def spread(values: list[float]) -> str:
@@ -525,7 +549,7 @@ def report(figures: Figures, args: argparse.Namespace) -> None:
     print(
         f"{figures.name:5} first view p50/p95/max ms {spread(r.first_views)} | edit {spread(r.clicks)} | "
         f"{len(r.first_views)}/{args.users} views, {r.steps} steps, {len(r.clicks)} edits, {errors} errors | "
-        f"{kib:5.1f} KiB/edit | server CPU {figures.server_cpu:4.0f} % | "
+        f"{kib:5.1f} KiB/edit | server CPU {figures.server_cpu:4.0f} % ({figures.worker_cpu:3.0f} % walk worker) | "
         f"client CPU {r.client_cpu / max(r.wall, 1e-9) * 100:3.0f} % ({figures.clients} proc) | "
         f"machine {figures.machine_cpu:4.0f} % | "
         f"{figures.mb_per_session:5.2f} MB/session",
@@ -574,6 +598,25 @@ def checkout(revision: str):
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
 
 
+@contextlib.contextmanager
+def pinned(cores: str):
+    """This process on ``cores`` ("0", "0,1", "0-1"; "" for no change) while the block runs: what it starts
+    inherits them, as a server started on a host with that many cores."""
+    if not cores:
+        yield
+        return
+    chosen = set()
+    for part in cores.split(","):
+        first, _, last = part.partition("-")
+        chosen.update(range(int(first), int(last or first) + 1))
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, chosen)
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
+
+
 def run_target(name: str, args: argparse.Namespace) -> Figures:
     run = measure_hostile if args.hostile else measure
     if name == "two":
@@ -584,9 +627,11 @@ def run_target(name: str, args: argparse.Namespace) -> Figures:
         tree = stack.enter_context(checkout(name[1:])) if name.startswith("@") else ROOT  # --before REV
         script = tree / ("benchmarks/bare_app.py" if name == "bare" else "streamlit_app.py")
         # as run-local; each revision with its own .streamlit/config.toml (read from the working directory)
-        url, pid = stack.enter_context(running_script(script, "--server.fileWatcherType", "none", cwd=tree))
-        if args.cores:  # every thread of the server, as on a one-core host
-            subprocess.run(["taskset", "-a", "-p", "-c", args.cores, str(pid)], check=True, capture_output=True)
+        with pinned(args.cores):  # started on those cores: a server that sees one core starts no walk worker
+            url, pid = stack.enter_context(running_script(script, "--server.fileWatcherType", "none", cwd=tree))
+        if args.cores:  # every thread of the server and of its walk worker, as on a one-core host
+            for process in (pid, *children([pid])):
+                subprocess.run(["taskset", "-a", "-p", "-c", args.cores, str(process)], check=True, capture_output=True)
         return run(name, url, [pid], {pid: url}, args)
 
 

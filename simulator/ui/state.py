@@ -80,6 +80,11 @@ DEFAULTS: dict[str, Any] = {
 CLASS_PARAMS = ("class", "presenter")  # the live class's own link parameters, kept apart from the view's
 
 
+def first_view() -> bool:
+    """Is this the session's first run (nothing declared yet)?"""
+    return "scenario" not in st.session_state
+
+
 def init() -> None:
     """Give every declared key its default (once per session)."""
     present = set(st.session_state)  # one pass: each `name in st.session_state` is a lookup that raises
@@ -283,11 +288,19 @@ def _shared(scenario_json: str, mistake: str | None, digits: int | None, notatio
 def shared(scenario_json: str, mistake: str | None, digits: int | None, notation: str, form: str) -> Computed:
     """:func:`_shared` by the scenario's JSON alone (the walk's cache key): an edit's walk reuses the step the
     stepper has just computed instead of computing it again."""
-    return _shared(scenario_json, mistake, digits, notation, form, scenario_from_dict(json.loads(scenario_json)))
+    scenario = scenario_from_dict(json.loads(scenario_json))
+    return _shared(**cache_key(scenario_json, mistake, digits, notation, form), _scenario=scenario)
 
 
 def _compute(scenario: Scenario, mistake: str | None, digits: int | None, view: dict) -> Computed:
-    return _shared(scenario_to_json(scenario, indent=None), mistake, digits, view["notation"], view["form"], scenario)
+    key = cache_key(scenario_to_json(scenario, indent=None), mistake, digits, view["notation"], view["form"])
+    return _shared(**key, _scenario=scenario)
+
+
+def cache_key(scenario_json: str, mistake: str | None, digits: int | None, notation: str, form: str) -> dict:
+    """A cached function's arguments by name: given by position, Streamlit reads the function's signature
+    again for each of them on every call."""
+    return {"scenario_json": scenario_json, "mistake": mistake, "digits": digits, "notation": notation, "form": form}
 
 
 def _safe(scenario: Scenario, view: dict) -> Computed:

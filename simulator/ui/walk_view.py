@@ -26,8 +26,8 @@ import streamlit as st
 from simulator.core.scenario import scenario_to_json
 from simulator.views.walk import WalkView, inspector, packed, per_message, reveals_chains, walk, window
 
-from . import presenter, state
-from .keys import HELPERS
+from . import presenter, state, walk_worker
+from .walk_assets import HIDDEN_UNTIL_STYLED, LOADER
 
 _HERE = Path(__file__).parent
 _STREAMLIT_JS = Path(st.__file__).parent / "static" / "static" / "js"
@@ -41,12 +41,11 @@ def _asset(pattern: str) -> str:
 
 KATEX, PLOTLY = _asset("katex.*.js"), _asset("PlotlyChart.*.js")
 HTML = (_HERE / "walk.html").read_text()
-CSS = (_HERE / "katex.css").read_text() + (_HERE / "walk.css").read_text()  # KaTeX 0.18 rules: katex.css
 _WALK = st.components.v2.component(
     "backprop_walk",
     html=HTML,
-    css=CSS,
-    js=HELPERS + (_HERE / "walk_common.js").read_text() + (_HERE / "walk.js").read_text(),
+    css=HIDDEN_UNTIL_STYLED,
+    js=LOADER,  # walk.js and its styles come once per browser from their own route (walk_assets)
     isolate_styles=False,
 )
 _SYNC = st.components.v2.component(
@@ -85,7 +84,7 @@ def _built(scenario_json: str, mistake: str | None, digits: int | None, notation
     """The walk for one scenario and view (a window of it for a large network)."""
     record, stages, correct, parting = _steps(scenario_json, mistake, digits, notation, form)
     cut = view.limit is not None and not view.hidden and reveals_chains(stages, view.limit)  # else cheap to build
-    units = whole_inspector(scenario_json, mistake, digits, notation, form) if cut else None
+    units = whole_inspector(**state.cache_key(scenario_json, mistake, digits, notation, form)) if cut else None
     if mistake is None:
         return walk(record, stages, view, units=units)
     return walk(record, stages, view, correct_stages=correct, divergence=parting, units=units)
@@ -98,7 +97,8 @@ def packed_walk(scenario_json: str, mistake: str | None, digits: int | None, not
     A pure function of its arguments (no session's state goes in or comes out: the arguments are the whole
     scenario and view), so one bounded cache for every session is safe; it is not shared mutable state.
     """
-    return packed(_built(scenario_json, mistake, digits, notation, form, view))
+    key = (scenario_json, mistake, digits, notation, form, view)
+    return walk_worker.packed_walk(key, here=lambda: packed(_built(*key)))
 
 
 def walk_view_options(now, index: int) -> WalkView:
@@ -168,7 +168,7 @@ def walk_component(now, index: int, handler: Callable[[], None] = on_action) -> 
     _WALK(
         key="walk",
         data={
-            "walk": packed_walk(*key),  # unpacked in the browser once per version
+            "walk": packed_walk(**state.cache_key(*key[:5]), view=view),  # unpacked in the browser once per version
             "index": index,
             "version": hashlib.sha1(repr(key).encode()).hexdigest()[:16],
             "katex": KATEX,

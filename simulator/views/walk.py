@@ -22,6 +22,7 @@ text. :func:`per_message` says how many stages one message may hold, :func:`wind
 from __future__ import annotations
 
 import base64
+import functools
 import gzip
 import json
 from dataclasses import dataclass
@@ -29,15 +30,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.gradcheck import stage_gradient_check
+from ..core.mistakes import divergence as parting
 from ..core.names import subscript, unit_label, unit_names
-from ..core.record import StepRecord
+from ..core.record import StepRecord, step
+from ..core.scenario import scenario_from_dict
 from .chain import MAX_TERMS, staged_chains
 from .figures import network_figure_spec
 from .formatting import notebook_values, number, written
 from .graph import graph_model, staged_lines
 from .narration import blank_latex, blank_output, narrate
 from .notation import ZAD, notation_named
-from .stages import Stage
+from .stages import Stage, build_stages
 from .tables import stage_grids
 from .walk_tables import check_html, comparison_html, graph_table_pages, stage_table
 
@@ -328,3 +331,41 @@ def packed(data: dict) -> str:
 def unpacked(text: str) -> dict:
     """:func:`packed`'s inverse: what the browser's ``walk.js`` reads."""
     return json.loads(gzip.decompress(base64.b64decode(text)))
+
+
+STEPPED = 8  # steps kept by a process that builds walks from JSON alone (a build worker)
+WHOLE_INSPECTORS = 8  # and whole inspectors, for a large network's windows (8 × 16: about 1 MB each)
+
+
+@functools.lru_cache(maxsize=STEPPED)
+def _stepped(scenario_json: str, mistake: str | None, digits: int | None, notation: str, form: str):
+    """The record and stages a page shows for a scenario given as its JSON, the correct stages beside a
+    mistake's and where they part: the same calls, in the same order, as the page's own step."""
+    scenario = scenario_from_dict(json.loads(scenario_json))
+    correct_record = step(scenario, digits=digits)
+    correct = build_stages(correct_record, notation=notation, form=form)
+    if mistake is None:
+        return correct_record, correct, None, None
+    record = step(scenario, mistake=mistake, digits=digits)
+    stages = build_stages(record, notation=notation, form=form)
+    return record, stages, correct, parting(correct, stages)
+
+
+@functools.lru_cache(maxsize=WHOLE_INSPECTORS)
+def _whole_units(scenario_json: str, mistake: str | None, digits: int | None, notation: str, form: str) -> dict:
+    record, stages, _, _ = _stepped(scenario_json, mistake, digits, notation, form)
+    return inspector(record, stages, len(stages), WalkView(notation=notation))
+
+
+def packed_walk_of(
+    scenario_json: str, mistake: str | None, digits: int | None, notation: str, form: str, view: WalkView
+) -> str:
+    """:func:`packed` walk of a scenario given as its JSON, from nothing but its arguments: what a second
+    process builds for the page (``simulator.ui.walk_worker``), byte for byte the page's own build."""
+    key = (scenario_json, mistake, digits, notation, form)
+    record, stages, correct, where = _stepped(*key)
+    cut = view.limit is not None and not view.hidden and reveals_chains(stages, view.limit)
+    units = _whole_units(*key) if cut else None
+    if mistake is None:
+        return packed(walk(record, stages, view, units=units))
+    return packed(walk(record, stages, view, correct_stages=correct, divergence=where, units=units))
