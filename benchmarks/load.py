@@ -428,16 +428,21 @@ def proc_ticks(pid: int) -> int:
 
 
 def children(pids: list[int]) -> list[int]:
-    """The processes the servers started (the walk worker), from /proc: their CPU is the server's too."""
-    found = []
+    """Every process the servers started, and theirs (the walk worker's fork server and the worker), from
+    /proc: their CPU is the server's too."""
+    parents: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
         except (OSError, IndexError, ValueError):
             continue
-        if parent in pids:
-            found.append(int(stat.parent.name))
-    return found
+    found, ours = [], set(pids)
+    while True:
+        more = [pid for pid, parent in parents.items() if parent in ours and pid not in ours]
+        if not more:
+            return found
+        found += more
+        ours.update(more)
 
 
 def proc_rss(pid: int) -> int:
