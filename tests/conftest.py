@@ -153,9 +153,13 @@ class Tabs:
         if key is None or page.viewport_size != {"width": key[0], "height": key[1]}:
             page.close()
             return
-        with contextlib.suppress(Exception):
-            page.evaluate("() => sessionStorage.clear()")
-        page.goto("about:blank")
+        try:
+            page.evaluate("() => { try { sessionStorage.clear(); } catch (error) { /* about:blank has none */ } }")
+            page.goto("about:blank")
+        except Exception:  # a page a failed test left stuck is not reused
+            with contextlib.suppress(Exception):
+                page.close()
+            return
         self.idle[key].append(page)
 
     def release_all(self) -> None:
