@@ -24,6 +24,7 @@ from simulator.ui.style import page_style
 from simulator.ui.text import problems_box
 from simulator.ui.training import training_panel
 from simulator.ui.turns import page_turn
+from simulator.ui.walk_assets import routes as walk_routes
 from simulator.ui.walk_worker import start as start_walk_worker
 
 VIEWS = {
@@ -90,9 +91,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    with page_turn():  # whole-page runs (first views) take turns; an edit's fragment run never waits for them
+    with page_turn(first_view=state.first_view()):  # first views take turns; nothing else waits for them
         main()
 else:  # `streamlit run` imports this file for its server: the page, plus the route a live class's phones poll
-    app = st.App(__file__, routes=class_routes())
+    app = st.App(__file__, routes=class_routes() + walk_routes())  # the phones' polls; the walk's code, once
     start_walk_worker()  # a second process builds each new scenario's walk, beside the event loop
     tune_for_a_class()  # the garbage collector: no long pauses with hundreds of sessions

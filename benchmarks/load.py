@@ -598,6 +598,25 @@ def checkout(revision: str):
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
 
 
+@contextlib.contextmanager
+def pinned(cores: str):
+    """This process on ``cores`` ("0", "0,1", "0-1"; "" for no change) while the block runs: what it starts
+    inherits them, as a server started on a host with that many cores."""
+    if not cores:
+        yield
+        return
+    chosen = set()
+    for part in cores.split(","):
+        first, _, last = part.partition("-")
+        chosen.update(range(int(first), int(last or first) + 1))
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, chosen)
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
+
+
 def run_target(name: str, args: argparse.Namespace) -> Figures:
     run = measure_hostile if args.hostile else measure
     if name == "two":
@@ -608,7 +627,8 @@ def run_target(name: str, args: argparse.Namespace) -> Figures:
         tree = stack.enter_context(checkout(name[1:])) if name.startswith("@") else ROOT  # --before REV
         script = tree / ("benchmarks/bare_app.py" if name == "bare" else "streamlit_app.py")
         # as run-local; each revision with its own .streamlit/config.toml (read from the working directory)
-        url, pid = stack.enter_context(running_script(script, "--server.fileWatcherType", "none", cwd=tree))
+        with pinned(args.cores):  # started on those cores: a server that sees one core starts no walk worker
+            url, pid = stack.enter_context(running_script(script, "--server.fileWatcherType", "none", cwd=tree))
         if args.cores:  # every thread of the server and of its walk worker, as on a one-core host
             for process in (pid, *children([pid])):
                 subprocess.run(["taskset", "-a", "-p", "-c", args.cores, str(process)], check=True, capture_output=True)

@@ -1,4 +1,5 @@
-"""Whole-page runs take turns (``simulator.ui.turns``): at most AT_ONCE at a time, never stuck for long."""
+"""First views take turns (``simulator.ui.turns``): at most AT_ONCE at a time, never stuck for long; other
+runs never wait."""
 
 import threading
 import time
@@ -13,7 +14,7 @@ def test_at_most_at_once_page_runs_run_together():
 
     def page_run():
         nonlocal inside, most
-        with turns.page_turn():
+        with turns.page_turn(first_view=True):
             with lock:
                 inside += 1
                 most = max(most, inside)
@@ -31,7 +32,7 @@ def test_at_most_at_once_page_runs_run_together():
 
 def test_a_failed_run_gives_its_place_back():
     for _ in range(turns.AT_ONCE + 1):
-        with pytest.raises(RuntimeError), turns.page_turn():
+        with pytest.raises(RuntimeError), turns.page_turn(first_view=True):
             raise RuntimeError("a script that raised")
     taken = [turns._GATE.acquire(blocking=False) for _ in range(turns.AT_ONCE)]
     assert all(taken)  # every place is free again
@@ -44,7 +45,7 @@ def test_a_run_that_waited_long_enough_runs_anyway(monkeypatch):
     held = [turns._GATE.acquire() for _ in range(turns.AT_ONCE)]  # runs stuck elsewhere
     try:
         started = time.monotonic()
-        with turns.page_turn():
+        with turns.page_turn(first_view=True):
             waited = time.monotonic() - started
         assert 0.04 <= waited < 1.0
     finally:
@@ -52,3 +53,15 @@ def test_a_run_that_waited_long_enough_runs_anyway(monkeypatch):
             turns._GATE.release()
     assert turns._GATE.acquire(blocking=False)  # the run that did not get a place gave none back
     turns._GATE.release()
+
+
+def test_a_page_already_open_never_waits():
+    held = [turns._GATE.acquire() for _ in range(turns.AT_ONCE)]  # every place taken by first views
+    try:
+        started = time.monotonic()
+        with turns.page_turn(first_view=False):
+            pass
+        assert time.monotonic() - started < 0.5 * turns.PATIENCE
+    finally:
+        for _ in held:
+            turns._GATE.release()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from simulator.ui import walk_view
+from simulator.ui import walk_assets, walk_view
 
 UI = Path(walk_view.__file__).parent
 
@@ -27,4 +27,4 @@ def test_the_stylesheet_only_styles_the_walk():
     rules = re.findall(r"([^{}]+)\{[^{}]*\}", re.sub(r"/\*.*?\*/", "", (UI / "katex.css").read_text(), flags=re.S))
     selectors = [s.strip() for rule in rules for s in rule.split(",")]
     assert len(selectors) > 200 and all(s.startswith(".bp-walk ") for s in selectors)
-    assert walk_view.CSS.startswith((UI / "katex.css").read_text())  # first: walk.css may override it
+    assert walk_assets.CSS.startswith((UI / "katex.css").read_text())  # first: walk.css may override it

@@ -80,6 +80,11 @@ DEFAULTS: dict[str, Any] = {
 CLASS_PARAMS = ("class", "presenter")  # the live class's own link parameters, kept apart from the view's
 
 
+def first_view() -> bool:
+    """Is this the session's first run (nothing declared yet)?"""
+    return "scenario" not in st.session_state
+
+
 def init() -> None:
     """Give every declared key its default (once per session)."""
     present = set(st.session_state)  # one pass: each `name in st.session_state` is a lookup that raises

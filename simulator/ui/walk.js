@@ -111,6 +111,7 @@ class Walk {
     this.index = 0;
     this.unit = null;  // the unit whose inspector is open; it follows Prev/Next
     this.timer = null;
+    this.urls = [];  // URL writes not made yet: [history, stage id], made after the paint (address)
     this.pages = [];  // per stage: its pieces, part → element, and its drawn graph (for this.built)
     this.ready = null;  // the version whose every stage has been drawn ahead
     this.width = 0;  // the graph column's width, kept by a ResizeObserver: a step never measures
@@ -288,6 +289,7 @@ class Walk {
 
   ask(action) {  // the server's turn: one message
     clearTimeout(this.timer);
+    this.written();
     this.trigger("action", { ...action, at: this.data.ids[this.index] });
   }
 
@@ -304,12 +306,11 @@ class Walk {
     this.show(index, history);
   }
 
-  // Reads first (the URL's scroll anchor and the column's width need a clean layout), then only swaps.
+  // Only swaps: the column's width comes from a ResizeObserver, the URL is written after the paint (address).
   show(index, history) {
     const t0 = performance.now();
     const page = this.page(index), $ = (selector) => this.root.querySelector(selector);
-    if (history === "push") window.history.pushState(window.history.state, "", stageUrl(page.id));
-    else if (history) window.history.replaceState(window.history.state, "", stageUrl(page.id));
+    this.address(history, page.id);
     const width = this.width || this.box.clientWidth;
     this.index = index;
     const parts = this.pieces(index);
@@ -319,15 +320,37 @@ class Walk {
     text($(".bp-narration"), page.narration.join(" "));  // a change is what a screen reader announces
     $(".bp-narration").classList.toggle("bp-visually-hidden", !this.data.narration);
     set($(".bp-reveal"), "hidden", !(page.hidden && this.data.blank));
-    set($(".bp-prev"), "disabled", index === 0);
-    set($(".bp-next"), "disabled", index === this.last && !(page.hidden && this.data.blank));
+    // aria-disabled, not disabled: Streamlit's tabs watch `disabled` below them and answer each change with a walk
+    // of the whole panel for a focusable element (a forced layout: 8 ms on the first Next). A press at an end steps
+    // nowhere (go clamps it).
+    set($(".bp-prev"), "ariaDisabled", String(index === 0));
+    set($(".bp-next"), "ariaDisabled", String(index === this.last && !(page.hidden && this.data.blank)));
     set($(".bp-picker"), "value", String(index));
-    if (document.body.dataset.bpStage !== page.id) document.body.dataset.bpStage = page.id;
+    // Take this step shows at the update only (walk.css): the body's attribute changes there alone, since any change
+    // of it sends the browser through the whole page looking for that one element.
+    const apply = page.id === "apply";
+    if (document.body.hasAttribute("data-bp-apply") !== apply) document.body.toggleAttribute("data-bp-apply", apply);
     if (this.unit) this.inspect();
     this.refit(Object.values(parts), width);
     window.__bpLastPaint = performance.now() - t0;
     this.prepare();
     this.root.dispatchEvent(new CustomEvent("bp-stage", { detail: { index, id: page.id } }));
+  }
+
+  // The URL follows the stage once the frame that shows it is out: a same-document navigation done in the step
+  // cost its frame the URL's update and the browser's look at the page's icons (an SVG decoded per step, docs/walk.md
+  // "Round 6"). Writes keep their order; anything that talks to the server or reads the URL writes them first.
+  address(history, id) {
+    if (!history) return;
+    this.urls.push([history, id]);
+    if (this.urls.length === 1) requestAnimationFrame(() => setTimeout(() => this.written()));
+  }
+
+  written() {  // the pending URL writes made now
+    for (const [history, id] of this.urls.splice(0)) {
+      if (history === "push") window.history.pushState(window.history.state, "", stageUrl(id));
+      else window.history.replaceState(window.history.state, "", stageUrl(id));
+    }
   }
 
   resize(width) {  // the column's width, kept for the steps; the shown graph drawn again at a new one (debounced)
@@ -426,6 +449,7 @@ class Walk {
     const target = event.composedPath ? event.composedPath()[0] : event.target;
     if (!this.root || !this.root.isConnected || !target || !target.closest || target.closest(".bp-walk")) return;
     const id = this.data.ids[this.index];
+    this.written();
     if (id === this.told) return;
     this.told = id;
     if (window.__bpRemember) window.__bpRemember("stage", id);  // walk_view.stage_sync, in the main script
@@ -433,6 +457,7 @@ class Walk {
 
   onPop(event) {  // Back/Forward that only change the stage: turn the page here, Streamlit need not rerun
     if (!this.root || !this.root.isConnected) return;
+    this.urls = [];  // the browser moved in the history: a write still pending would add an entry after it
     const id = new URLSearchParams(window.location.search).get("stage");
     const index = this.data.ids.indexOf(id);
     if (othersOf(window.location.search) !== othersOf(this.data.search) || !this.sent(index)) return;
@@ -487,7 +512,7 @@ export default function ({ data, parentElement, setTriggerValue }) {
     walk.resized.disconnect();
     for (const page of walk.pages) if (page && page.plot) window.Plotly.purge(page.plot);
     document.body.classList.remove("bp-spotlight", "bp-lecture");
-    delete document.body.dataset.bpStage;
+    document.body.removeAttribute("data-bp-apply");
     window.__backpropWalk = null;
   };
 }

@@ -27,7 +27,7 @@ from simulator.core.scenario import scenario_to_json
 from simulator.views.walk import WalkView, inspector, packed, per_message, reveals_chains, walk, window
 
 from . import presenter, state, walk_worker
-from .keys import HELPERS
+from .walk_assets import HIDDEN_UNTIL_STYLED, LOADER
 
 _HERE = Path(__file__).parent
 _STREAMLIT_JS = Path(st.__file__).parent / "static" / "static" / "js"
@@ -41,12 +41,11 @@ def _asset(pattern: str) -> str:
 
 KATEX, PLOTLY = _asset("katex.*.js"), _asset("PlotlyChart.*.js")
 HTML = (_HERE / "walk.html").read_text()
-CSS = (_HERE / "katex.css").read_text() + (_HERE / "walk.css").read_text()  # KaTeX 0.18 rules: katex.css
 _WALK = st.components.v2.component(
     "backprop_walk",
     html=HTML,
-    css=CSS,
-    js=HELPERS + (_HERE / "walk_common.js").read_text() + (_HERE / "walk.js").read_text(),
+    css=HIDDEN_UNTIL_STYLED,
+    js=LOADER,  # walk.js and its styles come once per browser from their own route (walk_assets)
     isolate_styles=False,
 )
 _SYNC = st.components.v2.component(

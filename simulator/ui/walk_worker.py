@@ -65,9 +65,15 @@ def _watch_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+def _cores() -> int:
+    """The cores this process may run on (Linux), else the machine's."""
+    allowed = getattr(os, "sched_getaffinity", None)
+    return len(allowed(0)) if allowed else os.cpu_count() or 1
+
+
 def start() -> None:
     """Start the worker, once per server process, unless switched off or the server may use one core only."""
-    if _WORKER or os.environ.get(SWITCH, "1") == "0" or len(os.sched_getaffinity(0)) < 2:
+    if _WORKER or os.environ.get(SWITCH, "1") == "0" or _cores() < 2:
         return
     try:
         _WORKER.append(_Worker())
