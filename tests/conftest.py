@@ -105,8 +105,8 @@ def _chromium():
 @pytest.fixture(scope="module")
 def browser(_chromium, _tabs):
     """The session's Chromium, for tests that need a browser context of their own (the deployments' sticky
-    cookies); the others open pages with ``tabs``. What a module leaves open is closed after it, so the next
-    module starts with no page of its."""
+    cookies, an empty HTTP cache); the others open pages with ``tabs``. What a module leaves open is closed after
+    it, so the next module starts with no page of its."""
     yield _chromium
     for context in list(_chromium.contexts):
         if context is not _tabs.context:
