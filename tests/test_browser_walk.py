@@ -179,6 +179,7 @@ def test_share_link_reload_and_back_forward_land_on_the_same_stage(walk):
     for _ in range(4):
         view.page.keyboard.press("ArrowRight")
     view.wait_for_stage(4)
+    view.page.wait_for_function("() => location.search.includes('stage=loss')", timeout=WAIT)  # after the paint
     assert "stage=loss" in view.page.url
     link = view.page.url
     before = len(view.sent)
