@@ -93,7 +93,7 @@ def main() -> None:
 if __name__ == "__main__":
     with page_turn(first_view=state.first_view()):  # first views take turns; nothing else waits for them
         main()
-else:  # `streamlit run` imports this file for its server: the page, plus the route a live class's phones poll
+elif __name__ != "__mp_main__":  # `streamlit run` imports this file for its server (a walk worker, too, by that name)
     app = st.App(__file__, routes=class_routes() + walk_routes())  # the phones' polls; the walk's code, once
     start_walk_worker()  # a second process builds each new scenario's walk, beside the event loop
     tune_for_a_class()  # the garbage collector: no long pauses with hundreds of sessions

@@ -35,9 +35,9 @@ from playwright.sync_api import Page  # noqa: E402
 class Visit:
     """One page, with the console errors it logged."""
 
-    def __init__(self, browser, url: str, width: int = 1280, height: int = 800):
-        self.context = browser.new_context(viewport={"width": width, "height": height})
-        self.page: Page = self.context.new_page()
+    def __init__(self, tabs, url: str, width: int = 1280, height: int = 800):
+        self.tabs = tabs
+        self.page: Page = tabs.open(url, width, height)
         self.console_errors: list[str] = []
         self.page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.console_errors.append(str(e)))
@@ -74,7 +74,7 @@ class Visit:
         assert self.console_errors == []
 
     def close(self) -> None:
-        self.context.close()
+        self.tabs.release(self.page)
 
 
 def wait_for_code(view: Visit, text: str, timeout: float = 20.0) -> None:
@@ -87,12 +87,12 @@ def wait_for_code(view: Visit, text: str, timeout: float = 20.0) -> None:
 
 
 @pytest.fixture
-def visit(server, browser):
+def visit(server, tabs):
     opened = []
 
     def open_page(query: dict | None = None, width: int = 1280, height: int = 800) -> Visit:
         url = server + ("/?" + urlencode(query) if query else "/")
-        opened.append(Visit(browser, url, width, height))
+        opened.append(Visit(tabs, url, width, height))
         return opened[-1]
 
     yield open_page
@@ -101,8 +101,8 @@ def visit(server, browser):
 
 
 @pytest.fixture(scope="module")
-def _home(server, browser):
-    opened = Visit(browser, server + "/")
+def _home(server, tabs):
+    opened = Visit(tabs, server + "/")
     yield opened
     opened.close()
 

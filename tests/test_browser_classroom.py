@@ -35,9 +35,9 @@ STAGES = build_stages(step(SEED))
 
 
 class Visit:
-    def __init__(self, browser, url: str, width: int, height: int):
-        self.context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
-        self.page: Page = self.context.new_page()
+    def __init__(self, tabs, url: str, width: int, height: int):
+        self.tabs = tabs
+        self.page: Page = tabs.open(url, width, height)  # downloads are accepted (Playwright's default)
         self.errors: list[str] = []
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
@@ -90,23 +90,23 @@ class Visit:
 
 
 @pytest.fixture
-def visit(server, browser):
+def visit(server, tabs):
     opened = []
 
     def open_page(query: dict | None = None, width: int = 1280, height: int = 800) -> Visit:
-        opened.append(Visit(browser, server + "/?" + urlencode(query or {}), width, height))
+        opened.append(Visit(tabs, server + "/?" + urlencode(query or {}), width, height))
         return opened[-1]
 
     yield open_page
     for view in opened:
-        view.context.close()
+        view.tabs.release(view.page)
 
 
 @pytest.fixture(scope="module")
-def _home(server, browser):
-    opened = Visit(browser, server + "/?", 1280, 800)
+def _home(server, tabs):
+    opened = Visit(tabs, server + "/?", 1280, 800)
     yield opened
-    opened.context.close()
+    tabs.release(opened.page)
 
 
 @pytest.fixture

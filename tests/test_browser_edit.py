@@ -21,11 +21,11 @@ OVERFLOWS = "slope_from_z"  # on CRASH's network this mistake's step overflows: 
 
 
 @pytest.fixture
-def visit(server, browser):  # noqa: F811
+def visit(server, tabs):  # noqa: F811
     opened = []
 
     def open_page(query: dict | None = None) -> Visit:
-        opened.append(Visit(browser, server + ("/?" + urlencode(query) if query else "/")))
+        opened.append(Visit(tabs, server + ("/?" + urlencode(query) if query else "/")))
         return opened[-1]
 
     yield open_page
@@ -146,3 +146,32 @@ def test_two_cells_of_one_table_typed_one_after_the_other_both_count(visit):
     wait_for_code(view, "z1 = [ 0.75 -0.8 ]")
     view.page.wait_for_function("() => location.search.includes('w1=0.25%2C-0.6%3B0.5%2C-0.2')", timeout=20_000)
     view.check_clean()
+
+
+def test_the_walks_code_comes_once_from_its_route_and_never_with_an_edit(server, browser):
+    """``ui.walk_assets``: walk.js and its styles are two files the browser keeps; an edit sends the walk only."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    frames, files = [], []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(len(payload))))
+    page.on("response", lambda r: files.append(r) if "/bp-walk/" in r.url else None)
+    page.goto(server + "/")
+    page.wait_for_selector(".bp-walk.bp-styled h3:has-text('Stage 1 of 12')", timeout=60_000)
+    assert sorted(r.url.rsplit("/", 1)[1] for r in files) == ["walk.css", "walk.js"]
+    assert all(r.status == 200 and "immutable" in r.headers["cache-control"] for r in files)
+    first_view = sum(frames)
+    frames.clear()
+    field = page.get_by_label("Input x")
+    field.fill("1, 0, 0")
+    field.press("Enter")
+    page.wait_for_function("() => document.querySelector('.bp-code').textContent.includes('z1 = [ 0.5 -0.6]')")
+    assert 0 < max(frames) < 30_000, frames  # the packed walk (13 KiB) and this run's switches: no code
+    assert first_view < 60_000, first_view
+    context.close()
+
+    blocked = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = blocked.new_page()
+    page.route("**/bp-walk/**", lambda route: route.abort())
+    page.goto(server + "/")
+    page.get_by_text("The stages could not be loaded").wait_for(timeout=60_000)  # said, not a blank frame
+    blocked.close()

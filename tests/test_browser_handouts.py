@@ -17,10 +17,11 @@ from .test_browser import Visit
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def handouts(server, browser):  # noqa: F811
+@pytest.fixture(scope="module")
+def handouts(server, tabs):  # noqa: F811
+    """The Handouts tab, one visit for both downloads (a click on a download button changes nothing on the page)."""
     query = "&".join(f"{k}={v}" for k, v in encode(PRESETS["two_outputs"], "forward.z1").items())
-    view = Visit(browser, f"{server}/?{query}")
+    view = Visit(tabs, f"{server}/?{query}")
     view.page.get_by_role("tab", name="Handouts").click()
     view.page.get_by_role("button", name="Download notebook (.ipynb)").wait_for(timeout=20_000)
     yield view

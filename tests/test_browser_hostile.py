@@ -40,7 +40,7 @@ def listener():
     httpd.shutdown()
 
 
-def test_a_link_full_of_markdown_fetches_nothing_and_shows_it_as_text(server, browser, listener):  # noqa: F811
+def test_a_link_full_of_markdown_fetches_nothing_and_shows_it_as_text(server, tabs, listener):  # noqa: F811
     base, hits = listener
     image = f"![p]({base}/pixel.png)"
     params = {
@@ -53,7 +53,7 @@ def test_a_link_full_of_markdown_fetches_nothing_and_shows_it_as_text(server, br
         "mode": f"<img src='{base}/html.png'>",
     }
     query = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in params.items())
-    view = Visit(browser, f"{server}/?{query}")
+    view = Visit(tabs, f"{server}/?{query}")
     try:
         warning = view.page.locator("[data-testid=stAlertContentWarning]").first
         warning.wait_for(timeout=20_000)
@@ -73,7 +73,7 @@ def test_a_link_full_of_markdown_fetches_nothing_and_shows_it_as_text(server, br
         view.close()
 
 
-def test_an_uploaded_file_full_of_markdown_fetches_nothing(server, browser, listener, tmp_path):  # noqa: F811
+def test_an_uploaded_file_full_of_markdown_fetches_nothing(server, tabs, listener, tmp_path):  # noqa: F811
     base, hits = listener
     data = scenario_to_dict(SEED)
     data["activations"] = [f"![a]({base}/act.png)", "sigmoid"]
@@ -81,7 +81,7 @@ def test_an_uploaded_file_full_of_markdown_fetches_nothing(server, browser, list
     data[f"![key]({base}/key.png)"] = 1
     path = tmp_path / "[name](https:__evil.example).json"
     path.write_text(json.dumps(data))
-    view = Visit(browser, f"{server}/")
+    view = Visit(tabs, f"{server}/")
     try:
         view.page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(path))
         view.page.wait_for_selector("text=must be one of", timeout=20_000)
@@ -110,8 +110,8 @@ CRASH = (  # issue 15's minimal link: fine at full precision, overflows under th
         ("layers=" + "-" * 60_000, "layers: ignored, could not be read (more than 32 layer sizes)"),
     ],
 )
-def test_a_hostile_link_opens_the_page_with_a_warning_not_an_error(server, browser, query, says):
-    view = Visit(browser, f"{server}/?{query}")
+def test_a_hostile_link_opens_the_page_with_a_warning_not_an_error(server, tabs, query, says):
+    view = Visit(tabs, f"{server}/?{query}")
     try:
         warning = view.page.locator("[data-testid=stAlertContentWarning]").first
         warning.wait_for(timeout=60_000)

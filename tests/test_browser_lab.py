@@ -26,8 +26,8 @@ HAS_HEATMAP = """() => [...document.querySelectorAll('.js-plotly-plot')]
     .some(gd => (gd.data || []).some(t => t.type === 'heatmap') && gd.querySelector('.hm, image'))"""
 
 
-def open_lab(browser, server, scenario=NETWORK, width: int = 1280, height: int = 800) -> Visit:  # noqa: F811
-    view = Visit(browser, f"{server}/?{urlencode(encode(scenario, 'forward.z1'))}", width, height)
+def open_lab(tabs, server, scenario=NETWORK, width: int = 1280, height: int = 800) -> Visit:  # noqa: F811
+    view = Visit(tabs, f"{server}/?{urlencode(encode(scenario, 'forward.z1'))}", width, height)
     view.page.get_by_role("tab", name="Train").click()
     view.page.wait_for_selector(".st-key-train button", timeout=WAIT)
     view.settle()
@@ -67,11 +67,11 @@ def scrub_to(view: Visit, k: int, last: int) -> None:
 
 
 @pytest.fixture
-def lab(browser, server):  # noqa: F811
+def lab(tabs, server):  # noqa: F811
     opened: list[Visit] = []
 
     def open_page(*args, **kwargs) -> Visit:
-        opened.append(open_lab(browser, server, *args, **kwargs))
+        opened.append(open_lab(tabs, server, *args, **kwargs))
         return opened[-1]
 
     yield open_page

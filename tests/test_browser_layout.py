@@ -53,7 +53,7 @@ OVERFLOWS = """() => {
 
 
 @pytest.fixture(scope="module")
-def _visits(server, browser):
+def _visits(server, tabs):
     """The module's pages, by link (less its stage), window and colour scheme: tests asking for the same one share
     one visit and turn it to their stage in the browser (the picker), as a user does; a page load costs seconds."""
     opened, errors = {}, []
@@ -61,8 +61,7 @@ def _visits(server, browser):
     def visit(query: dict, width: int, height: int, scheme: str):
         key = (tuple(sorted(query.items())), width, height, scheme)
         if key not in opened:
-            context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
-            page = context.new_page()
+            page = tabs.open(server, width, height, scheme)
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.goto(server + "/?" + urlencode(query))
@@ -74,7 +73,7 @@ def _visits(server, browser):
 
     yield visit, errors
     for page in opened.values():
-        page.context.close()
+        tabs.release(page)
 
 
 @pytest.fixture
@@ -103,25 +102,37 @@ def go_to(page, stage: str | None) -> None:
     if not page.evaluate(TITLE).startswith(f"Stage {index + 1} of"):
         page.locator(".bp-picker").select_option(str(index))
         page.wait_for_function(f"() => ({TITLE})().startsWith('Stage {index + 1} of')", timeout=20_000)
-        time.sleep(0.3)
+        painted(page)
 
 
 def title(page) -> str:
     return page.evaluate(TITLE)
 
 
+RUNNING = "[data-testid=stStatusWidget] [data-testid=stStatusWidgetRunningIcon]"
+
+
 def settle(page) -> None:
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=stStatusWidget] [data-testid=stStatusWidgetRunningIcon]')",
-        timeout=20_000,
-    )
+    page.wait_for_function(f"() => !document.querySelector('{RUNNING}')", timeout=20_000)
     time.sleep(0.5)
+
+
+# Resolves once the page has painted twice with a task between: the walk turns a stage in one task (title, pieces,
+# graph) and refits its formulas a frame and a task later when the width changed (walk.js, show and refit).
+PAINTED = "() => new Promise(done => requestAnimationFrame(() => setTimeout(() => requestAnimationFrame(done))))"
+
+
+def painted(page) -> None:
+    """After a step in the browser, until the new stage is on screen (and no script run is in progress, as settle
+    waits, without settle's fixed half second: stepping sends the server nothing)."""
+    page.wait_for_function(f"() => !document.querySelector('{RUNNING}')", timeout=20_000)
+    page.evaluate(PAINTED)
 
 
 def next_stage(page, number: int) -> None:
     page.locator(".bp-next").first.click()
     page.wait_for_function(f"() => ({TITLE})().startsWith('Stage {number} of')", timeout=20_000)
-    settle(page)
+    painted(page)
 
 
 def shot(page, name: str) -> None:
@@ -310,7 +321,7 @@ def test_lecture_slide_fits_above_the_fold_and_labels_every_edge_the_stage_compu
         if index > first:
             page.keyboard.press("ArrowRight")
             page.wait_for_function(f"() => ({TITLE})().startsWith('Stage {index + 1} of')", timeout=20_000)
-            time.sleep(0.3)
+            painted(page)
         stage = SEED_STAGES[index].id
         for selector in (".bp-graph", ".bp-formula .katex-display", ".bp-title"):
             box = page.locator(selector).first.bounding_box()

@@ -1,10 +1,12 @@
 """Learning by doing in Chromium: a quiz answer checked with its diagnosis, a mistake's marks, the nudge plot.
 
-Screenshots land in test-artifacts/; the small ones for the docs (≤ 150 KB) are written to docs/img/.
+Screenshots land in test-artifacts/; the small ones for the docs (≤ 150 KB) go to test-artifacts/doc-img/, and to
+docs/img/ itself with UPDATE_DOC_IMAGES=1 (a test run never rewrites a tracked file by itself).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -16,13 +18,14 @@ from .test_browser import ARTIFACTS, Visit, wait_for_code
 visit = test_browser.visit  # the same fixture, against this module's server
 
 pytestmark = pytest.mark.browser
-DOCS_IMG = Path(__file__).parents[1] / "docs" / "img"
+DOCS_IMG = Path(__file__).parents[1] / "docs" / "img" if os.environ.get("UPDATE_DOC_IMAGES") else ARTIFACTS / "doc-img"
 MAX_DOC_BYTES = 150_000
 NO_SLOPE_DELTA = "-0.11502656915007464"
 
 
 def doc_image(view: Visit, name: str, selector: str | None = None) -> Path:
-    """A screenshot in test-artifacts/, and a small copy (palette PNG, ≤ 150 KB) in docs/img/."""
+    """A screenshot in test-artifacts/, and a small copy (palette PNG, ≤ 150 KB) for the docs (:data:`DOCS_IMG`)."""
+    DOCS_IMG.mkdir(parents=True, exist_ok=True)
     full = ARTIFACTS / f"{name}.png"
     (view.page.locator(selector).first if selector else view.page).screenshot(path=str(full))
     image = Image.open(full).convert("RGB")

@@ -18,8 +18,8 @@ EDITOR = "[class*='st-key-weights0-'] [data-testid=stDataFrame]"  # W⁽¹⁾; t
 
 
 @pytest.fixture
-def view(server, browser):  # noqa: F811
-    opened = Visit(browser, server + "/?" + "&".join(f"{k}={v}" for k, v in encode(SEED, "apply").items()))
+def view(server, tabs):  # noqa: F811
+    opened = Visit(tabs, server + "/?" + "&".join(f"{k}={v}" for k, v in encode(SEED, "apply").items()))
     yield opened
     opened.close()
 
@@ -51,10 +51,10 @@ def test_take_this_step_updates_the_sidebar_the_link_and_the_download(view):
 
 
 @pytest.fixture(scope="module")
-def plain(server, browser):  # noqa: F811
+def plain(server, tabs):  # noqa: F811
     """The plain link, one visit for the typing tests (a page load costs seconds): a refused cell changes nothing,
     and the one that changes the weight runs last."""
-    opened = Visit(browser, server + "/")
+    opened = Visit(tabs, server + "/")
     opened.page.wait_for_selector(EDITOR)
     time.sleep(1.0)  # the grid takes input once it has drawn
     yield opened

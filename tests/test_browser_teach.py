@@ -33,7 +33,7 @@ NUMBER = r"-?\d+(?:\.\d+)?(?:\{\\times\}10\^\{-?\d+\})?"
 
 
 @pytest.fixture
-def visit(server, browser):
+def visit(server, tabs):
     """test_browser's visit, with one more try when a busy machine loads the page past Visit's 60 s."""
     from playwright.sync_api import TimeoutError as PageTimeout
 
@@ -43,7 +43,7 @@ def visit(server, browser):
         url = server + ("/?" + urlencode(query) if query else "/")
         for attempt in range(3):
             try:
-                opened.append(Visit(browser, url, width, height))
+                opened.append(Visit(tabs, url, width, height))
                 return opened[-1]
             except PageTimeout:
                 if attempt == 2:
@@ -240,7 +240,7 @@ def test_start_here_is_shown_once_per_browser_and_a_link_switches_it_off(visit, 
     )
     assert not intro_visible(view)
     assert view.page.evaluate("() => localStorage.getItem('backprop-sim.intro-dismissed')") == "1"
-    assert intro_visible(visit({"stage": "forward.z1"}, width, height))  # a new browser profile sees it
+    assert intro_visible(visit({"stage": "forward.z1"}, width, height))  # a new visitor sees it (storage cleared)
     assert not intro_visible(visit({"stage": "forward.z1", "intro": "0"}, width, height))  # the lecturer's link
     view.check_clean()
 

@@ -36,9 +36,9 @@ STATE = "() => { const w = window.__backpropWalk; return w && w.data ? [w.index,
 class Walk:
     """One page of the app, with the websocket frames it sent and the ones it received."""
 
-    def __init__(self, browser, url: str, width: int = 1280, height: int = 800):
-        self.context = browser.new_context(viewport={"width": width, "height": height})
-        self.page = self.context.new_page()
+    def __init__(self, tabs, url: str, width: int = 1280, height: int = 800):
+        self.tabs = tabs
+        self.page = tabs.open(url, width, height)
         self.sent: list[str | bytes] = []
         self.received: list[str | bytes] = []
         self.errors: list[str] = []
@@ -88,15 +88,15 @@ class Walk:
         )
 
     def close(self) -> None:
-        self.context.close()
+        self.tabs.release(self.page)
 
 
 @pytest.fixture
-def walk(server, browser):
+def walk(server, tabs):
     opened = []
 
     def open_page(query: dict | None = None, **size) -> Walk:
-        opened.append(Walk(browser, server + ("/?" + urlencode(query) if query else "/"), **size))
+        opened.append(Walk(tabs, server + ("/?" + urlencode(query) if query else "/"), **size))
         return opened[-1]
 
     yield open_page

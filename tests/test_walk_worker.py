@@ -106,15 +106,16 @@ def test_the_worker_leaves_when_its_server_is_killed():
         "from simulator.ui import walk_worker\n"
         "walk_worker.start()\n"
         "pool = walk_worker._WORKER[0].pool\n"
-        "print(pool.submit(os.getpid).result(), flush=True)\n"
+        "print(pool.submit(os.getpid).result(), pool.submit(os.getppid).result(), flush=True)\n"
         "time.sleep(60)\n"
     )
     env = {**os.environ, walk_worker.SWITCH: "1"}
     with subprocess.Popen([sys.executable, "-c", server], stdout=subprocess.PIPE, text=True, env=env) as process:
-        worker = int(process.stdout.readline())
+        worker, parent = map(int, process.stdout.readline().split())  # the parent: a fork server, or the server
         assert _running(worker)
         process.kill()
     deadline = time.monotonic() + 10
-    while _running(worker) and time.monotonic() < deadline:
+    while (_running(worker) or _running(parent)) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not _running(worker), "the worker outlived its server"
+    assert not _running(parent), "the fork server outlived the server"

@@ -36,15 +36,20 @@ LOADER = (
     "const FILES = "
     + json.dumps({"js": JS_PATH.lstrip("/"), "css": CSS_PATH.lstrip("/")})
     + r""";
-function walkCode() {
-  if (!window.__bpWalkCode) {
+function walkCode() {  // one load per page and version (a server updated under an open page sends a new one)
+  if (!window.__bpWalkCode || window.__bpWalkFiles !== FILES.js) {
+    window.__bpWalkFiles = FILES.js;
     const url = (path) => new URL(path, window.location.href).href;
     const styled = new Promise((done) => {
       const css = url(FILES.css);
       if ([...document.querySelectorAll("link[data-bp-walk]")].some((l) => l.href === css && l.sheet)) return done();
       const link = Object.assign(document.createElement("link"), { rel: "stylesheet", href: css });
       link.dataset.bpWalk = "";
-      link.onload = link.onerror = () => done();
+      link.onload = () => {  // an older version's styles go once these apply
+        for (const old of document.querySelectorAll("link[data-bp-walk]")) if (old !== link) old.remove();
+        done();
+      };
+      link.onerror = () => done();
       document.head.append(link);
     });
     window.__bpWalkCode = styled.then(() => import(url(FILES.js))).then((module) => module.default);
@@ -54,10 +59,17 @@ function walkCode() {
 }
 export default function (args) {
   let cleanup = null, gone = false;
+  const root = args.parentElement.querySelector(".bp-walk");
   walkCode().then((mount) => {
     if (gone) return;
-    args.parentElement.querySelector(".bp-walk")?.classList.add("bp-styled");
+    root?.classList.add("bp-styled");
+    args.parentElement.querySelector(".bp-walk-failed")?.remove();
     cleanup = mount(args);
+  }).catch(() => {
+    if (gone || args.parentElement.querySelector(".bp-walk-failed")) return;
+    const note = Object.assign(document.createElement("p"), { className: "bp-walk-failed" });
+    note.textContent = "The stages could not be loaded (the connection dropped?). Reload the page to try again.";
+    args.parentElement.prepend(note);
   });
   return () => { gone = true; if (cleanup) cleanup(); };
 }

@@ -19,7 +19,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -46,28 +45,46 @@ class _Worker:
 _WORKER: list[_Worker] = []  # set once by start(), in the server only; the sessions share it like a cache
 
 
+def _context():
+    """Workers forked from a fork server: a clean process started with the first worker, before any page ran
+    (a server has threads running: it is never forked itself). Once a page has run, Streamlit's ``__main__`` is
+    the page's script, which a spawned process would import again; a fork server's children import nothing."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["simulator.ui.walk_worker"])  # imported once, by the fork server
+    return context
+
+
 def _pool() -> ProcessPoolExecutor:
-    context = multiprocessing.get_context("spawn")  # a server has threads running: never fork it
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_watch_parent, initargs=(os.getpid(),))
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=_watch_parent)
     seed = (scenario_to_json(SEED, indent=None), None, None, ZAD.id, MATRIX, WalkView())
     pool.submit(packed_walk_of, *seed)  # started now, and its memos warm, before the first student's edit
     return pool
 
 
-def _watch_parent(parent: int) -> None:
-    """In the worker: leave when the server is gone, even if it was killed without a word."""
+def _watch_parent() -> None:
+    """In the worker: leave as soon as the server is gone, even if it was killed without a word (the end of a
+    pipe the server held closes; a fork server, the worker's own parent, outlives the server)."""
+    server = multiprocessing.parent_process()
 
     def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
+        server.join()
         os._exit(0)
 
-    threading.Thread(target=watch, daemon=True).start()
+    if server is not None:
+        threading.Thread(target=watch, daemon=True).start()
+
+
+def _cores() -> int:
+    """The cores this process may run on (Linux), else the machine's."""
+    allowed = getattr(os, "sched_getaffinity", None)
+    return len(allowed(0)) if allowed else os.cpu_count() or 1
 
 
 def start() -> None:
     """Start the worker, once per server process, unless switched off or the server may use one core only."""
-    if _WORKER or os.environ.get(SWITCH, "1") == "0" or len(os.sched_getaffinity(0)) < 2:
+    if _WORKER or os.environ.get(SWITCH, "1") == "0" or _cores() < 2:
         return
     try:
         _WORKER.append(_Worker())
