@@ -77,7 +77,8 @@ FIT = """<script>
       const room = box.clientWidth, need = box.scrollWidth - 2;  // less KaTeX's 2 px strut
       if (need > room) {
         const size = parseFloat(getComputedStyle(formula).fontSize);
-        formula.style.fontSize = Math.max(9, Math.floor(size * room / need * 10) / 10) + 'px';
+        // scaled to the whole width, strut included: to the strut-less one, the last digit stayed 2 px outside
+        formula.style.fontSize = Math.max(9, Math.floor(size * room / (need + 2) * 10) / 10) + 'px';
         if (box.scrollWidth - 2 > box.clientWidth) box.style.overflowX = 'auto';  // even 9 px is too wide
       }
     }

@@ -88,7 +88,8 @@ function fit(pieces) {  // a display formula wider than its column scaled down (
   for (const formula of found) formula.style.fontSize = "";
   const sizes = found.map((formula) => {  // all reads, then all writes: one layout
     const box = formula.parentNode, room = box.clientWidth, need = box.scrollWidth - 2;  // less KaTeX's strut
-    return room && need > room ? Math.max(9, Math.floor(parseFloat(getComputedStyle(formula).fontSize) * room / need * 10) / 10) : 0;
+    // scaled to the whole width, strut included: to the strut-less one, the last digit stayed 2 px outside
+    return room && need > room ? Math.max(9, Math.floor(parseFloat(getComputedStyle(formula).fontSize) * room / (need + 2) * 10) / 10) : 0;
   });
   found.forEach((formula, k) => { if (sizes[k]) formula.style.fontSize = `${sizes[k]}px`; });
 }
