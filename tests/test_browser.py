@@ -168,6 +168,9 @@ def type_into_cell(view: Visit, selector: str, row: int, column: int, text: str,
         view.page.keyboard.press("Control+A")
         view.page.keyboard.type(text)
         time.sleep(0.2)
+        if view.page.evaluate("() => document.activeElement && document.activeElement.value") != text:
+            view.page.keyboard.press("Escape")  # the old value arrived mid-typing (a loaded machine): again
+            continue
         view.page.keyboard.press("Enter")
         try:
             view.page.wait_for_function("text => document.body.innerText.includes(text)", arg=shows, timeout=8_000)

@@ -6,6 +6,7 @@ in test-artifacts/.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
@@ -13,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from simulator import SEED, build_stages, step
 
@@ -71,7 +73,14 @@ class Visit:
         self.page.keyboard.press(key)
         self.wait_for_stage(expected)
 
-    def url_stage(self) -> str | None:
+    def url_stage(self, expected: str | None = None) -> str | None:
+        """The URL's stage; with ``expected``, once the URL has caught up with the screen (the walk writes it in
+        the task after the new stage is painted) or WAIT has passed."""
+        if expected is not None:
+            with contextlib.suppress(PlaywrightTimeout):
+                self.page.wait_for_function(
+                    "id => new URLSearchParams(location.search).get('stage') === id", arg=expected, timeout=WAIT
+                )
         found = re.search(r"[?&]stage=([^&]+)", self.page.url)
         return found.group(1) if found else None
 
@@ -159,7 +168,7 @@ def test_keys_step_after_the_picker_a_tab_the_toggle_and_a_blank_click(visit):
     assert focused == "none", "a grey focus frame appears around the main area"
     view.press("PageDown", 9)
     assert view.selected_tab() == "Step through"
-    assert view.url_stage() == STAGES[8].id
+    assert view.url_stage(STAGES[8].id) == STAGES[8].id
     view.check_clean()
 
 
@@ -216,11 +225,11 @@ def test_back_and_forward_agree_with_the_screen(home):
     view.page.wait_for_function("() => location.search.includes('stage=forward.z2')", timeout=20_000)
     view.page.go_back()
     view.wait_for_stage(2)
-    assert view.url_stage() == "forward.a1"
+    assert view.url_stage("forward.a1") == "forward.a1"
     assert "a1 = [0.55971365 0.38698582]" in view.code()
     view.page.go_forward()
     view.wait_for_stage(3)
-    assert view.url_stage() == "forward.z2"
+    assert view.url_stage("forward.z2") == "forward.z2"
     view.check_clean()
 
 
@@ -264,6 +273,8 @@ def test_spotlight_dims_what_the_stage_does_not_touch(visit):
 
     assert min(opacities(lit)) < min(opacities(plain)) < 1.0
     explanation = lit.page.locator(".bp-explanation").first
+    lit.page.mouse.move(0, 0)  # a reused page keeps the pointer where the last test left it: a hover lights up
+    lit.page.wait_for_timeout(400)  # the dimming fades in over 0.2 s from the walk's mount
     assert float(explanation.evaluate("el => getComputedStyle(el).opacity")) < 0.5
     assert lit.page.evaluate("document.body.classList.contains('bp-spotlight')")
     plain.check_clean()
