@@ -13,13 +13,14 @@ from typing import Any
 
 import streamlit as st
 
-from simulator import SEED, Scenario, ScenarioError, Stage, StepRecord, build_stages, step
+from simulator import SEED, Scenario, ScenarioError, Stage, StepRecord
 from simulator.core.messages import quote
-from simulator.core.mistakes import MISTAKES, Divergence, divergence
+from simulator.core.mistakes import MISTAKES, Divergence
 from simulator.core.record import step_problems
 from simulator.core.scenario import scenario_from_dict, scenario_to_json
 from simulator.io.share import ViewOptions, decode, encode
 from simulator.views.stages import FIRST_STAGE
+from simulator.views.walk import page_step
 
 # View options that live in session state and travel in links: state name -> share.ViewOptions field.
 LINKED_OPTIONS = {
@@ -275,14 +276,7 @@ def _shared(scenario_json: str, mistake: str | None, digits: int | None, notatio
     A pure function of its key, returning immutable records (frozen, read-only arrays, tuples), so one bounded
     cache is safe; a step that overflows raises and is not kept.
     """
-    view = {"notation": notation, "form": form}
-    correct = step(_scenario, digits=digits)
-    correct_stages = build_stages(correct, **view)
-    if mistake is None:
-        return Computed(correct, correct_stages, correct, correct_stages)
-    record = step(_scenario, mistake=mistake, digits=digits)
-    stages = build_stages(record, **view)
-    return Computed(record, stages, correct, correct_stages, divergence(correct_stages, stages))
+    return Computed(*page_step(_scenario, mistake, digits, notation, form))
 
 
 def shared(scenario_json: str, mistake: str | None, digits: int | None, notation: str, form: str) -> Computed:

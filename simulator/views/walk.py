@@ -337,23 +337,27 @@ STEPPED = 8  # steps kept by a process that builds walks from JSON alone (a buil
 WHOLE_INSPECTORS = 8  # and whole inspectors, for a large network's windows (8 × 16: about 1 MB each)
 
 
-@functools.lru_cache(maxsize=STEPPED)
-def _stepped(scenario_json: str, mistake: str | None, digits: int | None, notation: str, form: str):
-    """The record and stages a page shows for a scenario given as its JSON, the correct stages beside a
-    mistake's and where they part: the same calls, in the same order, as the page's own step."""
-    scenario = scenario_from_dict(json.loads(scenario_json))
+def page_step(scenario, mistake: str | None, digits: int | None, notation: str, form: str) -> tuple:
+    """The step a page shows and its stages, the correct step's beside a mistake's, and where they part:
+    ``(record, stages, correct_record, correct_stages, divergence)``; without a mistake both are the one step."""
     correct_record = step(scenario, digits=digits)
     correct = build_stages(correct_record, notation=notation, form=form)
     if mistake is None:
-        return correct_record, correct, None, None
+        return correct_record, correct, correct_record, correct, None
     record = step(scenario, mistake=mistake, digits=digits)
     stages = build_stages(record, notation=notation, form=form)
-    return record, stages, correct, parting(correct, stages)
+    return record, stages, correct_record, correct, parting(correct, stages)
+
+
+@functools.lru_cache(maxsize=STEPPED)
+def _stepped(scenario_json: str, mistake: str | None, digits: int | None, notation: str, form: str):
+    """:func:`page_step` of a scenario given as its JSON."""
+    return page_step(scenario_from_dict(json.loads(scenario_json)), mistake, digits, notation, form)
 
 
 @functools.lru_cache(maxsize=WHOLE_INSPECTORS)
 def _whole_units(scenario_json: str, mistake: str | None, digits: int | None, notation: str, form: str) -> dict:
-    record, stages, _, _ = _stepped(scenario_json, mistake, digits, notation, form)
+    record, stages, *_ = _stepped(scenario_json, mistake, digits, notation, form)
     return inspector(record, stages, len(stages), WalkView(notation=notation))
 
 
@@ -363,7 +367,7 @@ def packed_walk_of(
     """:func:`packed` walk of a scenario given as its JSON, from nothing but its arguments: what a second
     process builds for the page (``simulator.ui.walk_worker``), byte for byte the page's own build."""
     key = (scenario_json, mistake, digits, notation, form)
-    record, stages, correct, where = _stepped(*key)
+    record, stages, _, correct, where = _stepped(*key)
     cut = view.limit is not None and not view.hidden and reveals_chains(stages, view.limit)
     units = _whole_units(*key) if cut else None
     if mistake is None:
