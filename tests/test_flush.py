@@ -1,0 +1,114 @@
+"""Streamlit's message loop visits only the sessions with something to send (``simulator.ui.flush``).
+
+The loop itself is Streamlit's own code, run here against a real session manager holding stand-in sessions: what
+it visits, what it sends and what it shuts down are observed, not assumed."""
+
+import asyncio
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
+from streamlit.runtime.memory_session_storage import MemorySessionStorage
+from streamlit.runtime.runtime import AsyncObjects, Runtime, RuntimeState
+from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+from streamlit.runtime.session_manager import ActiveSessionInfo
+from streamlit.runtime.websocket_session_manager import WebsocketSessionManager
+
+from simulator.ui import flush
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Session:
+    """What the loop touches on an AppSession: its queue, the flushed-messages hook, shutdown."""
+
+    def __init__(self, name: str, queued: int = 0, settling: bool = False):
+        self.id, self._settle_pending = name, settling
+        self._browser_queue = ForwardMsgQueue()
+        for k in range(queued):
+            self._browser_queue._queue.append(f"{name}:{k}")  # the loop only hands them on
+        self.flushed = self.told = 0
+        self.closed = False
+
+    def flush_browser_queue(self):
+        self.flushed += 1
+        return self._browser_queue.flush()
+
+    def on_flushed_messages_sent(self):
+        self.told += 1
+        self._settle_pending = False
+
+    def shutdown(self):
+        self.closed = True
+
+
+class Loop:
+    """Just enough of a Runtime for Streamlit's ``_loop_coroutine``, which is borrowed as is."""
+
+    _loop_coroutine = Runtime._loop_coroutine
+
+    def __init__(self, sessions):
+        self._state = RuntimeState.ONE_OR_MORE_SESSIONS_CONNECTED
+        self._session_mgr = WebsocketSessionManager(MemorySessionStorage(), SimpleNamespace(), ScriptCache(), None)
+        for session in sessions:
+            self._session_mgr._active_session_info_by_id[session.id] = ActiveSessionInfo(SimpleNamespace(), session)
+        self.sent: list[str] = []
+
+    def _set_state(self, state):
+        self._state = state
+
+    def _send_message(self, info, msg):
+        self.sent.append(msg)
+
+    def _get_async_objs(self):
+        return self.objects
+
+    async def once(self):
+        """One flush cycle of the real loop, then its shutdown."""
+        loop = asyncio.get_running_loop()
+        self.objects = AsyncObjects(
+            loop, asyncio.Event(), asyncio.Event(), asyncio.Event(), loop.create_future(), loop.create_future()
+        )
+        running = asyncio.create_task(self._loop_coroutine())
+        await asyncio.sleep(0.05)
+        self.objects.must_stop.set()
+        await asyncio.wait_for(running, 5)
+
+
+def test_the_loop_visits_only_sessions_with_mail_and_still_sends_and_shuts_down_all():
+    flush.visit_waiting_sessions_only()
+    flush.visit_waiting_sessions_only()  # twice changes nothing
+    quiet = [Session(f"quiet{k}") for k in range(200)]
+    mail, settling = Session("mail", queued=3), Session("settling", settling=True)
+    loop = Loop([*quiet[:100], mail, *quiet[100:], settling])
+    asyncio.run(loop.once())
+    assert loop.sent == ["mail:0", "mail:1", "mail:2"]
+    assert (mail.flushed, mail.told, settling.flushed, settling.told) == (1, 1, 1, 1)
+    assert not settling._settle_pending  # its settle went through as before
+    assert sum(s.flushed + s.told for s in quiet) == 0  # 200 sessions with nothing queued: not visited
+    assert all(s.closed for s in [*quiet, mail, settling])  # the shutdown still closes every session
+    assert len(loop._session_mgr.list_active_sessions()) == 0
+
+
+def test_other_callers_get_every_session():
+    flush.visit_waiting_sessions_only()
+    sessions = [Session("a"), Session("b", queued=1)]
+    manager = Loop(sessions)._session_mgr
+    assert [info.session.id for info in manager.list_active_sessions()] == ["a", "b"]
+    assert manager.num_active_sessions() == 2
+
+
+def test_a_session_streamlit_shaped_differently_counts_as_waiting():
+    odd = SimpleNamespace(session=SimpleNamespace())
+    idle = SimpleNamespace(session=Session("idle"))
+    assert flush.waiting([odd, idle]) == [odd]
+
+
+def test_the_server_installs_it():
+    probe = "import streamlit_app; from streamlit.runtime.websocket_session_manager import WebsocketSessionManager as M;"
+    probe += " print(M.list_active_sessions.short_for_the_loop)"
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "True"
