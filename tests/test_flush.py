@@ -107,7 +107,8 @@ def test_a_session_streamlit_shaped_differently_counts_as_waiting():
 
 
 def test_the_server_installs_it():
-    probe = "import streamlit_app; from streamlit.runtime.websocket_session_manager import WebsocketSessionManager as M;"
+    probe = "import streamlit_app; from streamlit.runtime.websocket_session_manager import WebsocketSessionManager"
+    probe += " as M;"
     probe += " print(M.list_active_sessions.short_for_the_loop)"
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
