@@ -109,7 +109,62 @@ def test_a_session_streamlit_shaped_differently_counts_as_waiting():
 def test_the_server_installs_it():
     probe = "import streamlit_app; from streamlit.runtime.websocket_session_manager import WebsocketSessionManager"
     probe += " as M;"
-    probe += " print(M.list_active_sessions.short_for_the_loop)"
+    probe += " from streamlit.runtime.runtime import Runtime;"
+    probe += " print(M.list_active_sessions.short_for_the_loop, Runtime._enqueued_some_message.coalesced)"
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip().splitlines()[-1] == "True"
+    assert out.stdout.strip().splitlines()[-1] == "True True"
+
+
+class Woken:
+    """Just enough of a Runtime for its ``_enqueued_some_message``: a real event loop and its wake-up event."""
+
+    _enqueued_some_message = Runtime._enqueued_some_message
+
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self.objects = SimpleNamespace(eventloop=loop, need_send_data=asyncio.Event())
+        self.scheduled = 0
+        schedule = loop.call_soon_threadsafe
+
+        def counted(callback, *args):
+            self.scheduled += callback is flush._woken  # asyncio's own thread hand-offs are not counted
+            return schedule(callback, *args)
+
+        loop.call_soon_threadsafe = counted
+
+    def _get_async_objs(self):
+        return self.objects
+
+
+def test_a_batch_of_messages_wakes_the_loop_once_and_the_next_batch_again():
+    flush.wake_the_loop_once()
+    flush.wake_the_loop_once()  # twice changes nothing
+
+    async def scenario():
+        runtime = Woken(asyncio.get_running_loop())
+        runtime._enqueued_some_message = Runtime._enqueued_some_message.__get__(runtime)  # the patched one
+        for _ in range(100):  # a first view's messages, all queued before the loop next runs
+            runtime._enqueued_some_message()
+        assert runtime.scheduled == 1
+        await asyncio.wait_for(runtime.objects.need_send_data.wait(), 2)  # the one wake-up still came
+        runtime.objects.need_send_data.clear()  # the loop flushes
+        await asyncio.to_thread(runtime._enqueued_some_message)  # a message after that wakes it again
+        assert runtime.scheduled == 2
+        await asyncio.wait_for(runtime.objects.need_send_data.wait(), 2)
+
+    asyncio.run(scenario())
+
+
+def test_a_closed_loop_leaves_no_wake_up_marked_as_on_its_way():
+    flush.wake_the_loop_once()
+    loop = asyncio.new_event_loop()
+    runtime = Woken(loop)
+    loop.close()
+    for _ in range(2):  # each call tries, and says the loop is gone, as Streamlit's own did
+        try:
+            Runtime._enqueued_some_message(runtime)
+        except RuntimeError:
+            pass
+        else:
+            raise AssertionError("a closed loop was woken")
+    assert runtime.scheduled == 2
