@@ -260,9 +260,12 @@ def frame_costs(trace: bytes) -> dict[str, list[dict[str, float]]]:
         if task is None or frame is None:
             continue
         row = {"task": cpu(task), "frame": cpu(frame)} | {phase: 0.0 for phase in PHASES.values()}
-        for e in spans:
-            if e["name"] in PHASES and frame["ts"] <= e["ts"] <= frame["ts"] + frame["dur"]:
+        ends = dict.fromkeys(PHASES, 0)  # a Paint inside a Paint (a layer's own) is counted in the outer one
+        inside = [e for e in spans if e["name"] in PHASES and frame["ts"] <= e["ts"] <= frame["ts"] + frame["dur"]]
+        for e in inside:
+            if e["ts"] >= ends[e["name"]]:
                 row[PHASES[e["name"]]] += cpu(e)
+                ends[e["name"]] = e["ts"] + e["dur"]
         costs.setdefault(mark["name"].removeprefix("bp-press-"), []).append(row)
     return costs
 
