@@ -12,6 +12,7 @@ from simulator.ui import state
 from simulator.ui.activations import activation_view
 from simulator.ui.collector import tune_for_a_class
 from simulator.ui.editor import editing_panel
+from simulator.ui.flush import visit_waiting_sessions_only, wake_the_loop_once
 from simulator.ui.handouts import handouts_view
 from simulator.ui.keys import install as install_clicker
 from simulator.ui.live_class import class_panel
@@ -97,3 +98,5 @@ elif __name__ != "__mp_main__":  # `streamlit run` imports this file for its ser
     app = st.App(__file__, routes=class_routes() + walk_routes())  # the phones' polls; the walk's code, once
     start_walk_worker()  # a second process builds each new scenario's walk, beside the event loop
     tune_for_a_class()  # the garbage collector: no long pauses with hundreds of sessions
+    visit_waiting_sessions_only()  # Streamlit's message loop skips the sessions with nothing to send
+    wake_the_loop_once()  # … and a script wakes it once per batch of messages, not once per message

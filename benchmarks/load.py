@@ -96,6 +96,8 @@ class Result:
     client_cpu: float = 0.0
     wall: float = 0.0
     hostile: list[float] = field(default_factory=list)  # seconds per hostile page view (--hostile)
+    view_at: list[float] = field(default_factory=list)  # time.monotonic() when each first view finished
+    click_at: list[float] = field(default_factory=list)  # … and each edit (for --timeline)
 
 
 async def http_get(host: str, port: int, path: str, cookies: dict[str, str]) -> bytes:
@@ -229,6 +231,7 @@ async def steps(page: Page, plan: tuple[float, int, str], end_at: float, rng: ra
             except TimeoutError:
                 raise StudentError("edit timeout") from None
             out.clicks.append(seconds)
+            out.click_at.append(time.monotonic())
             out.click_bytes.append(size)
         next_at = max(next_at + interval, time.monotonic())
 
@@ -269,6 +272,7 @@ async def student(target: str, start_at: float, end_at: float, plan: tuple, rng:
             except TimeoutError:
                 raise StudentError("first view timeout") from None
             out.first_views.append(time.perf_counter() - begin)
+            out.view_at.append(time.monotonic())
             out.servers[cookies.get("SERVERID", "-")] += 1
             await steps(page, plan, end_at, rng, out)
     except StudentError as error:
@@ -465,6 +469,7 @@ class Figures:
     machine_cpu: float  # every process on the machine, % of one core (2 cores: at most 200)
     mb_per_session: float
     clients: int
+    start: float = 0.0  # time.monotonic() when the class began (for --timeline)
 
 
 def machine_busy() -> tuple[int, int]:
@@ -528,6 +533,8 @@ def measure(name: str, url: str, pids: list[int], apps: dict[int, str], args: ar
     for part in parts:
         merged.first_views += part.first_views
         merged.clicks += part.clicks
+        merged.view_at += part.view_at
+        merged.click_at += part.click_at
         merged.steps += part.steps
         merged.click_bytes += part.click_bytes
         merged.errors += part.errors
@@ -536,7 +543,7 @@ def measure(name: str, url: str, pids: list[int], apps: dict[int, str], args: ar
         merged.hostile += part.hostile
         merged.wall = max(merged.wall, part.wall)
     mb = (peak - base_rss) / 2**20 / max(1, args.users)
-    return Figures(name, merged, cpu, worker_cpu, machine, mb, args.clients)
+    return Figures(name, merged, cpu, worker_cpu, machine, mb, args.clients, start)
 
 
 def spread(values: list[float]) -> str:
@@ -567,6 +574,23 @@ def report(figures: Figures, args: argparse.Namespace) -> None:
         print(f"      error: {kind} × {count}")
     if len(r.servers) > 1:
         print("      sessions per replica: " + ", ".join(f"{k} {v}" for k, v in sorted(r.servers.items())))
+    if args.timeline:
+        timeline(figures, args.timeline)
+
+
+def timeline(figures: Figures, width: float) -> None:
+    """First views and edits by when they finished, in windows of ``width`` seconds: where the queue built."""
+    r, start = figures.result, figures.start
+    end = max([*r.view_at, *r.click_at, start])
+    for k in range(int((end - start) // width) + 1):
+        low, high = start + k * width, start + (k + 1) * width
+        views = [s for s, at in zip(r.first_views, r.view_at) if low <= at < high]
+        edits = [s for s, at in zip(r.clicks, r.click_at) if low <= at < high]
+        print(
+            f"      {k * width:4.0f}–{(k + 1) * width:4.0f} s: {len(views):4} first views p50/p95/max ms"
+            f" {spread(views)}"
+            f" | {len(edits):4} edits {spread(edits)}"
+        )
 
 
 def hostile_links(args: argparse.Namespace) -> tuple[str, ...]:
@@ -662,6 +686,9 @@ def main() -> None:
         default=20,
         help="first views and edits one at a time before the class "
         "(server CPU per first view and per edit; 0: skip; default 20)",
+    )
+    parser.add_argument(
+        "--timeline", type=float, default=0.0, help="also print p50/p95 per window of this many seconds (0: no)"
     )
     parser.add_argument("--hold", type=int, default=100, help="sessions held open for the memory figure (default 100)")
     parser.add_argument("--cost-only", action="store_true", help="only the one-at-a-time costs, no class")
