@@ -59,7 +59,7 @@ def worker():
         patch.setattr(walk_worker, "_WORKER", [])
         walk_worker.start()
         yield walk_worker._WORKER[0]
-        walk_worker._WORKER[0].pool.shutdown(wait=True, cancel_futures=True)
+        walk_worker._WORKER[0].stop()
 
 
 def _never() -> str:
@@ -68,13 +68,24 @@ def _never() -> str:
 
 def test_the_worker_builds_and_a_dead_one_is_replaced(worker):
     assert walk_worker.packed_walk(SEED_KEY, here=_never) == packed_walk_of(*SEED_KEY)
-    (pid,) = worker.pool._processes  # noqa: SLF001 - the one process, to kill it as an OOM killer would
-    os.kill(pid, signal.SIGKILL)
+    os.kill(worker.process.pid, signal.SIGKILL)  # as an OOM killer would
     built_here = []
     text = walk_worker.packed_walk(SEED_KEY, here=lambda: built_here.append(1) or packed_walk_of(*SEED_KEY))
     assert text == packed_walk_of(*SEED_KEY) and built_here == [1]  # this edit: the page's own build
     assert walk_worker.packed_walk(SEED_KEY, here=_never) == text  # the next one: a new worker
     assert worker.waiting == 0
+
+
+def test_a_stuck_worker_is_replaced_and_one_that_raises_leaves_the_build_to_the_page(worker, monkeypatch):
+    monkeypatch.setattr(walk_worker, "PATIENCE", 1.0)
+    stuck = worker.process.pid
+    os.kill(stuck, signal.SIGSTOP)  # alive, never answering
+    assert walk_worker.packed_walk(SEED_KEY, here=lambda: "here") == "here"
+    assert worker.process.pid != stuck and not _running(stuck)
+    assert walk_worker.packed_walk(SEED_KEY, here=_never) == packed_walk_of(*SEED_KEY)
+    bad = ("not a scenario", *SEED_KEY[1:])
+    assert walk_worker.packed_walk(bad, here=lambda: "here") == "here"  # the page's build says what is wrong
+    assert walk_worker.packed_walk(SEED_KEY, here=_never) == packed_walk_of(*SEED_KEY)  # the same worker goes on
 
 
 def test_a_busy_worker_leaves_the_build_to_the_page(worker):
@@ -105,8 +116,9 @@ def test_the_worker_leaves_when_its_server_is_killed():
         "import os, time\n"
         "from simulator.ui import walk_worker\n"
         "walk_worker.start()\n"
-        "pool = walk_worker._WORKER[0].pool\n"
-        "print(pool.submit(os.getpid).result(), pool.submit(os.getppid).result(), flush=True)\n"
+        "worker = walk_worker._WORKER[0].process.pid\n"
+        "parent = open(f'/proc/{worker}/stat').read().rsplit(')', 1)[1].split()[1]\n"
+        "print(worker, parent, flush=True)\n"
         "time.sleep(60)\n"
     )
     env = {**os.environ, walk_worker.SWITCH: "1"}

@@ -9,19 +9,24 @@ script waits for the answer without holding the GIL. The worker builds from the 
 for byte what the page would build itself (``tests/test_walk_worker.py``).
 
 Without a worker (one core, ``BACKPROP_WALK_WORKER=0``, AppTest, the CLI), when the worker is busy with
-:data:`QUEUED` builds already, or if it died, the page builds the walk in its own process as before: a
-worker can make an edit cheaper for the server, never make it fail. This module imports no Streamlit: the
-worker imports it to run :func:`_watch_parent`.
+:data:`QUEUED` builds already, if it died or did not answer within :data:`PATIENCE`, the page builds the walk in
+its own process as before: a worker can make an edit cheaper for the server, never make it fail. This module
+imports no Streamlit (the worker runs :func:`_serve` from it).
+
+The session's own thread talks to the worker over a pipe, one build at a time: it sends the arguments and
+waits for the answer. A process pool did the same through two threads of its own (one feeding the worker, one
+reading its answers), and each of their wake-ups waited for the GIL behind every script: under a class's load
+that chain, not the build, was the wait (py-spy: sessions waiting on the pool's future while the worker sat idle
+waiting for work).
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 
 from simulator import SEED
 from simulator.core.scenario import scenario_to_json
@@ -31,18 +36,49 @@ from simulator.views.walk import WalkView, packed_walk_of
 
 SWITCH = "BACKPROP_WALK_WORKER"  # "0": no worker
 QUEUED = 8  # builds waiting for the worker beyond which the page builds its own (≈ 25 ms each for the seed)
+PATIENCE = 10.0  # s to wait for the worker's answer; then it is taken for stuck, replaced, and the page builds
+
+
+def _seed_key() -> tuple:
+    return scenario_to_json(SEED, indent=None), None, None, ZAD.id, MATRIX, WalkView()
 
 
 class _Worker:
-    """The pool of one process and how many builds wait for it. One per server process, made by :func:`start`."""
+    """One worker process and the pipe to it, one build in it at a time, and how many builds wait. One per
+    server process, made by :func:`start`; the sessions share it like a cache."""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()  # the pipe: one build at a time
+        self.counting = threading.Lock()
         self.waiting = 0
-        self.pool = _pool()
+        self.process, self.pipe = _spawn()
+
+    def build(self, key: tuple) -> str | None:
+        """The worker's packed walk for ``key``, or None (it raised, died or hung: then a new one is started)."""
+        with self.lock:
+            try:
+                self.pipe.send(key)
+                if not self.pipe.poll(PATIENCE):
+                    raise TimeoutError
+                built, text = self.pipe.recv()
+            except (OSError, EOFError, TimeoutError):
+                self.replace()
+                return None
+        return text if built else None
+
+    def replace(self) -> None:
+        """A new worker for the next build (called holding :attr:`lock`)."""
+        self.stop()
+        with contextlib.suppress(OSError):  # no new process now: the closed pipe says so at the next build
+            self.process, self.pipe = _spawn()
+
+    def stop(self) -> None:
+        self.pipe.close()
+        self.process.kill()
+        self.process.join(5)
 
 
-_WORKER: list[_Worker] = []  # set once by start(), in the server only; the sessions share it like a cache
+_WORKER: list[_Worker] = []  # set once by start(), in the server only
 
 
 def _context():
@@ -56,24 +92,32 @@ def _context():
     return context
 
 
-def _pool() -> ProcessPoolExecutor:
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=_watch_parent)
-    seed = (scenario_to_json(SEED, indent=None), None, None, ZAD.id, MATRIX, WalkView())
-    pool.submit(packed_walk_of, *seed)  # started now, and its memos warm, before the first student's edit
-    return pool
+def _spawn():
+    context = _context()
+    ours, theirs = context.Pipe()
+    process = context.Process(target=_serve, args=(theirs,), name="backprop walk worker", daemon=True)
+    process.start()
+    theirs.close()  # the worker's end lives in the worker only: when the server is gone, its reads end
+    return process, ours
 
 
-def _watch_parent() -> None:
-    """In the worker: leave as soon as the server is gone, even if it was killed without a word (the end of a
-    pipe the server held closes; a fork server, the worker's own parent, outlives the server)."""
-    server = multiprocessing.parent_process()
-
-    def watch() -> None:
-        server.join()
-        os._exit(0)
-
-    if server is not None:
-        threading.Thread(target=watch, daemon=True).start()
+def _serve(pipe) -> None:
+    """In the worker: answer each build, until the server's end of the pipe closes (the server is gone, even
+    killed without a word: the system closes its end)."""
+    packed_walk_of(*_seed_key())  # its memos warm before the first student's edit
+    while True:
+        try:
+            key = pipe.recv()
+        except (EOFError, OSError):
+            os._exit(0)
+        try:
+            answer = (True, packed_walk_of(*key))
+        except Exception:  # noqa: BLE001 - the page builds it again and says what is wrong the usual way
+            answer = (False, "")
+        try:
+            pipe.send(answer)
+        except OSError:
+            os._exit(0)
 
 
 def _cores() -> int:
@@ -98,22 +142,13 @@ def packed_walk(key: tuple, here: Callable[[], str]) -> str:
     if not _WORKER:
         return here()
     worker = _WORKER[0]
-    with worker.lock:
+    with worker.counting:
         if worker.waiting >= QUEUED:
             return here()
         worker.waiting += 1
-        pool = worker.pool
     try:
-        future: Future = pool.submit(packed_walk_of, *key)
-        return future.result()
-    except BrokenProcessPool:  # the worker died (killed, out of memory): a new one for the next edit
-        with worker.lock:
-            if worker.pool is pool:
-                worker.pool = _pool()
-        pool.shutdown(wait=False, cancel_futures=True)
-        return here()
-    except Exception:  # noqa: BLE001 - whatever the worker raised, the page's own build says it the usual way
-        return here()
+        text = worker.build(key)
     finally:
-        with worker.lock:
+        with worker.counting:
             worker.waiting -= 1
+    return here() if text is None else text
