@@ -35,6 +35,11 @@ ArrowRight (ArrowLeft on the way back). Each round steps through every stage for
 does the same number of static switches, so both see the same machine load. The walk is measured
 after every stage has been drawn ahead (``Walk.ready``), and separately on its first pass right after
 the page loaded ("first pass"). Figures are medians; under load compare the ratios, not the times.
+
+Last, a CDP trace of one more walk forward and back by key and as many switches of the static text divs
+(``trace CPU`` rows): the main thread's CPU time (``tdur``) of the task that handled each key and of the frame
+after it, in all and by phase (style, layout, prepaint, paint, layerize). Tracing slows the page, so these rows
+come after the timed ones; CPU time moves far less with the machine's load than wall time.
 """
 
 from __future__ import annotations
@@ -70,6 +75,7 @@ TIMER = """(() => {
   window.__bpPresented = () => window.__bpEvents.map(([type, start]) => presented.get(type + '@' + start) ?? 16);
   const painted = (event) => {
     const start = event.timeStamp;
+    performance.mark('bp-press-' + (event.key || event.type));  // found in a trace (traced_frames)
     window.__bpEvents.push([event.type, start]);
     requestAnimationFrame(() => requestAnimationFrame(() => {
       window.__bpTimes.push(performance.now() - start);
@@ -228,6 +234,74 @@ def cold_builds(roots: dict[str, Path], builds: int) -> dict[str, dict[str, floa
     }
 
 
+PHASES = {"UpdateLayoutTree": "style", "Layout": "layout", "PrePaint": "prepaint", "Paint": "paint"}
+PHASES["Layerize"] = "layerize"  # trace event → phase of the frame
+
+
+def frame_costs(trace: bytes) -> dict[str, list[dict[str, float]]]:
+    """Per key (``bp-press-<key>`` marks), each press's main-thread CPU (the trace's ``tdur``, ms): the task that
+    handled it, the frame after it in all, and that frame's phases (:data:`PHASES`). CPU time, not wall time: on a
+    shared machine it moves far less than the milliseconds to the paint."""
+    events = json.loads(trace)["traceEvents"]
+    marks = sorted((e for e in events if e.get("name", "").startswith("bp-press-")), key=lambda e: e["ts"])
+    threads = {(e["pid"], e["tid"]): e["args"]["name"] for e in events if e.get("name") == "thread_name"}
+    main = next(t for t, name in threads.items() if t[0] == marks[0]["pid"] and name == "CrRendererMain")
+    spans = [e for e in events if (e.get("pid"), e.get("tid")) == main and e.get("ph") == "X"]
+    spans.sort(key=lambda e: e["ts"])
+
+    def cpu(event: dict) -> float:
+        return event.get("tdur", event["dur"]) / 1000
+
+    costs: dict[str, list[dict[str, float]]] = {}
+    for mark in marks:
+        at = mark["ts"]
+        task = next((e for e in spans if e["name"] == "RunTask" and e["ts"] <= at <= e["ts"] + e["dur"]), None)
+        frame = next((e for e in spans if e["name"] == "ProxyMain::BeginMainFrame" and e["ts"] > at), None)
+        if task is None or frame is None:
+            continue
+        row = {"task": cpu(task), "frame": cpu(frame)} | {phase: 0.0 for phase in PHASES.values()}
+        ends = dict.fromkeys(PHASES, 0)  # a Paint inside a Paint (a layer's own) is counted in the outer one
+        inside = [e for e in spans if e["name"] in PHASES and frame["ts"] <= e["ts"] <= frame["ts"] + frame["dur"]]
+        for e in inside:
+            if e["ts"] >= ends[e["name"]]:
+                row[PHASES[e["name"]]] += cpu(e)
+                ends[e["name"]] = e["ts"] + e["dur"]
+        costs.setdefault(mark["name"].removeprefix("bp-press-"), []).append(row)
+    return costs
+
+
+def traced_frames(browser, page, count: int) -> dict[str, float]:
+    """CDP trace of ``count`` - 1 ArrowRight and as many ArrowLeft on the walk, then as many switches of the
+    static text divs: medians of :func:`frame_costs`."""
+    page.evaluate(SHOWN, False)
+    page.locator(".bp-walk > .bp-body").scroll_into_view_if_needed()
+    categories = ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink.user_timing", "benchmark"]
+    browser.start_tracing(page=page, categories=categories)
+    for k in range(2 * (count - 1)):
+        page.keyboard.press("ArrowRight" if k < count - 1 else "ArrowLeft")
+        time.sleep(PAUSE)
+    page.evaluate(SHOWN, True)
+    page.locator("#bpStatic").scroll_into_view_if_needed()
+    time.sleep(0.3)
+    for _ in range(2 * (count - 1)):
+        page.keyboard.press("x")
+        time.sleep(PAUSE)
+    time.sleep(0.3)
+    costs = frame_costs(browser.stop_tracing())
+    page.evaluate(SHOWN, False)
+    walk, static = costs.get("ArrowRight", []) + costs.get("ArrowLeft", []), costs.get("x", [])
+    med = statistics.median
+    figures = {
+        f"trace CPU: {name}, {part}, ms": med([row[part] for row in rows])
+        for name, rows in (("walk key", walk), ("static divs key", static))
+        for part in ("task", "frame", *PHASES.values())
+    }
+    figures["trace CPU: walk frame, ratio to the static divs' frame"] = (
+        figures["trace CPU: walk key, frame, ms"] / figures["trace CPU: static divs key, frame, ms"]
+    )
+    return figures
+
+
 def _taken(page, action, presented: list[float] | None = None) -> list[float]:
     """Each press's ms to the second animation frame; with ``presented``, also appends each press's Event Timing
     duration there (to the frame presented, 8 ms steps; one under 16 ms is not reported and counts as 16)."""
@@ -307,6 +381,8 @@ def browser_figures(url: str, rounds: int) -> dict[str, float]:
             flip = _centre(page, "#bpFlipCopies")
             copy_keys += _taken(page, lambda: press("y", "y"))
             copy_clicks += _taken(page, lambda f=flip: click(f, f))
+        page.evaluate(COPIES_SHOWN, False)
+        traced = traced_frames(browser, page, count)
         browser.close()
     med = statistics.median
     return {
@@ -329,6 +405,7 @@ def browser_figures(url: str, rounds: int) -> dict[str, float]:
         "walk: first pass after load, key → painted, ms": med(first),
         "walk: show() in the page, ms": med(shows) if shows else float("nan"),
         "websocket frames sent per walk step": frames / (rounds * 4 * (count - 1)),
+        **traced,
     }
 
 
