@@ -6,6 +6,7 @@ it visits, what it sends and what it shuts down are observed, not assumed."""
 import asyncio
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -19,6 +20,25 @@ from streamlit.runtime.websocket_session_manager import WebsocketSessionManager
 from simulator.ui import flush
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_apart(coroutine_function) -> None:
+    """``asyncio.run`` in a thread of its own: in a worker whose browser tests ran first, Playwright's loop is
+    running in the main thread."""
+    failures = []
+
+    def run():
+        try:
+            asyncio.run(coroutine_function())
+        except BaseException as error:  # noqa: BLE001 - re-raised in the test's thread
+            failures.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(60)
+    assert not thread.is_alive(), "the event loop did not finish"
+    if failures:
+        raise failures[0]
 
 
 class Session:
@@ -83,7 +103,7 @@ def test_the_loop_visits_only_sessions_with_mail_and_still_sends_and_shuts_down_
     quiet = [Session(f"quiet{k}") for k in range(200)]
     mail, settling = Session("mail", queued=3), Session("settling", settling=True)
     loop = Loop([*quiet[:100], mail, *quiet[100:], settling])
-    asyncio.run(loop.once())
+    run_apart(loop.once)
     assert loop.sent == ["mail:0", "mail:1", "mail:2"]
     assert (mail.flushed, mail.told, settling.flushed, settling.told) == (1, 1, 1, 1)
     assert not settling._settle_pending  # its settle went through as before
@@ -152,7 +172,7 @@ def test_a_batch_of_messages_wakes_the_loop_once_and_the_next_batch_again():
         assert runtime.scheduled == 2
         await asyncio.wait_for(runtime.objects.need_send_data.wait(), 2)
 
-    asyncio.run(scenario())
+    run_apart(scenario)
 
 
 def test_a_closed_loop_leaves_no_wake_up_marked_as_on_its_way():

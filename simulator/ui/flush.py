@@ -4,7 +4,7 @@ Streamlit's runtime loop (``Runtime._loop_coroutine``) wakes whenever any sessio
 times a second while scripts run, and then visits every open session: takes its queue (empty for almost all of
 them) and tells it the flush is done. With a class connected that is a thousand visits per wake: 8 % of the
 server's Python at the peak of ``benchmarks/load.py --users 1000`` (py-spy, ``--gil``), on the thread that sends
-every student's messages.
+every student's messages. One wake with 1,000 idle sessions: 0.74 ms visiting all, 0.27 ms with this.
 
 The loop gets the sessions from its session manager's ``list_active_sessions``. This gives that one caller only
 the sessions with a message queued or a settle pending (the only two things a visit acts on), in the same
@@ -14,11 +14,11 @@ the list was made sets the loop's wake-up event again, which the loop cleared be
 And each message a script queues used to wake the event loop on its own, twice: Streamlit hands every element
 to the loop with ``call_soon_threadsafe``, and the loop then wakes the message loop the same way. Each is a byte
 written to the event loop's self-pipe, a system call during which the thread lets go of the GIL and then queues
-for it again behind every other thread. A first view queues about a hundred elements, so under load its script
-waited for the GIL a hundred times (py-spy: script threads idle in ``_write_to_self`` more than in any of their
-own work). Now a byte is written only when none is waiting to be read, and the message loop is woken only when
-no wake-up is on its way (:func:`wake_the_loop_once`): the pending one runs after this message was queued, so
-nothing is missed.
+for it again behind every other thread. A first view queues 72 messages and an edit 23 (one session counted), so
+under load a script waited for the GIL that many times (py-spy: script threads idle in ``_write_to_self`` more
+than in any of their own work). Now a byte is written only when none is waiting to be read, and the message
+loop is woken only when no wake-up is on its way (:func:`wake_the_loop_once`): the pending one runs after this
+message was queued, so nothing is missed.
 """
 
 from __future__ import annotations
