@@ -215,7 +215,10 @@ def run_class(browser, deployment) -> None:
     for phone, text in zip(phones, ANSWERS):
         send(phone, text)
     wait_text(lecturer, ": 3 answered", 10_000)
-    counts = bar_counts(lecturer)
+    counts, deadline = bar_counts(lecturer), time.monotonic() + 10
+    while sum(counts.values()) < 3 and time.monotonic() < deadline:  # Plotly redraws just after the count's text
+        time.sleep(0.2)
+        counts = bar_counts(lecturer)
     assert list(counts.values()) == [1, 1, 1], counts
     assert list(counts)[0] == "right" and list(counts)[2] == "sign slip" and "slope" in list(counts)[1]
     shot(lecturer, "class-projector-tally.png")

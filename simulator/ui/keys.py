@@ -17,6 +17,7 @@ import streamlit as st
 # Global on purpose (isolate_styles=False): the focus frame and spotlight rules apply to the page.
 CSS = """
 [data-testid="stMain"]:focus, [data-testid="stMain"]:focus-visible { outline: none; box-shadow: none; }
+[data-testid="stMain"]:focus::before, [data-testid="stMain"]:focus-visible::before { box-shadow: none; }
 .bp-narration { font-size: 0.85rem; line-height: 1.45; color: var(--st-text-color); opacity: 0.8;
   border-left: 3px solid var(--st-border-color); padding: 0.1rem 0 0.1rem 0.6rem; }
 .bp-narration:empty { display: none; }
