@@ -90,6 +90,13 @@ def test_a_stuck_worker_is_replaced_and_one_that_raises_leaves_the_build_to_the_
     assert walk_worker.packed_walk(SEED_KEY, here=_never) == packed_walk_of(*SEED_KEY)  # the same worker goes on
 
 
+def test_a_build_the_pipe_cannot_carry_is_left_to_the_page(worker):
+    unpicklable = (lambda: None, *SEED_KEY[1:])
+    assert walk_worker.packed_walk(unpicklable, here=lambda: "here") == "here"
+    assert walk_worker.packed_walk(SEED_KEY, here=_never) == packed_walk_of(*SEED_KEY)
+    assert worker.waiting == 0
+
+
 def test_a_busy_worker_leaves_the_build_to_the_page(worker):
     worker.waiting = walk_worker.QUEUED
     assert walk_worker.packed_walk(SEED_KEY, here=lambda: "here") == "here"

@@ -61,7 +61,7 @@ class _Worker:
                 if not self.pipe.poll(PATIENCE):
                     raise TimeoutError
                 built, text = self.pipe.recv()
-            except (OSError, EOFError, TimeoutError):
+            except Exception:  # noqa: BLE001 - dead, hung, or a message it could not take: a new one, and the page builds
                 self.replace()
                 return None
         return text if built else None
