@@ -24,7 +24,7 @@ from simulator.ui.stepper import step_through
 from simulator.ui.style import page_style
 from simulator.ui.text import problems_box
 from simulator.ui.training import training_panel
-from simulator.ui.turns import page_turn
+from simulator.ui.turns import count_fragment_runs, let_others_go, page_turn
 from simulator.ui.walk_assets import routes as walk_routes
 from simulator.ui.walk_worker import start as start_walk_worker
 
@@ -85,7 +85,9 @@ def main() -> None:
     install_clicker()  # the keyboard's code, sent once per page load rather than with every Next click
     header()
     class_panel()  # the lecturer's live class: join code, QR, Ask / Reveal, the live tally
+    let_others_go()  # a first view steps aside for the runs of pages already open (an edit, an answer)
     views()
+    let_others_go()
     editor()
     state.write_link()
     rerun_after_reconnect()  # a page whose server died reruns in full on the next one
@@ -98,5 +100,6 @@ elif __name__ != "__mp_main__":  # `streamlit run` imports this file for its ser
     app = st.App(__file__, routes=class_routes() + walk_routes())  # the phones' polls; the walk's code, once
     start_walk_worker()  # a second process builds each new scenario's walk, beside the event loop
     tune_for_a_class()  # the garbage collector: no long pauses with hundreds of sessions
+    count_fragment_runs()  # an edit (a fragment run) goes ahead of the first views (turns)
     visit_waiting_sessions_only()  # Streamlit's message loop skips the sessions with nothing to send
     wake_the_loop_once()  # … and a script wakes it once per batch of messages, not once per message

@@ -34,6 +34,7 @@ from simulator.views.tables import cell_texts
 from . import state
 from .stepper import STEPPER
 from .text import escaped
+from .turns import let_others_go
 
 PRESET, EXAMPLE, WEIGHTS = "editor_preset", "editor_example", "editor_weights"
 ARCHITECTURE, FILE = "editor_architecture", "editor_file"
@@ -350,6 +351,7 @@ def file_section() -> None:
 def editing_panel() -> None:
     preset_section()
     example_section()
+    let_others_go()  # a first view steps aside here for the edits of pages already open (turns)
     weights_section()
     architecture_section()
     file_section()

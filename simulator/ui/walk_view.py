@@ -26,7 +26,7 @@ import streamlit as st
 from simulator.core.scenario import scenario_to_json
 from simulator.views.walk import WalkView, inspector, packed, per_message, reveals_chains, walk, window
 
-from . import presenter, state, walk_worker
+from . import presenter, state, turns, walk_worker
 from .walk_assets import HIDDEN_UNTIL_STYLED, LOADER
 
 _HERE = Path(__file__).parent
@@ -98,7 +98,7 @@ def packed_walk(scenario_json: str, mistake: str | None, digits: int | None, not
     scenario and view), so one bounded cache for every session is safe; it is not shared mutable state.
     """
     key = (scenario_json, mistake, digits, notation, form, view)
-    return walk_worker.packed_walk(key, here=lambda: packed(_built(*key)))
+    return walk_worker.packed_walk(key, here=lambda: packed(_built(*key)), waiting=turns.aside)
 
 
 def walk_view_options(now, index: int) -> WalkView:

@@ -136,9 +136,14 @@ def start() -> None:
         return
 
 
-def packed_walk(key: tuple, here: Callable[[], str]) -> str:
+def packed_walk(
+    key: tuple,
+    here: Callable[[], str],
+    waiting: Callable[[], contextlib.AbstractContextManager] = contextlib.nullcontext,
+) -> str:
     """The packed walk for ``key`` (:func:`~simulator.views.walk.packed_walk_of`'s arguments), from the
-    worker when there is one free enough, else ``here()``, the page's own build."""
+    worker when there is one free enough, else ``here()``, the page's own build. ``waiting()`` is entered
+    while the session waits for the worker (the page's turns count it out: it uses no core meanwhile)."""
     if not _WORKER:
         return here()
     worker = _WORKER[0]
@@ -147,7 +152,8 @@ def packed_walk(key: tuple, here: Callable[[], str]) -> str:
             return here()
         worker.waiting += 1
     try:
-        text = worker.build(key)
+        with waiting():
+            text = worker.build(key)
     finally:
         with worker.counting:
             worker.waiting -= 1
