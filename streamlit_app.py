@@ -101,5 +101,5 @@ elif __name__ != "__mp_main__":  # `streamlit run` imports this file for its ser
     start_walk_worker()  # a second process builds each new scenario's walk, beside the event loop
     tune_for_a_class()  # the garbage collector: no long pauses with hundreds of sessions
     count_fragment_runs()  # an edit (a fragment run) goes ahead of the first views (turns)
-    visit_waiting_sessions_only()  # Streamlit's message loop skips the sessions with nothing to send
+    visit_waiting_sessions_only()  # Streamlit's message loop skips the idle sessions, sends the others' at once
     wake_the_loop_once()  # … and a script wakes it once per batch of messages, not once per message

@@ -1,4 +1,5 @@
-"""Streamlit's message loop: woken once per batch of messages, and visiting only the sessions that have some.
+"""Streamlit's message loop: woken once per batch of messages, visiting only the sessions that have some, and
+handing each one's messages to its connection in one go.
 
 Streamlit's runtime loop (``Runtime._loop_coroutine``) wakes whenever any session queues a message, up to 200
 times a second while scripts run, and then visits every open session: takes its queue (empty for almost all of
@@ -10,6 +11,16 @@ The loop gets the sessions from its session manager's ``list_active_sessions``. 
 the sessions with a message queued or a settle pending (the only two things a visit acts on), in the same
 order; every other caller (shutdown, statistics) gets every session. Nothing is lost: a message queued after
 the list was made sets the loop's wake-up event again, which the loop cleared before listing.
+
+And the loop let the event loop turn once after every message it handed on (``await asyncio.sleep(0)``), so a
+pass over the sessions took as many turns of the event loop as there were messages queued. At the peak of
+``benchmarks/load.py --users 1000`` 300–560 messages waited at the start of a pass (8 first views a second at 72
+messages each, 15 edits at 23), each turn took about a millisecond with the scripts holding the GIL, and a pass
+took 300–700 ms: every message queued meanwhile waited for the next pass, and a script that had finished in
+100 ms reached its student a second later. In the short list's making, each waiting session's messages are now
+handed to its connection at once and in order, as the loop does it (``Runtime._send_message``, a disconnected
+client disconnected), which only puts them on the connection's own send queue; the loop then finds the queue
+empty and tells the session its messages went out. The connections' own tasks still write them, side by side.
 
 And each message a script queues used to wake the event loop on its own, twice: Streamlit hands every element
 to the loop with ``call_soon_threadsafe``, and the loop then wakes the message loop the same way. Each is a byte
@@ -27,6 +38,7 @@ import sys
 from asyncio import selector_events
 
 from streamlit.runtime.runtime import Runtime
+from streamlit.runtime.session_manager import SessionClientDisconnectedError
 from streamlit.runtime.websocket_session_manager import WebsocketSessionManager
 
 LOOP = Runtime._loop_coroutine.__code__  # the one caller that gets the short list
@@ -46,15 +58,35 @@ def _waiting(session) -> bool:
     return queue is None or not queue.is_empty() or getattr(session, "_settle_pending", True)
 
 
+def hand_on(runtime, infos: list) -> None:
+    """Each session's queued messages to its connection, in order, as the runtime loop sends them (a runtime
+    Streamlit shaped differently: nothing here, the loop sends them itself)."""
+    send, disconnect = getattr(runtime, "_send_message", None), getattr(runtime, "disconnect_session", None)
+    if send is None or disconnect is None:
+        return
+    for info in infos:
+        for msg in info.session.flush_browser_queue():
+            try:
+                send(info, msg)
+            except SessionClientDisconnectedError:  # as the loop does: only if still bound to that client
+                disconnect(info.session.id, client=info.client)
+
+
 def visit_waiting_sessions_only() -> None:
-    """Install the short list for the runtime loop (once per process; calling again changes nothing)."""
+    """Install the short list for the runtime loop, its messages handed on as it is made (once per process;
+    calling again changes nothing)."""
     every = WebsocketSessionManager.list_active_sessions
     if getattr(every, "short_for_the_loop", False):
         return
 
     def list_active_sessions(self):
         sessions = every(self)
-        return waiting(sessions) if sys._getframe(1).f_code is LOOP else sessions
+        caller = sys._getframe(1)
+        if caller.f_code is not LOOP:
+            return sessions
+        mail = waiting(sessions)
+        hand_on(caller.f_locals.get("self"), mail)
+        return mail
 
     list_active_sessions.short_for_the_loop = True
     list_active_sessions.__doc__ = every.__doc__
