@@ -138,3 +138,32 @@ def test_fragment_runs_count_as_open_pages(monkeypatch):
     ScriptRunner._run_script(None, page_run)
     assert seen == [1, 0]  # the whole-page run is page_turn's to sort
     assert turns.others() == 0
+
+
+def test_no_step_aside_while_first_views_queue_for_a_place():
+    """When first views queue, they are the ones behind: a pause would only lengthen their queue."""
+    log, started, done = [], threading.Event(), threading.Event()
+    held = [turns._TURNS.gate.acquire() for _ in range(turns.AT_ONCE - 1)]  # one place left, for `view`
+
+    def queued_first_view():
+        with turns.page_turn(first_view=True):  # finds no place and queues, until `view` gives its back
+            done.wait(5)
+
+    queued = threading.Thread(target=queued_first_view)
+    try:
+        with turns.busy():  # an edit that does not end soon
+            begun = time.monotonic()
+            view = threading.Thread(target=first_view_stepping_aside, args=(log, started))
+            view.start()
+            time.sleep(0.05)
+            queued.start()
+            time.sleep(0.05)
+            started.set()
+            view.join(5)
+            assert log[0][1] - begun < 0.1 + 0.5 * turns.STEP_ASIDE
+    finally:
+        done.set()
+        queued.join(5)
+        for _ in held:
+            turns._TURNS.gate.release()
+    assert turns._TURNS.queued == 0

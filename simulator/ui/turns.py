@@ -10,9 +10,10 @@ The targets differ: a first view may take up to 3 s, an edit 500 ms. So:
   for long. Two, not one: a first view that waits for the walk worker or the class's store holds no core;
 - every other run (an edit, a Reveal, a quiz answer, a tab, the lecturer's Ask and Reveal: a run of a page
   already open) never queues, and while one is going a first view pauses at its next step aside
-  (:func:`let_others_go`, between the page's sections) for at most :data:`STEP_ASIDE` seconds. At a class's
-  peak, when the core is busy all the time, the edits then get it first and the first views, which have six
-  times the room, take the wait (``benchmarks/load.py``; docs/walk.md, "Round 8").
+  (:func:`let_others_go`, between the page's sections) for at most :data:`STEP_ASIDE` seconds, unless other
+  first views are queueing for a place: then the first views are the ones behind, and a pause would only
+  lengthen their queue (two places each held up to 0.75 s longer let fewer than 3 first views a second
+  through, while a class arrives at 8: ``benchmarks/load.py``, docs/walk.md, "Round 8").
 
 A run that waits for another process (the walk worker's build) is not using the core: it is counted out
 meanwhile (:func:`aside`). One set of turns per server process, shared by its sessions like a cache: it holds
@@ -40,7 +41,13 @@ class _Turns:
         self.gate = threading.BoundedSemaphore(AT_ONCE)
         self.changed = threading.Condition()
         self.others = 0
+        self.queued = 0  # first views waiting for a place
         self.thread = threading.local()  # this script thread's run: a first view, or how deep in counted runs
+
+    def queue(self, by: int) -> None:
+        with self.changed:
+            self.queued += by
+            self.changed.notify_all()
 
     def count(self, by: int) -> None:
         with self.changed:
@@ -65,7 +72,13 @@ def page_turn(first_view: bool) -> Iterator[None]:
         with busy():
             yield
         return
-    taken = _TURNS.gate.acquire(timeout=PATIENCE)
+    taken = _TURNS.gate.acquire(blocking=False)
+    if not taken:
+        _TURNS.queue(+1)  # a first view in the queue: those stepping aside go on
+        try:
+            taken = _TURNS.gate.acquire(timeout=PATIENCE)
+        finally:
+            _TURNS.queue(-1)
     _TURNS.thread.first_view = True
     try:
         yield
@@ -102,11 +115,11 @@ def aside() -> Iterator[None]:
 
 
 def let_others_go() -> None:
-    """In a first view, between two sections of the page: wait while runs of open pages use the core, at
-    most :data:`STEP_ASIDE` seconds. Anywhere else: nothing."""
+    """In a first view, between two sections of the page: wait while runs of open pages use the core and no
+    other first view is queueing for a place, at most :data:`STEP_ASIDE` seconds. Anywhere else: nothing."""
     if getattr(_TURNS.thread, "first_view", False):
         with _TURNS.changed:
-            _TURNS.changed.wait_for(lambda: not _TURNS.others, timeout=STEP_ASIDE)
+            _TURNS.changed.wait_for(lambda: not _TURNS.others or _TURNS.queued, timeout=STEP_ASIDE)
 
 
 def count_fragment_runs() -> None:
