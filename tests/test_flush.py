@@ -141,6 +141,18 @@ def test_the_loop_hands_every_waiting_message_on_in_one_turn():
     assert all(s.told == 1 for s in sessions)
 
 
+def test_a_session_with_very_many_messages_is_left_to_the_loop():
+    """Over AT_ONCE_MOST, one turn per message as Streamlit does: the connection's send queue (500 at most,
+    then the client is dropped) drains between them."""
+    flush.visit_waiting_sessions_only()
+    many, few = Session("many", queued=flush.AT_ONCE_MOST + 1), Session("few", queued=3)
+    loop = Loop([many, few])
+    run_apart(loop.once)
+    assert loop.sent == [f"few:{m}" for m in range(3)] + [f"many:{m}" for m in range(flush.AT_ONCE_MOST + 1)]
+    turns = loop.turns[3:]
+    assert len(set(turns)) == len(turns)  # each of the many in a turn of its own
+
+
 def test_a_disconnected_client_is_disconnected_as_the_loop_does():
     flush.visit_waiting_sessions_only()
     left, stays = Session("left", queued=2), Session("stays", queued=2)

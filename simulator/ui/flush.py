@@ -42,6 +42,10 @@ from streamlit.runtime.session_manager import SessionClientDisconnectedError
 from streamlit.runtime.websocket_session_manager import WebsocketSessionManager
 
 LOOP = Runtime._loop_coroutine.__code__  # the one caller that gets the short list
+# Messages of one session handed on in one go at most. A connection's send queue holds 500, then Streamlit drops
+# the client as overwhelmed; a page far larger than ours (a first view is 72) goes as Streamlit sends it, one turn
+# of the event loop per message, so the connection's writer drains it meanwhile.
+AT_ONCE_MOST = 100
 WAKE_QUEUED = "_backprop_wake_queued"  # on the Runtime: a wake-up of its loop is scheduled and has not run yet
 BYTE_WAITING = "_backprop_byte_waiting"  # on an event loop: a byte is in its self-pipe, not read yet
 SELECTOR_LOOP = selector_events.BaseSelectorEventLoop
@@ -60,11 +64,15 @@ def _waiting(session) -> bool:
 
 def hand_on(runtime, infos: list) -> None:
     """Each session's queued messages to its connection, in order, as the runtime loop sends them (a runtime
-    Streamlit shaped differently: nothing here, the loop sends them itself)."""
+    Streamlit shaped differently, or more than :data:`AT_ONCE_MOST` messages: nothing here, the loop sends them
+    itself)."""
     send, disconnect = getattr(runtime, "_send_message", None), getattr(runtime, "disconnect_session", None)
     if send is None or disconnect is None:
         return
     for info in infos:
+        queue = getattr(info.session, "_browser_queue", None)
+        if queue is None or len(queue) > AT_ONCE_MOST:
+            continue
         for msg in info.session.flush_browser_queue():
             try:
                 send(info, msg)
