@@ -53,11 +53,18 @@ def output_delta(
     return loss.output_delta(z, output, target, activation)
 
 
+def sent_back(next_delta: np.ndarray, next_weights: np.ndarray) -> np.ndarray:
+    """∂E/∂a⁽ˡ⁾ = δ⁽ˡ⁺¹⁾ W⁽ˡ⁺¹⁾ᵀ: each unit's outgoing weights times the deltas they feed, summed. Every view of
+    this sum calls this one function: a sum that cancels to rounding noise is the same noise everywhere it is
+    shown (a row-by-row dot product can round it differently)."""
+    return np.dot(next_weights, next_delta)
+
+
 def hidden_delta(
     next_delta: np.ndarray, next_weights: np.ndarray, activation: Activation, z: np.ndarray, a: np.ndarray
 ) -> np.ndarray:
     """δ⁽ˡ⁾ = (δ⁽ˡ⁺¹⁾ W⁽ˡ⁺¹⁾ᵀ) ⊙ f'(z⁽ˡ⁾): the error sent back along each outgoing weight."""
-    return activation.backward(z, a, np.dot(next_weights, next_delta))
+    return activation.backward(z, a, sent_back(next_delta, next_weights))
 
 
 def weight_gradient(a_prev: np.ndarray, delta: np.ndarray) -> np.ndarray:

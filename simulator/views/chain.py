@@ -20,6 +20,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..core.activations import ACTIVATIONS, derivative
+from ..core.backprop import sent_back
 from ..core.losses import LOSSES
 from ..core.mistakes import rules_of
 from ..core.names import layer_mark, unit_names
@@ -173,7 +174,7 @@ def _sum_factor(record: StepRecord, s: _Symbols, l: int, j: int) -> tuple[Factor
     )
     terms = [f"{s.unit('δ', l + 1, k)}·{s.weight(l + 1, j, k)}" for k in fed]
     formula = " + ".join(terms) if len(terms) <= MAX_TERMS else f"Σₖ {s.unit('δ', l + 1, 0)}·{s.weight(l + 1, j, 0)} …"
-    value = float(np.dot(weights, deltas)[j])  # the engine's own sum
+    value = float(sent_back(deltas, weights)[j])  # the engine's own sum
     numbers = " + ".join(f"{factor(sh.delta)}·{factor(sh.weight)}" for sh in shares[:MAX_TERMS])
     more = " + …" if len(shares) > MAX_TERMS else ""
     a = s.unit("a", l, j)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.activations import ACTIVATIONS, SIGMOID, derivative
+from ..core.backprop import sent_back
 from ..core.losses import CROSS_ENTROPY
 from ..core.mistakes import rules_of
 from ..core.record import StepRecord
@@ -61,9 +62,10 @@ def _hidden_delta(record: StepRecord, l: int, blank: bool) -> list[str]:
     # the weights the step sent δ back along: before their update, or after it under the rules' mistake
     next_weights = record.new_weights[l] if rules.hidden_delta_uses_updated else record.scenario.weights[l]
     which = "updated weight" if rules.hidden_delta_uses_updated else "weight"
+    sums = sent_back(next_delta, next_weights)  # the engine's own sums
     sentences = []
     for j, name in enumerate(_names(record, l)):
-        share = _result(float(np.dot(next_weights[j], next_delta)), blank)
+        share = _result(float(sums[j]), blank)
         if len(above) > MAX_TERMS:
             sentences.append(
                 f"δ of {name}: the {len(above)} deltas of the layer above, each times the {which} that connects "

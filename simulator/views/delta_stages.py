@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.activations import ACTIVATIONS, SIGMOID, derivative
+from ..core.backprop import sent_back
 from ..core.losses import CROSS_ENTROPY
 from ..core.mistakes import rules_of
 from ..core.names import layer_mark
@@ -113,7 +114,7 @@ def _hidden_delta_stages(record: StepRecord, names) -> list[Stage]:
         next_weights = record.new_weights[l] if rules.hidden_delta_uses_updated else scenario.weights[l]
         W_next = _sym("W", l + 1) + (NEW if rules.hidden_delta_uses_updated else "")
         W_code = f"W{l + 1}" + ("_new" if rules.hidden_delta_uses_updated else "")
-        sent_back = np.dot(next_weights, next_delta)
+        sent = sent_back(next_delta, next_weights)
         when = (
             f"This uses W{layer_mark(l + 1)} as it was in the forward pass, before any update."
             if not rules.hidden_delta_uses_updated
@@ -145,7 +146,7 @@ def _hidden_delta_stages(record: StepRecord, names) -> list[Stage]:
                 substituted=_steps(
                     rf"\left({_vec(next_delta)} {_mat(next_weights.T, '{' + W_next + '}' + TRANSPOSE)}\right)"
                     rf" \odot {slope_formula}",
-                    rf"{_vec(sent_back)} \odot {slope_values}",
+                    rf"{_vec(sent)} \odot {slope_values}",
                     _vec(delta),
                 ),
                 code=code,
