@@ -332,6 +332,11 @@ class Walk {
     const apply = page.id === "apply";
     if (document.body.hasAttribute("data-bp-apply") !== apply) document.body.toggleAttribute("data-bp-apply", apply);
     if (this.unit) this.inspect();
+    // Pieces built for this show (the first stage, a jump past the ones drawn ahead) are fitted before their first
+    // paint: fitted after it, a loaded page showed its wide formulas cut off until the next frame came (seconds, once).
+    const unfitted = Object.values(parts).filter((piece) => piece.__bpFitted === undefined);
+    if (unfitted.length) fit(unfitted);
+    for (const piece of unfitted) piece.__bpFitted = width;
     this.refit(Object.values(parts), width);
     window.__bpLastPaint = performance.now() - t0;
     this.prepare();
@@ -354,8 +359,10 @@ class Walk {
     }
   }
 
-  resize(width) {  // the column's width, kept for the steps; the shown graph drawn again at a new one (debounced)
+  resize(width) {  // the column's width, kept for the steps; the shown stage drawn again at a new one (debounced)
     this.width = width;
+    const shown = this.pages[this.index];
+    if (shown && shown.parts) this.refit(Object.values(shown.parts), width);  // its formulas fitted to the new width
     const plot = this.box.__bpShown;
     if (!plot || Math.abs(plot.__bpWidth - width) <= 1) return;
     clearTimeout(this.redraw);
