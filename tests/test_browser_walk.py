@@ -131,7 +131,9 @@ def test_stepping_by_button_key_and_autoplay_sends_no_frame(walk):
     playing.wait_for_stage(1)
     before = len(playing.sent)
     playing.page.wait_for_function("() => window.__backpropWalk.index === 11", timeout=WAIT)
-    assert len(playing.sent) == before  # every tick in the browser; the pause at the end is one message at most
+    # Every tick in the browser. At the end auto-play pauses, one message to the server (the switch is its own),
+    # half a second later: on a loaded machine it can be out before the wait above returns.
+    assert len(playing.sent) - before <= 1
     view.page.locator(".bp-picker").select_option("3")
     view.wait_for_stage(3)
 
