@@ -158,7 +158,9 @@ def walk_text(scenario_json, mistake, digits, notation, form, view) -> str:
 # rounding noise (1.4e-10 on an AVX-512 machine, 5.0e-11 with AVX-512 switched off, the seed's W2[1,1]), and a
 # number the NumPy printout writes in full (0.35856428487987935 against …793). The first is hashed as a mask,
 # the second to 14 significant digits, so the fixture holds on any machine; every other byte counts.
-NOISE = re.compile(r"\d\.\de[-+]\d\d(?=</td><td[^>]*>(?:True|False)</td>)|(?<=largest relative error is )\d\.\de[-+]\d\d")
+NOISE = re.compile(
+    r"\d\.\de[-+]\d\d(?=</td><td[^>]*>(?:True|False)</td>)|(?<=largest relative error is )\d\.\de[-+]\d\d"
+)
 FULL = re.compile(r"\d+\.\d{15,}(?:e[-+]\d+)?")  # repr of a float in full: 16–17 significant digits
 
 

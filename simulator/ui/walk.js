@@ -229,7 +229,7 @@ class Walk {
     for (const piece of pieces) {
       const inside = piece.querySelector(".main-svg") || piece.firstElementChild;
       if (inside) inside.getBoundingClientRect();  // a size read inside a skipped piece lays it out, unseen
-      piece.__bpFitted = this.width;
+      if (this.width) piece.__bpFitted = this.width;  // before the column's width is known: fitted when shown
     }
   }
 
