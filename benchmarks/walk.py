@@ -5,7 +5,7 @@ frames per step; the server's cost of building the walk and its size. Prints a t
 ``--against REV`` the same browser measurement also runs on commit REV's app (exported with
 ``git archive``), so before and after come from one run.
 
-    python benchmarks/walk.py [--rounds 3] [--against main] [--server] [--builds 25]
+    python benchmarks/walk.py [--rounds 3] [--against main] [--server] [--builds 25] [--slowdown 2]
 
 The server's figure is the walk's **cold build** as an edit pays it: the seed with a new Input x each time
 (a new scenario, so nothing of the walk is cached; the process is warm, as a server's is), built and
@@ -35,6 +35,9 @@ ArrowRight (ArrowLeft on the way back). Each round steps through every stage for
 does the same number of static switches, so both see the same machine load. The walk is measured
 after every stage has been drawn ahead (``Walk.ready``), and separately on its first pass right after
 the page loaded ("first pass"). Figures are medians; under load compare the ratios, not the times.
+
+``--slowdown N`` has DevTools run the page's main thread N× slower (``Emulation.setCPUThrottlingRate``): a
+slower machine's page, on this one (raster and the compositor keep their speed; the trace rows grow with it).
 
 Last, a CDP trace of one more walk forward and back by key and as many switches of the static text divs
 (``trace CPU`` rows): the main thread's CPU time (``tdur``) of the task that handled each key and of the frame
@@ -318,12 +321,14 @@ def _centre(page, selector: str) -> tuple[float, float]:
     return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
 
 
-def browser_figures(url: str, rounds: int) -> dict[str, float]:
+def browser_figures(url: str, rounds: int, slowdown: float = 1.0) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport=VIEWPORT)
+        if slowdown > 1:  # a slower machine's main thread, as DevTools emulates it (raster and compositor not)
+            page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": slowdown})
         sent = []
         page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
         page.add_init_script(TIMER)
@@ -418,10 +423,10 @@ def exported(revision: str, folder: Path) -> Path:
     return folder / "tree"
 
 
-def measured(root: Path, rounds: int) -> dict[str, float]:
+def measured(root: Path, rounds: int, slowdown: float = 1.0) -> dict[str, float]:
     """The browser figures of the app in ``root`` (its streamlit_app.py imports its own simulator)."""
     with running_script(root / "streamlit_app.py") as (url, _):
-        return browser_figures(url, rounds)
+        return browser_figures(url, rounds, slowdown)
 
 
 def main() -> None:
@@ -430,6 +435,7 @@ def main() -> None:
     parser.add_argument("--against", metavar="REV", help="also measure commit REV's app in the same run")
     parser.add_argument("--server", action="store_true", help="the server's figures only (no browser)")
     parser.add_argument("--builds", type=int, default=60, help="cold builds per tree and kind of edit")
+    parser.add_argument("--slowdown", type=float, default=1.0, help="the page's main thread N× slower (CDP)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         roots = {"this tree": ROOT}
@@ -439,7 +445,7 @@ def main() -> None:
         columns["this tree"].update(server_figures())
         if not args.server:
             for name, root in roots.items():
-                columns[name].update(measured(root, args.rounds))
+                columns[name].update(measured(root, args.rounds, args.slowdown))
     names = list(columns)
     print(f"{'1280×800, headless Chromium, medians':58s}" + "".join(f"{name:>14s}" for name in names))
     for row in columns[names[0]]:
