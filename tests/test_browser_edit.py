@@ -34,6 +34,9 @@ def visit(server, tabs):  # noqa: F811
 
 
 def type_x(view: Visit, text: str) -> None:
+    # After an edit the field is drawn again under a new key (it re-reads the value): until that run ends, the
+    # old field and the new one are both on the page.
+    view.settle()
     field = view.page.get_by_label("Input x")
     field.fill(text)
     field.press("Enter")
