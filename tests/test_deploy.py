@@ -122,9 +122,10 @@ def download(page: Page, folder: Path) -> dict:
             with page.expect_download(timeout=20_000) as info:
                 page.get_by_role("button", name="Download scenario (JSON)").click()
             break
-        except PlaywrightTimeout:
-            if attempt:
-                raise
+        except PlaywrightTimeout as error:
+            if attempt:  # what the page said meanwhile: a button Streamlit disabled is a page it thinks offline
+                status = page.locator("[data-testid=stStatusWidget]").all_inner_texts()
+                raise AssertionError(f"no download; the status widget said {status}, the URL {page.url}") from error
     path = folder / f"download-{time.monotonic_ns()}.json"
     info.value.save_as(path)
     return json.loads(path.read_text())
