@@ -126,6 +126,7 @@ class Walk {
     this.observer = new MutationObserver(() => svgButton());
     this.observer.observe(document.body, { childList: true, subtree: true });
     this.resized = new ResizeObserver((entries) => this.resize(entries[entries.length - 1].contentRect.width));
+    this.parted = new ResizeObserver((entries) => this.narrowed(entries));
   }
 
   get last() { return this.data.count - 1; }
@@ -165,6 +166,8 @@ class Walk {
     this.scale = null;
     this.resized.disconnect();
     this.resized.observe(this.box);
+    this.parted.disconnect();
+    for (const slot of Object.values(this.slots)) this.parted.observe(slot);
   }
 
   wire(root) {
@@ -369,6 +372,24 @@ class Walk {
     this.redraw = setTimeout(() => { if (this.box.__bpShown === plot) this.graph(this.index, this.width); }, 100);
   }
 
+  // A part's own column can change width while the graph's does not (the page's layout settling under load): its
+  // shown formulas are fitted again in the next frame, the others when next shown (before their paint). A step
+  // changes the parts' heights only, which this passes over.
+  narrowed(entries) {
+    const changed = entries.filter((entry) => {
+      const slot = entry.target, width = Math.round(entry.contentRect.width), was = slot.__bpWidth;
+      slot.__bpWidth = width;
+      return was !== width;
+    }).map((entry) => entry.target);
+    if (!changed.length) return;
+    requestAnimationFrame(() => {  // not inside the observer: a fit changes the part's height, a loop for it
+      for (const slot of changed) {
+        for (const piece of slot.children) if (piece !== slot.__bpShown) delete piece.__bpFitted;
+        if (slot.__bpShown) fit([slot.__bpShown]);
+      }
+    });
+  }
+
   refit(pieces, width) {  // pieces fitted at another width (a resize since) are fitted again after the paint
     if (pieces.every((piece) => Math.abs(piece.__bpFitted - width) <= 1)) return;
     requestAnimationFrame(() => setTimeout(() => {
@@ -518,6 +539,7 @@ export default function ({ data, parentElement, setTriggerValue }) {
     window.removeEventListener("focusin", walk.onLeave, true);
     walk.observer.disconnect();
     walk.resized.disconnect();
+    walk.parted.disconnect();
     for (const page of walk.pages) if (page && page.plot) window.Plotly.purge(page.plot);
     document.body.classList.remove("bp-spotlight", "bp-lecture");
     document.body.removeAttribute("data-bp-apply");
