@@ -63,6 +63,8 @@ function comparison(page) {
     + `${tex(page.compare.mistaken)}</div></div>${page.compare.table}`;
 }
 
+const FORMULAS = ["formula", "shapes", "substituted", "compare"];  // the parts that hold display formulas
+
 // Each part of the page (walk.html's data-part) as HTML for one stage; "" leaves the part empty.
 const PARTS = {
   explanation: (page) => escaped(page.explanation),
@@ -167,7 +169,7 @@ class Walk {
     this.resized.disconnect();
     this.resized.observe(this.box);
     this.parted.disconnect();
-    for (const slot of Object.values(this.slots)) this.parted.observe(slot);
+    for (const part of FORMULAS) if (this.slots[part]) this.parted.observe(this.slots[part]);
   }
 
   wire(root) {
