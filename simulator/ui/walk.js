@@ -364,10 +364,8 @@ class Walk {
     }
   }
 
-  resize(width) {  // the column's width, kept for the steps; the shown stage drawn again at a new one (debounced)
+  resize(width) {  // the column's width, kept for the steps; the shown graph drawn again at a new one (debounced)
     this.width = width;
-    const shown = this.pages[this.index];
-    if (shown && shown.parts) this.refit(Object.values(shown.parts), width);  // its formulas fitted to the new width
     const plot = this.box.__bpShown;
     if (!plot || Math.abs(plot.__bpWidth - width) <= 1) return;
     clearTimeout(this.redraw);
